@@ -1,0 +1,151 @@
+//! Element-wise (and column-wise, for softmax) activation functions with their derivatives.
+//!
+//! Every derivative is written in terms of the activation's *output* `y = f(z)`, so a forward
+//! pass need not keep the pre-activations `z`:
+//!
+//! | activation | `f(z)` | `f′` from `y` |
+//! |---|---|---|
+//! | `Identity` | `z` | `1` |
+//! | `Tanh` | `tanh z` | `1 − y²` |
+//! | `Sigmoid` | `1 / (1 + e^−z)` | `y (1 − y)` |
+//! | `Relu` | `max(z, 0)` | `1` if `y > 0`, else `0` (the derivative at `z = 0` is taken as 0) |
+//! | `Softmax` | `e^{z_i} / Σ_j e^{z_j}` per column | Jacobian `diag(y) − y yᵀ`: `dz = y ⊙ (dy − yᵀdy)` |
+
+use crate::scalar::Real;
+use nalgebra::{DMatrixView, DMatrixViewMut};
+
+/// An activation function; see the [module docs](self) for formulas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Activation {
+    /// `f(z) = z`.
+    Identity,
+    /// `f(z) = tanh z`.
+    Tanh,
+    /// The logistic function `f(z) = 1 / (1 + e^−z)`.
+    Sigmoid,
+    /// `f(z) = max(z, 0)`.
+    Relu,
+    /// Column-wise `softmax(z)_i = e^{z_i} / Σ_j e^{z_j}` (computed with the column maximum
+    /// subtracted, so it never overflows).
+    Softmax,
+}
+
+/// Logistic function, written to avoid overflow of `e^−z` for very negative `z`.
+#[inline]
+pub(crate) fn sigmoid<T: Real>(z: T) -> T {
+    if z >= T::zero() {
+        T::one() / (T::one() + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::one() + e)
+    }
+}
+
+impl Activation {
+    /// Applies the activation in place to every column of `z`.
+    pub fn apply<T: Real>(self, mut z: DMatrixViewMut<'_, T>) {
+        match self {
+            Activation::Identity => {}
+            Activation::Tanh => z.apply(|v| *v = v.tanh()),
+            Activation::Sigmoid => z.apply(|v| *v = sigmoid(*v)),
+            Activation::Relu => z.apply(|v| *v = v.max(T::zero())),
+            Activation::Softmax => {
+                for mut col in z.column_iter_mut() {
+                    let m = col.max();
+                    col.apply(|v| *v = (*v - m).exp());
+                    let s = col.sum();
+                    col.apply(|v| *v /= s);
+                }
+            }
+        }
+    }
+
+    /// Back-propagates through the activation: given outputs `y` and `dy = ∂L/∂y`, overwrites
+    /// `dy` with `∂L/∂z`.
+    pub fn backward<T: Real>(self, y: DMatrixView<'_, T>, mut dy: DMatrixViewMut<'_, T>) {
+        match self {
+            Activation::Identity => {}
+            Activation::Tanh => dy.zip_apply(&y, |d, y| *d *= T::one() - y * y),
+            Activation::Sigmoid => dy.zip_apply(&y, |d, y| *d *= y * (T::one() - y)),
+            Activation::Relu => dy.zip_apply(&y, |d, y| {
+                if y <= T::zero() {
+                    *d = T::zero()
+                }
+            }),
+            Activation::Softmax => {
+                for (mut d, yc) in dy.column_iter_mut().zip(y.column_iter()) {
+                    let dot = d.dot(&yc);
+                    d.zip_apply(&yc, |d, y| *d = y * (*d - dot));
+                }
+            }
+        }
+    }
+
+    /// True for element-wise activations (all but softmax): their Jacobian is diagonal.
+    pub fn is_elementwise(self) -> bool {
+        !matches!(self, Activation::Softmax)
+    }
+
+    /// Name as used in docs and examples (`"tanh"`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Identity => "identity",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Relu => "relu",
+            Activation::Softmax => "softmax",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::DMatrix;
+
+    /// Each derivative against a central difference of the forward function.
+    #[test]
+    fn derivatives_match_finite_differences() {
+        let z = DMatrix::from_row_slice(3, 2, &[0.3, -1.2, 2.0, 0.7, -0.4, 0.05]);
+        let dy = DMatrix::from_row_slice(3, 2, &[0.5, -0.2, 1.0, 0.3, -0.7, 0.9]);
+        for act in [
+            Activation::Identity,
+            Activation::Tanh,
+            Activation::Sigmoid,
+            Activation::Relu,
+            Activation::Softmax,
+        ] {
+            let f = |z: &DMatrix<f64>| {
+                let mut y = z.clone();
+                act.apply(y.as_view_mut());
+                y
+            };
+            let y = f(&z);
+            let mut dz = dy.clone();
+            act.backward(y.as_view(), dz.as_view_mut());
+            let h = 1e-6;
+            for i in 0..z.len() {
+                let (mut zp, mut zm) = (z.clone(), z.clone());
+                zp[i] += h;
+                zm[i] -= h;
+                let num = ((f(&zp) - f(&zm)).component_mul(&dy)).sum() / (2.0 * h);
+                assert!(
+                    (num - dz[i]).abs() < 1e-8,
+                    "{act:?} element {i}: {num} vs {}",
+                    dz[i]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sigmoid_is_stable() {
+        assert_eq!(sigmoid(-1000.0f64), 0.0);
+        assert_eq!(sigmoid(1000.0f64), 1.0);
+        let mut z = DMatrix::from_row_slice(2, 1, &[1000.0f32, 0.0]);
+        Activation::Softmax.apply(z.as_view_mut());
+        assert_eq!(z[(0, 0)], 1.0);
+    }
+}

@@ -1,0 +1,177 @@
+//! The crate's one error type.
+//!
+//! Every public function that takes user data returns [`Result`]. Variants carry
+//! structured fields (the operation, the sizes, the line) so callers can match on
+//! them; `Display` renders one lower-case line.
+
+use std::fmt;
+
+/// A shape `(rows, columns)`; a vector of length `n` is `(n, 1)`.
+pub type Shape = (usize, usize);
+
+/// Everything that can go wrong in `recurrent`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument had the wrong shape.
+    DimensionMismatch {
+        /// The operation that checked the shape (e.g. `"bptt"`).
+        op: &'static str,
+        /// Which argument (e.g. `"inputs"`).
+        what: &'static str,
+        /// The shape the operation needed.
+        expected: Shape,
+        /// The shape it was given.
+        got: Shape,
+    },
+    /// An argument that must not be empty was empty (no steps, no patterns, no words).
+    Empty {
+        /// The operation.
+        op: &'static str,
+        /// Which argument was empty.
+        what: &'static str,
+    },
+    /// A NaN or infinite value was found where finite numbers are required.
+    NonFinite {
+        /// The operation.
+        op: &'static str,
+        /// What held the value (e.g. `"inputs"`, `"loss"`).
+        what: &'static str,
+        /// Where it was: a step, an element index, or an optimiser step, as documented by `op`.
+        index: usize,
+    },
+    /// A configuration value is outside its documented range.
+    InvalidParameter {
+        /// The parameter's name.
+        name: &'static str,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A word is not in the vocabulary.
+    UnknownWord(String),
+    /// A file or stream is malformed.
+    Format {
+        /// What was being read (e.g. `"word2vec binary"`).
+        what: &'static str,
+        /// The 1-based line (text) or record (binary) where the problem was found; 0 if unknown.
+        line: usize,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A numerical method failed (singular or ill-conditioned matrix, no convergence).
+    Numerical {
+        /// The operation.
+        op: &'static str,
+        /// What went wrong, with the figure that shows it.
+        reason: String,
+    },
+    /// An I/O error, with what was being done.
+    Io {
+        /// What was being done (e.g. `"writing model.json"`).
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// `std::result::Result` with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::DimensionMismatch {
+                op,
+                what,
+                expected,
+                got,
+            } => write!(
+                f,
+                "{op}: {what} has shape {}x{}, expected {}x{}",
+                got.0, got.1, expected.0, expected.1
+            ),
+            Error::Empty { op, what } => write!(f, "{op}: {what} is empty"),
+            Error::NonFinite { op, what, index } => {
+                write!(
+                    f,
+                    "{op}: non-finite value (NaN or infinite) in {what} at index {index}"
+                )
+            }
+            Error::InvalidParameter { name, reason } => {
+                write!(f, "invalid parameter {name}: {reason}")
+            }
+            Error::UnknownWord(w) => write!(f, "unknown word {w:?}"),
+            Error::Format { what, line, reason } => {
+                write!(f, "malformed {what} at line {line}: {reason}")
+            }
+            Error::Numerical { op, reason } => write!(f, "{op}: {reason}"),
+            Error::Io { context, source } => write!(f, "i/o error while {context}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidParameter`].
+    pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidParameter {
+            name,
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Io`].
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// Returns `Err(DimensionMismatch)` unless `got == expected`.
+pub(crate) fn check_shape(
+    op: &'static str,
+    what: &'static str,
+    expected: Shape,
+    got: Shape,
+) -> Result<()> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            op,
+            what,
+            expected,
+            got,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_sizes() {
+        let e = check_shape("bptt", "inputs", (3, 10), (4, 10)).unwrap_err();
+        assert_eq!(e.to_string(), "bptt: inputs has shape 4x10, expected 3x10");
+        assert!(check_shape("x", "y", (1, 2), (1, 2)).is_ok());
+    }
+
+    #[test]
+    fn io_error_has_source() {
+        use std::error::Error as _;
+        let e = Error::io("reading x", std::io::Error::other("boom"));
+        assert!(e.source().is_some());
+        assert!(e.to_string().contains("reading x"));
+    }
+}

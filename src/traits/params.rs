@@ -1,0 +1,90 @@
+use crate::error::{Result, check_shape};
+use crate::scalar::Real;
+
+/// A named block of a flat parameter vector: a `rows × cols` matrix stored column-major
+/// at `offset .. offset + rows·cols`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamBlock {
+    /// The maths name, e.g. `"w_aa"`.
+    pub name: &'static str,
+    /// First index in the flat vector.
+    pub offset: usize,
+    /// Rows of the block.
+    pub rows: usize,
+    /// Columns of the block (1 for a bias).
+    pub cols: usize,
+}
+
+impl ParamBlock {
+    /// Number of scalars in the block.
+    pub fn len(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    /// True for a block with no scalars.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The index range of the block in the flat vector.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.offset..self.offset + self.len()
+    }
+}
+
+/// Read and write a model's parameters as one flat vector.
+///
+/// Every trainable model in the crate keeps its parameters in one contiguous buffer with a
+/// documented block order ([`Parameters::param_blocks`]); gradients come back in the same
+/// layout. Optimisers, gradient clipping and the finite-difference gradient check therefore
+/// work on plain slices, for any model, including cells defined outside this crate.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let mut net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+/// let blocks = net.param_blocks();
+/// assert_eq!(blocks[0].name, "w_ax");
+/// let mut theta = net.params().to_vec();
+/// theta[0] = 0.25;
+/// net.set_params(&theta)?;
+/// assert_eq!(net.params()[0], 0.25);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+pub trait Parameters {
+    /// The scalar type of the parameters.
+    type Scalar: Real;
+
+    /// All parameters, in the order of [`Parameters::param_blocks`].
+    fn params(&self) -> &[Self::Scalar];
+
+    /// All parameters, mutably. The length cannot change.
+    fn params_mut(&mut self) -> &mut [Self::Scalar];
+
+    /// The named blocks that make up the flat vector, in order, covering it exactly.
+    fn param_blocks(&self) -> Vec<ParamBlock>;
+
+    /// Number of parameters.
+    fn n_params(&self) -> usize {
+        self.params().len()
+    }
+
+    /// Copies `values` into the parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::DimensionMismatch`] if `values.len() != n_params()`.
+    fn set_params(&mut self, values: &[Self::Scalar]) -> Result<()> {
+        check_shape(
+            "set_params",
+            "values",
+            (self.n_params(), 1),
+            (values.len(), 1),
+        )?;
+        self.params_mut().copy_from_slice(values);
+        Ok(())
+    }
+}

@@ -1,0 +1,105 @@
+use crate::error::Result;
+use crate::scalar::Real;
+use crate::sequence::Sequence;
+use nalgebra::DMatrix;
+
+/// What a [`Recurrent::run`] produced: the state after every step and the output of every step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run<T: Real> {
+    /// `state⟨t⟩` for `t = 1..=T` (the initial state is not repeated), `state_dim × (T·B)`.
+    pub states: Sequence<T>,
+    /// `y⟨t⟩` for `t = 1..=T`, `output_dim × (T·B)`.
+    pub outputs: Sequence<T>,
+}
+
+/// Anything whose state evolves step by step over a sequence:
+/// `state⟨t⟩, y⟨t⟩ = F(state⟨t−1⟩, x⟨t⟩)`.
+///
+/// Every [`crate::Cell`] is `Recurrent` through a blanket implementation, so Elman and Jordan
+/// networks and any user-defined cell can be run over sequences. Autonomous dynamics (a Hopfield
+/// network's `s ← sign(W s − θ)`) are recurrent with an input dimension of zero: the input
+/// sequence then only says how many steps to take.
+///
+/// States and inputs are batches of columns (see [`Sequence`]).
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+/// let net = Elman::<f32>::builder(1, 4, 1).build(&mut rng)?;
+/// let xs = Sequence::new(DMatrix::from_row_slice(1, 3, &[1.0, 0.0, 1.0]), 1)?;
+/// let run = net.run(&xs, None)?;
+/// assert_eq!((run.outputs.dim(), run.outputs.steps()), (1, 3));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+pub trait Recurrent {
+    /// Scalar type of states and inputs.
+    type Scalar: Real;
+
+    /// Rows of an input column (0 for autonomous dynamics).
+    fn input_dim(&self) -> usize;
+
+    /// Rows of a state column.
+    fn state_dim(&self) -> usize;
+
+    /// Rows of an output column.
+    fn output_dim(&self) -> usize;
+
+    /// The state a run starts from when none is given, `state_dim × batch`.
+    fn default_state(&self, batch: usize) -> DMatrix<Self::Scalar>;
+
+    /// Runs over `inputs` from `initial` (or [`Recurrent::default_state`]).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::DimensionMismatch`] if `inputs` has the wrong number of rows or
+    /// `initial` is not `state_dim × inputs.batch()`; [`crate::Error::NonFinite`] if inputs or
+    /// the initial state contain NaN or infinity, or the outputs become non-finite.
+    fn run(
+        &self,
+        inputs: &Sequence<Self::Scalar>,
+        initial: Option<&DMatrix<Self::Scalar>>,
+    ) -> Result<Run<Self::Scalar>>;
+}
+
+/// Every cell runs over sequences through [`crate::Cell::forward_seq`].
+impl<C: crate::Cell> Recurrent for C {
+    type Scalar = C::Scalar;
+
+    fn input_dim(&self) -> usize {
+        self.n_input()
+    }
+
+    fn state_dim(&self) -> usize {
+        self.n_state()
+    }
+
+    fn output_dim(&self) -> usize {
+        self.n_output()
+    }
+
+    fn default_state(&self, batch: usize) -> DMatrix<Self::Scalar> {
+        self.initial_state(batch)
+    }
+
+    fn run(
+        &self,
+        inputs: &Sequence<Self::Scalar>,
+        initial: Option<&DMatrix<Self::Scalar>>,
+    ) -> Result<Run<Self::Scalar>> {
+        let trace = crate::grad::forward_checked(self, "run", inputs, initial)?;
+        let (b, n) = (trace.batch(), self.n_state());
+        let states = trace
+            .states()
+            .columns(b, trace.states().ncols() - b)
+            .into_owned();
+        debug_assert_eq!(states.nrows(), n);
+        Ok(Run {
+            states: Sequence::new(states, b)?,
+            outputs: Sequence::new(trace.outputs().clone(), b)?,
+        })
+    }
+}
