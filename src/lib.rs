@@ -12,8 +12,10 @@ pub mod scalar;
 mod sequence;
 mod trace;
 pub mod traits;
+pub mod word2vec;
 
 pub use error::{Error, Result};
 pub use sequence::{Mask, Sequence};
 pub use trace::Trace;
 pub use traits::{AssociativeMemory, Cell, Embedding, Parameters, Recurrent};
+pub use word2vec::Word2Vec;
