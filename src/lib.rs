@@ -3,10 +3,12 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod activation;
+pub mod cell;
 pub mod error;
 pub mod grad;
 pub mod init;
 pub mod io;
+mod linalg;
 pub mod prelude;
 pub mod scalar;
 mod sequence;
@@ -14,6 +16,7 @@ mod trace;
 pub mod traits;
 pub mod word2vec;
 
+pub use cell::{Elman, Jordan};
 pub use error::{Error, Result};
 pub use sequence::{Mask, Sequence};
 pub use trace::Trace;
