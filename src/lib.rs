@@ -13,6 +13,7 @@ pub mod prelude;
 pub mod scalar;
 mod sequence;
 mod trace;
+pub mod train;
 pub mod traits;
 pub mod word2vec;
 
