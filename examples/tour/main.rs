@@ -5,7 +5,12 @@
 
 use std::error::Error;
 
+mod elman_paper;
+mod jordan;
+
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
+    elman_paper::run()?;
+    jordan::run()?;
     Ok(())
 }
