@@ -1,14 +1,16 @@
 //! Tour part: a Jordan (1986) network for motor control, with short settings (the full run
 //! is the `jordan_motor` example).
 
-#[path = "../support/svg.rs"]
-mod svg;
 #[path = "../support/jordan_motor.rs"]
 mod motor;
+#[path = "../support/svg.rs"]
+mod svg;
 
 /// Teacher forcing, then closed-loop tuning, then a free run of the loop.
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
-    println!("\n== Jordan (1986): generating a trajectory from output feedback (short settings) ==");
+    println!(
+        "\n== Jordan (1986): generating a trajectory from output feedback (short settings) =="
+    );
     motor::motor(true, &svg::out_dir(&[]))?;
     Ok(())
 }
