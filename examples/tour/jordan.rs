@@ -3,6 +3,9 @@
 
 #[path = "../support/jordan_motor.rs"]
 mod motor;
+// The elman_paper part loads the same plotting helpers; each part keeps its own copy so the
+// parts stay independent of each other.
+#[allow(clippy::duplicate_mod)]
 #[path = "../support/svg.rs"]
 mod svg;
 
