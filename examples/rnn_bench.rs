@@ -6,6 +6,7 @@
 //!
 //! GFLOP/s uses the peers' formula `2·B·T·(H·H + H·I + H·O)·3 / seconds`.
 //! Flags: `--configs a,b,c,d`, `--min-time SECONDS` (default 1.0), `--dtypes f32,f64`.
+//! Two threads: build with `--features threads` and run with `MATMUL_NUM_THREADS=2`.
 
 use nalgebra::DMatrix;
 use rand::SeedableRng;
@@ -55,7 +56,7 @@ fn run<T: Real>(
         let median = times[times.len() / 2];
         let flops = 2.0 * (b * t * (h * h + h * i + h * o)) as f64 * 3.0;
         println!(
-            "recurrent_elman,{name}:B={b};I={i};H={h};O={o};T={t},{dtype},1,{median:.6e},{:.2},{:.6e},{}",
+            "recurrent_elman,{name}:B={b};I={i};H={h};O={o};T={t},{dtype},{threads},{median:.6e},{:.2},{:.6e},{}",
             flops / median / 1e9,
             times[0],
             times.len()
