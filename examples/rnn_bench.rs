@@ -25,11 +25,22 @@ const CONFIGS: [(&str, usize, usize, usize, usize, usize); 4] = [
     ("d", 64, 128, 512, 128, 50),
 ];
 
+/// Threads the matrix products use: 1 unless built with `--features threads`, then
+/// `MATMUL_NUM_THREADS` (matrixmultiply's setting).
+fn threads() -> String {
+    if cfg!(feature = "threads") {
+        std::env::var("MATMUL_NUM_THREADS").unwrap_or_else(|_| "default".into())
+    } else {
+        "1".into()
+    }
+}
+
 fn run<T: Real>(
     dtype: &str,
     wanted: &[String],
     min_time: f64,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    let threads = threads();
     for (name, b, i, h, o, t) in CONFIGS {
         if !wanted.iter().any(|w| w == name) {
             continue;
