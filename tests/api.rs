@@ -25,7 +25,10 @@ fn prelude_is_enough_for_the_quick_start() -> Result<()> {
     use rand::SeedableRng;
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
     let net = Elman::<f64>::builder(2, 16, 1).build(&mut rng)?;
-    let x = Sequence::new(DMatrix::from_fn(2, 40, |i, j| ((i + j) % 3) as f64 - 1.0), 4)?;
+    let x = Sequence::new(
+        DMatrix::from_fn(2, 40, |i, j| ((i + j) % 3) as f64 - 1.0),
+        4,
+    )?;
     let run = net.run(&x, None)?;
     assert_eq!(run.outputs.steps(), 10);
     assert_eq!(run.states.dim(), net.n_state());
@@ -40,8 +43,16 @@ fn param_blocks_tile_the_parameters() {
     let e = Elman::<f64>::builder(3, 5, 2).build(&mut rng).unwrap();
     let j = Jordan::<f64>::builder(3, 5, 2).build(&mut rng).unwrap();
     for (blocks, n, names) in [
-        (e.param_blocks(), e.n_params(), ["w_ax", "w_aa", "b_a", "w_ya", "b_y"]),
-        (j.param_blocks(), j.n_params(), ["w_hx", "w_hs", "b_h", "w_yh", "b_y"]),
+        (
+            e.param_blocks(),
+            e.n_params(),
+            ["w_ax", "w_aa", "b_a", "w_ya", "b_y"],
+        ),
+        (
+            j.param_blocks(),
+            j.n_params(),
+            ["w_hx", "w_hs", "b_h", "w_yh", "b_y"],
+        ),
     ] {
         let mut next = 0;
         for (b, name) in blocks.iter().zip(names) {
