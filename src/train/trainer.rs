@@ -451,7 +451,9 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
         };
         let mut best: Option<(T, Vec<T>)> = None;
         let mut waited = 0;
-        let mut mb: Option<MiniBatch<T>> = None;
+        // separate buffers for training and validation batches, so neither reallocates the
+        // other's every epoch
+        let (mut mb, mut valid_mb): (Option<MiniBatch<T>>, Option<MiniBatch<T>>) = (None, None);
         for epoch in 0..cfg.epochs {
             if let Some(s) = cfg.schedule {
                 self.optimizer.set_learning_rate(s.at(epoch))?;
@@ -503,7 +505,7 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
             let mut improved = false;
             let mut valid_loss = None;
             if let Some(v) = valid {
-                let vl = self.evaluate_with(cell, v, &mut mb)?;
+                let vl = self.evaluate_with(cell, v, &mut valid_mb)?;
                 valid_loss = Some(vl);
                 report.valid_losses.push(vl);
                 let better = match &best {
