@@ -468,3 +468,84 @@ fn public_types_are_send_and_sync() {
     ok::<Trainer<f64, Adam<f64>>>();
     ok::<Progress<f32>>();
 }
+
+#[test]
+fn one_epoch_is_one_sgd_step_on_the_batch_gradient() {
+    let mut r = rng(21);
+    let mut net = Elman::<f64>::builder(2, 5, 1).build(&mut r).unwrap();
+    let (steps, b) = (6, 3);
+    let xs: Vec<Sequence<f64>> = (0..b)
+        .map(|_| common::random_sequence(2, steps, 1, 1.0, &mut r))
+        .collect();
+    let ds: Vec<Sequence<f64>> = (0..b)
+        .map(|_| common::random_sequence(1, steps, 1, 1.0, &mut r))
+        .collect();
+    let mut data = Dataset::new();
+    for (x, d) in xs.iter().zip(&ds) {
+        data.push(x.clone(), d.clone()).unwrap();
+    }
+    // by hand: column t·B + k is step t of sequence k
+    let gather = |s: &[Sequence<f64>], dim: usize| {
+        let m = DMatrix::from_fn(dim, steps * b, |i, j| s[j % b].as_matrix()[(i, j / b)]);
+        Sequence::new(m, b).unwrap()
+    };
+    let (bx, bd) = (gather(&xs, 2), gather(&ds, 1));
+    let g = recurrent::grad::bptt(&net, Batch::new(&bx, &bd), Loss::mse()).unwrap();
+    let expect: Vec<f64> = net
+        .params()
+        .iter()
+        .zip(&g.params)
+        .map(|(p, g)| p - 0.1 * g)
+        .collect();
+    let cfg = TrainConfig::new().epochs(1).batch_size(b).shuffle(false);
+    let mut trainer = Trainer::new(cfg, Sgd::new(0.1).unwrap()).unwrap();
+    let mut seen = Vec::new();
+    let report = trainer
+        .fit(&mut net, &data, None, &mut r, |p: &Progress<f64>| {
+            if let Progress::Step {
+                loss, grad_norm, ..
+            } = *p
+            {
+                seen.push((loss, grad_norm));
+            }
+        })
+        .unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].0, g.loss);
+    assert!((seen[0].1 - global_norm(&g.params)).abs() < 1e-14);
+    assert_eq!(report.train_losses, vec![g.loss]);
+    for (a, e) in net.params().iter().zip(&expect) {
+        assert!((a - e).abs() <= 1e-15 * (1.0 + e.abs()), "{a} vs {e}");
+    }
+}
+
+#[test]
+fn the_schedule_sets_the_learning_rate_of_each_epoch() {
+    let mut r = rng(2);
+    let mut net = Elman::<f64>::builder(1, 3, 1).build(&mut r).unwrap();
+    let data = delay_data::<f64>(4, 5, &mut r);
+    let cfg = TrainConfig::new()
+        .epochs(3)
+        .batch_size(2)
+        .schedule(Schedule::step(0.1, 1, 0.5).unwrap());
+    let mut trainer = Trainer::new(cfg, Sgd::new(1.0).unwrap()).unwrap();
+    let mut rates = Vec::new();
+    trainer
+        .fit(&mut net, &data, None, &mut r, |p: &Progress<f64>| {
+            if let Progress::Step {
+                epoch,
+                learning_rate,
+                ..
+            } = *p
+            {
+                rates.push((epoch, learning_rate));
+            }
+        })
+        .unwrap();
+    let want = [0.1, 0.1, 0.05, 0.05, 0.025, 0.025];
+    assert_eq!(rates.len(), want.len());
+    for ((e, lr), w) in rates.iter().zip(want) {
+        assert!((lr - w).abs() < 1e-15, "epoch {e}: {lr} vs {w}");
+    }
+    assert!((trainer.optimizer().learning_rate() - 0.025).abs() < 1e-15);
+}
