@@ -18,6 +18,13 @@ use crate::error::{Error, Result};
 use crate::traits::Embedding;
 use std::collections::HashMap;
 
+mod io;
+
+pub use io::{
+    ReadOptions, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
+    write_word2vec_text,
+};
+
 /// Trained (or loaded) word vectors: a vocabulary with counts, and one `f32` row per word.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
