@@ -18,9 +18,15 @@ use crate::error::{Error, Result};
 use crate::traits::Embedding;
 use std::collections::HashMap;
 
+mod eval;
 mod io;
 mod query;
 
+pub use eval::{
+    Analogy, AnalogyMethod, AnalogyReport, AnalogySection, AnalogySet, EvalOptions, PairsReport,
+    SectionScore, WordPair, WordPairs, average_ranks, evaluate_analogies, evaluate_word_pairs,
+    pearson, read_analogies, read_word_pairs, spearman,
+};
 pub use io::{
     ReadOptions, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
     write_word2vec_text,
