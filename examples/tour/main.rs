@@ -3,12 +3,14 @@
 //!
 //! `cargo run --release --example tour`
 
+mod bag_of_words;
 mod elman;
 
 use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
+    bag_of_words::run()?;
     elman::run()?;
     Ok(())
 }

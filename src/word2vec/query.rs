@@ -6,12 +6,11 @@
 //! norms `1/‖x‖` (0 for a zero row) are computed once, in `f64`, on the first query and kept
 //! (`V` floats, 4 bytes a word; the vectors themselves are not copied). Dot products run in
 //! `f32` with eight independent accumulators, which the compiler vectorises; they differ from
-//! the `f64` cosines of [`Embedding::similarity`] by a few units in the 7th digit, which can
+//! the `f64` cosines of [`crate::Embedding::similarity`] by a few units in the 7th digit, which can
 //! only swap near-exact ties.
 
 use super::Word2Vec;
 use crate::error::{Error, Result};
-use crate::traits::Embedding;
 use std::sync::OnceLock;
 
 /// Lazily built inverse row norms. Two caches always compare equal, so a model's equality
@@ -126,7 +125,7 @@ impl Word2Vec {
             .collect()
     }
 
-    /// The scan behind [`Embedding::nearest_to`]: unit-normalises `query` and ranks the first
+    /// The scan behind [`crate::Embedding::nearest_to`]: unit-normalises `query` and ranks the first
     /// `limit` rows by cosine.
     pub(crate) fn scan_nearest(
         &self,
@@ -236,7 +235,7 @@ impl Word2Vec {
 
     /// Answers "`a` is to `b` as `c` is to ?" by 3CosMul:
     /// [`Word2Vec::most_similar_cosmul`]`(&[b, c], &[a], k)`. Levy & Goldberg (2014) found it
-    /// more accurate than 3CosAdd ([`Embedding::analogy`]) on the same vectors.
+    /// more accurate than 3CosAdd ([`crate::Embedding::analogy`]) on the same vectors.
     ///
     /// # Errors
     ///
