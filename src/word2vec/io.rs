@@ -427,20 +427,91 @@ fn push_f32(out: &mut String, x: f32) {
         return;
     }
     let a = f64::from(x.abs());
-    if a == 0.0 || (1e-4..1e6).contains(&a) {
-        let start = out.len();
-        let _ = write!(out, "{x}");
-        if !out[start..].contains('.') {
-            out.push_str(".0");
+    let mut s = String::with_capacity(24);
+    let last_digit = if a == 0.0 || (1e-4..1e6).contains(&a) {
+        let _ = write!(s, "{x}");
+        let last = s.len() - 1;
+        if !s.contains('.') {
+            s.push_str(".0");
         }
+        last
     } else {
-        let s = format!("{x:e}");
-        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let e = format!("{x:e}");
+        let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
         let (sign, digits) = match exp.strip_prefix('-') {
             Some(d) => ('-', d),
             None => ('+', exp),
         };
-        let _ = write!(out, "{mantissa}e{sign}{digits:0>2}");
+        let _ = write!(s, "{mantissa}e{sign}{digits:0>2}");
+        mantissa.len() - 1
+    };
+    half_even(&mut s, last_digit, x);
+    out.push_str(&s);
+}
+
+/// When `x` lies exactly halfway between two shortest decimals, Rust's formatter rounds the
+/// last digit up and numpy's (Dragon4) rounds it to even: 0.330078125 prints as `0.33007813`
+/// in Rust and `0.33007812` in numpy. Turns an odd last digit (at byte `last`) into the even
+/// one in that case only.
+fn half_even(out: &mut String, last: usize, x: f32) {
+    let d = out.as_bytes()[last];
+    if !d.is_ascii_digit() || (d - b'0') % 2 == 0 {
+        return;
+    }
+    // A tie needs x's exact decimal expansion to be one digit longer than the shortest one,
+    // so at most 10 significant digits. With x = M·2^E (M odd), E < 0 gives exactly the
+    // digits of M·5^(−E): reject at once when that is 10¹⁰ or more (every ordinary
+    // word-vector value, whose E is around −24, stops here).
+    let bits = x.abs().to_bits();
+    let (mant, exp) = match bits >> 23 {
+        0 => (bits & 0x7f_ffff, -149),
+        e => ((bits & 0x7f_ffff) | 0x80_0000, e as i32 - 150),
+    };
+    if mant == 0 {
+        return;
+    }
+    let tz = mant.trailing_zeros();
+    let (m, e) = (u128::from(mant >> tz), exp + tz as i32);
+    if e < 0 && (e < -14 || m * 5u128.pow(e.unsigned_abs()) >= 10_000_000_000) {
+        return;
+    }
+    // Cheap filter: the midpoint of the two candidates (the lower one with a 5 appended to
+    // its digits) must equal x. Parsing to f64 can only confuse values closer than 2⁻⁵³
+    // relative, so the exact check below settles the rare survivors.
+    let mut down = out.clone();
+    down.replace_range(last..=last, &char::from(d - 1).to_string());
+    let mut mid = down.clone();
+    mid.insert(last + 1, '5');
+    if mid.parse::<f64>().ok() != Some(f64::from(x)) || down.parse::<f32>().ok() != Some(x) {
+        return;
+    }
+    // Exact check: x's full decimal expansion is the lower digits followed by a single 5.
+    // An f32 has at most 112 significant decimal digits, so `{:.120e}` is exact.
+    let digits = |s: &str| -> (String, String) {
+        let (m, e) = s.split_once('e').unwrap_or((s, "0"));
+        (
+            m.chars().filter(char::is_ascii_digit).collect(),
+            e.to_string(),
+        )
+    };
+    let (short, e1) = digits(&format!("{:e}", x.abs()));
+    let (exact, e2) = digits(&format!("{:.120e}", x.abs()));
+    let exact = exact.trim_end_matches('0');
+    let lower_digits: String = down
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let lower_digits = lower_digits.trim_start_matches('0');
+    if e1 == e2
+        && exact.len() == short.len() + 1
+        && exact.ends_with('5')
+        && exact.starts_with(lower_digits)
+        && lower_digits.len() == short.len()
+    {
+        *out = down;
     }
 }
 
@@ -593,12 +664,15 @@ mod tests {
     #[test]
     fn floats_print_like_numpy_float32() {
         // Expected strings from `str(numpy.float32(v))`, numpy 2.4.6 (gensim 4.4's venv).
-        let cases: [(f32, &str); 14] = [
+        let cases: [(f32, &str); 16] = [
             (0.0, "0.0"),
             (-0.0, "-0.0"),
             (1.0, "1.0"),
             (1e-4, "1e-04"),
             (1.000_000_05e-4, "0.000100000005"),
+            // Exact ties between two shortest decimals round half to even, as numpy does.
+            (0.330_078_125, "0.33007812"),
+            (-0.314_453_125, "-0.31445312"),
             (1.5e-5, "1.5e-05"),
             (0.1, "0.1"),
             (123_456.79, "123456.79"),
@@ -616,6 +690,21 @@ mod tests {
             }
         }
         assert_eq!(fmt(f32::NAN), "nan");
+    }
+
+    #[test]
+    fn floats_print_like_numpy_on_1810_values() {
+        // Random word-vector values, random bit patterns over every finite magnitude, and
+        // dyadic values full of exact ties; generated by numpy 2.4.6 (tests/data/README.md).
+        let table = include_str!("../../tests/data/numpy_float32_str.txt");
+        let mut n = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let (bits, want) = line.split_once(' ').unwrap();
+            let x = f32::from_bits(u32::from_str_radix(bits, 16).unwrap());
+            assert_eq!(fmt(x), want, "bits {bits}");
+            n += 1;
+        }
+        assert_eq!(n, 1810);
     }
 
     #[test]
