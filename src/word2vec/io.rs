@@ -455,7 +455,7 @@ fn push_f32(out: &mut String, x: f32) {
 /// one in that case only.
 fn half_even(out: &mut String, last: usize, x: f32) {
     let d = out.as_bytes()[last];
-    if !d.is_ascii_digit() || (d - b'0') % 2 == 0 {
+    if !d.is_ascii_digit() || (d - b'0').is_multiple_of(2) {
         return;
     }
     // A tie needs x's exact decimal expansion to be one digit longer than the shortest one,
@@ -671,8 +671,8 @@ mod tests {
             (1e-4, "1e-04"),
             (1.000_000_05e-4, "0.000100000005"),
             // Exact ties between two shortest decimals round half to even, as numpy does.
-            (0.330_078_125, "0.33007812"),
-            (-0.314_453_125, "-0.31445312"),
+            (169.0 / 512.0, "0.33007812"),
+            (-161.0 / 512.0, "-0.31445312"),
             (1.5e-5, "1.5e-05"),
             (0.1, "0.1"),
             (123_456.79, "123456.79"),
