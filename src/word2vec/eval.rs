@@ -1,30 +1,7 @@
 //! Intrinsic evaluation of word vectors, the way gensim does it: analogy accuracy on a
 //! questions-words file (Mikolov et al. 2013) and Spearman's ρ against human similarity
-//! judgements (e.g. WordSim353, Finkelstein et al. 2002).
-//!
-//! # Files
-//!
-//! * **Analogies** ([`read_analogies`]): lines `a b c d` ("`a` is to `b` as `c` is to `d`"),
-//!   grouped by `: section` header lines, as in the original `questions-words.txt`.
-//! * **Word pairs** ([`read_word_pairs`]): `word₁ TAB word₂ TAB score` lines; lines starting
-//!   with `#` are comments, and a header line (whose score is not a number) is skipped.
-//!
-//! # How questions are counted (as gensim 4.4's `evaluate_word_analogies` and
-//! `evaluate_word_pairs`)
-//!
-//! * Only the first `restrict_vocab` words of the model (default 300,000, in model order, most
-//!   frequent first) count as known, and only they are candidate answers.
-//! * With `case_insensitive` (the default) every word is compared in upper case; a word with
-//!   several case variants in the model takes the vector of the first (most frequent) one.
-//! * A question or pair with an out-of-vocabulary word is skipped and counted (`oov`), or,
-//!   with `dummy4unknown`, counted as wrong (analogies) or given similarity 0 (pairs).
-//! * An analogy is answered by the best of the top 5 candidates (inputs excluded) whose
-//!   upper-cased form is not one of the question's three words, ranked by 3CosAdd
-//!   (`cos(x, b) − cos(x, a) + cos(x, c)`, gensim's `most_similar`) or, as an option gensim's
-//!   evaluation lacks, 3CosMul ([`Word2Vec::most_similar_cosmul`]).
-//! * Accuracy is `correct / (correct + incorrect)`, 0 for a section with nothing evaluated.
-//! * Spearman's ρ is Pearson's r of the ranks, tied values taking the mean of their ranks
-//!   (SciPy's `spearmanr`).
+//! judgements (e.g. WordSim353, Finkelstein et al. 2002). The counting rules are documented on
+//! the public [`EvalOptions`], the file layouts on the readers.
 
 use super::Word2Vec;
 use crate::error::{Error, Result};
@@ -103,7 +80,9 @@ fn utf8_line<'a>(buf: &'a [u8], what: &'static str, line: usize) -> Result<&'a s
     })
 }
 
-/// Reads an analogy file (`questions-words.txt` layout, see the [module docs](self)).
+/// Reads an analogy file in the `questions-words.txt` layout of Mikolov et al. (2013):
+/// lines `a b c d` ("`a` is to `b` as `c` is to `d`"), grouped by `: section` header lines.
+/// Lines that do not hold exactly four words are skipped and listed, as gensim skips them.
 ///
 /// # Examples
 ///
@@ -158,8 +137,12 @@ pub fn read_analogies<R: BufRead>(reader: R) -> Result<AnalogySet> {
     Ok(set)
 }
 
-/// Reads a tab-separated word-pair file (WordSim353 and SimLex-999 layout, see the
-/// [module docs](self)).
+/// Reads a tab-separated word-pair file (the WordSim353 and SimLex-999 layout):
+/// `word₁ TAB word₂ TAB score` lines. Lines starting with `#` are comments; a header line
+/// (whose score is not a number) and any line without exactly three fields is skipped and
+/// listed, as gensim skips them. Words are kept exactly as written (gensim does not trim
+/// them either). Unlike gensim, a `nan` or infinite score is skipped rather than let into
+/// the correlation.
 ///
 /// # Examples
 ///
@@ -220,6 +203,23 @@ pub enum AnalogyMethod {
 }
 
 /// Options of [`evaluate_analogies`] and [`evaluate_word_pairs`], gensim's defaults.
+///
+/// # How questions are counted (as gensim 4.4's `evaluate_word_analogies` and
+/// `evaluate_word_pairs`)
+///
+/// * Only the first `restrict_vocab` words of the model (default 300,000, in model order, most
+///   frequent first) count as known, and only they are candidate answers.
+/// * With `case_insensitive` (the default) every word is compared in upper case; a word with
+///   several case variants in the model takes the vector of the first (most frequent) one.
+/// * A question or pair with an out-of-vocabulary word is skipped and counted (`oov`), or,
+///   with `dummy4unknown`, counted as wrong (analogies) or given similarity 0 (pairs).
+/// * An analogy is answered by the best of the top 5 candidates (inputs excluded) whose
+///   upper-cased form is not one of the question's three words, ranked by 3CosAdd
+///   (`cos(x, b) − cos(x, a) + cos(x, c)`, gensim's `most_similar`) or, as an option gensim's
+///   evaluation lacks, 3CosMul ([`Word2Vec::most_similar_cosmul`]).
+/// * Accuracy is `correct / (correct + incorrect)`, 0 for a section with nothing evaluated.
+/// * Spearman's ρ is Pearson's r of the ranks, tied values taking the mean of their ranks
+///   (SciPy's `spearmanr`).
 ///
 /// | Name | Default | Purpose |
 /// |---|---|---|
@@ -369,8 +369,8 @@ impl<'a> Known<'a> {
     }
 }
 
-/// Scores `model` on analogy questions, as gensim's `evaluate_word_analogies` (see the
-/// [module docs](self) for how questions are counted).
+/// Scores `model` on analogy questions, as gensim's `evaluate_word_analogies` (see
+/// [`EvalOptions`] for how questions are counted).
 ///
 /// # Examples
 ///
@@ -481,7 +481,7 @@ fn answer(
 
 /// Scores `model` against human similarity judgements, as gensim's `evaluate_word_pairs`:
 /// Spearman's ρ and Pearson's r between the human scores and the model's cosines over the
-/// in-vocabulary pairs (see the [module docs](self)).
+/// in-vocabulary pairs (see [`EvalOptions`] for how pairs are counted).
 ///
 /// # Examples
 ///

@@ -1,53 +1,6 @@
 //! The word2vec text and binary file formats of the original C tool (Mikolov et al. 2013),
-//! as gensim reads and writes them.
-//!
-//! # Text layout
-//!
-//! ```text
-//! V d\n
-//! word₁ x₁₁ x₁₂ … x₁d\n
-//! …
-//! word_V x_V1 … x_Vd\n
-//! ```
-//!
-//! A header line with the number of words `V` and the dimension `d` in decimal, then one line
-//! per word: the word, and its `d` values as decimal numbers, separated by single spaces.
-//! The C tool writes each value with `%lf` followed by a space (so six decimals and a trailing
-//! space before the newline); gensim writes the shortest decimal that reads back to the same
-//! `f32`, without the trailing space. The reader accepts both (and `\r\n` line ends).
-//! [`write_word2vec_text`] writes gensim's layout, byte for byte as gensim 4.4 with numpy 2.x
-//! writes it: the shortest round-trip digits, positional for `10⁻⁴ ≤ |x| < 10⁶` (`0.5`, `1.0`,
-//! `-0.0`) and scientific otherwise (`1e-05`, `1.5e+06`), so reading and writing a file
-//! loses nothing.
-//!
-//! # Binary layout
-//!
-//! ```text
-//! "V d\n"                                   header, ASCII decimal, as in the text format
-//! then V records, each:
-//!   word bytes (UTF-8, no space, no newline)
-//!   0x20                                    one space
-//!   d × 4 bytes                             the vector, IEEE-754 binary32, little-endian
-//!   0x0A                                    a newline (the C tool writes it; gensim does not)
-//! ```
-//!
-//! [`write_word2vec_binary`] writes the C tool's layout, newline included. The reader skips
-//! any newlines before a word (as gensim does), so it accepts both the C tool's and gensim's
-//! files, and the final newline is optional.
-//!
-//! # Robustness
-//!
-//! Nothing is allocated from the header: rows are appended as they arrive (the initial
-//! reservation is capped at 16 Mi floats), so a header claiming 10¹⁸ words of dimension 10¹²
-//! costs nothing until the bytes are actually there. A malformed or truncated input returns
-//! [`Error::Format`] naming the line (text: 1-based line, the header is line 1) or the record
-//! (binary: 1-based vector record, 0 for the header). Every line of a text file must end with
-//! a newline, and a binary file must hold `V` complete records (or `limit` of them), so a
-//! truncated file is an error rather than a silently shorter model. Values must be finite.
-//!
-//! A word that appears twice keeps its first vector and the later one is skipped (gensim does
-//! the same, with a warning). Counts are not part of either format: a loaded model has count 0
-//! for every word.
+//! as gensim reads and writes them. The layouts are documented on the public writers
+//! ([`write_word2vec_text`], [`write_word2vec_binary`]) and the reading rules on the readers.
 
 use super::Word2Vec;
 use crate::error::{Error, Result};
@@ -209,8 +162,22 @@ fn read_header<R: BufRead>(
     }
 }
 
-/// Reads word vectors in the word2vec text format (see the [module docs](self) for the
-/// layout).
+/// Reads word vectors in the word2vec text format (the layout is on
+/// [`write_word2vec_text`]; the C tool's `%lf` values with a trailing space are accepted too).
+///
+/// # Robustness
+///
+/// Nothing is allocated from the header: rows are appended as they arrive (the initial
+/// reservation is capped at 16 Mi floats), so a header claiming 10¹⁸ words of dimension 10¹²
+/// costs nothing until the bytes are actually there. A malformed or truncated input returns
+/// [`Error::Format`] naming the line (text: 1-based line, the header is line 1) or the record
+/// (binary: 1-based vector record, 0 for the header). Every line of a text file must end with
+/// a newline, and a binary file must hold `V` complete records (or `limit` of them), so a
+/// truncated file is an error rather than a silently shorter model. Values must be finite.
+///
+/// A word that appears twice keeps its first vector and the later one is skipped (gensim does
+/// the same, with a warning). Counts are not part of either format: a loaded model has count 0
+/// for every word.
 ///
 /// # Examples
 ///
@@ -290,8 +257,12 @@ pub fn read_word2vec_text<R: BufRead>(reader: R, opts: ReadOptions) -> Result<Wo
     rows.into_model()
 }
 
-/// Reads word vectors in the word2vec binary format of the C tool (see the
-/// [module docs](self) for the layout).
+/// Reads word vectors in the word2vec binary format of the C tool (the layout is on
+/// [`write_word2vec_binary`]), with or without the newline after each record.
+///
+/// Reading follows the rules of [`read_word2vec_text`]: nothing is allocated from the
+/// header, duplicates keep their first vector, counts are 0, values must be finite, and an
+/// input with fewer complete records than announced (or than `limit`) is an error.
 ///
 /// # Examples
 ///
@@ -515,8 +486,26 @@ fn half_even(out: &mut String, last: usize, x: f32) {
     }
 }
 
-/// Writes `model` in the word2vec text format, byte for byte as gensim writes it (see the
-/// [module docs](self)).
+/// Writes `model` in the word2vec text format, byte for byte as gensim writes it.
+///
+/// # Layout
+///
+/// ```text
+/// V d\n
+/// word₁ x₁₁ x₁₂ … x₁d\n
+/// …
+/// word_V x_V1 … x_Vd\n
+/// ```
+///
+/// A header line with the number of words `V` and the dimension `d` in decimal, then one line
+/// per word: the word, and its `d` values as decimal numbers, separated by single spaces.
+/// The C tool writes each value with `%lf` followed by a space (so six decimals and a trailing
+/// space before the newline); gensim writes the shortest decimal that reads back to the same
+/// `f32`, without the trailing space. The reader accepts both (and `\r\n` line ends).
+/// [`write_word2vec_text`] writes gensim's layout, byte for byte as gensim 4.4 with numpy 2.x
+/// writes it: the shortest round-trip digits, positional for `10⁻⁴ ≤ |x| < 10⁶` (`0.5`, `1.0`,
+/// `-0.0`) and scientific otherwise (`1e-05`, `1.5e+06`), so reading and writing a file
+/// loses nothing.
 ///
 /// # Examples
 ///
@@ -552,8 +541,22 @@ pub fn write_word2vec_text<W: Write>(model: &Word2Vec, writer: W) -> Result<()> 
     writer.flush().map_err(io)
 }
 
-/// Writes `model` in the word2vec binary format of the C tool (see the [module docs](self)
-/// for the layout; gensim reads it).
+/// Writes `model` in the word2vec binary format of the C tool (gensim reads it).
+///
+/// # Layout
+///
+/// ```text
+/// "V d\n"                                   header, ASCII decimal, as in the text format
+/// then V records, each:
+///   word bytes (UTF-8, no space, no newline)
+///   0x20                                    one space
+///   d × 4 bytes                             the vector, IEEE-754 binary32, little-endian
+///   0x0A                                    a newline (the C tool writes it; gensim does not)
+/// ```
+///
+/// [`write_word2vec_binary`] writes the C tool's layout, newline included. The reader skips
+/// any newlines before a word (as gensim does), so it accepts both the C tool's and gensim's
+/// files, and the final newline is optional.
 ///
 /// # Examples
 ///

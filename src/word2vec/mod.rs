@@ -7,6 +7,13 @@
 //!
 //! Vectors are plain `f32`, stored row-major (`vocab_len × dim`, each word's vector contiguous).
 //!
+//! Files: the word2vec text and binary formats of the C tool and gensim, byte for byte
+//! ([`Word2Vec::load_binary`], [`Word2Vec::save_binary`], [`read_word2vec_text`], …; the
+//! layouts are on [`write_word2vec_text`] and [`write_word2vec_binary`]). Queries beyond
+//! [`Embedding`]: 3CosMul ([`Word2Vec::most_similar_cosmul`]) and
+//! [`Word2Vec::doesnt_match`]. Evaluation as gensim counts it: [`evaluate_analogies`],
+//! [`evaluate_word_pairs`].
+//!
 //! # References
 //!
 //! [^1]: T. Mikolov, K. Chen, G. Corrado, J. Dean (2013), "Efficient Estimation of Word
