@@ -16,8 +16,8 @@ const BINARY: &str = "word2vec binary";
 /// The longest header line accepted, in bytes (two decimal numbers need far fewer).
 const MAX_HEADER: u64 = 256;
 
-/// The most floats reserved before rows arrive: 64 MiB. More is allocated only as data comes.
-const MAX_RESERVE: usize = 16 << 20;
+/// The most floats reserved before rows arrive (4 MiB); beyond that, buffers grow with the data.
+const MAX_RESERVE: usize = 1 << 20;
 
 /// How to read a word2vec file.
 ///
@@ -168,7 +168,7 @@ fn read_header<R: BufRead>(
 /// # Robustness
 ///
 /// Nothing is allocated from the header: rows are appended as they arrive (the initial
-/// reservation is capped at 16 Mi floats), so a header claiming 10¹⁸ words of dimension 10¹²
+/// reservation is capped at 2²⁰ floats, 4 MiB), so a header claiming 10¹⁸ words of dimension 10¹²
 /// costs nothing until the bytes are actually there. A malformed or truncated input returns
 /// [`Error::Format`] naming the line (text: 1-based line, the header is line 1) or the record
 /// (binary: 1-based vector record, 0 for the header). Every line of a text file must end with
