@@ -70,6 +70,28 @@ fn gensim_binary_without_newlines_reads_the_same() {
 }
 
 #[test]
+fn tiny_read_buffers_give_the_same_model() {
+    // Buffers of 1..8 bytes split words, floats and record newlines across refills.
+    let want = read_word2vec_binary(C_BIN, strict()).unwrap();
+    for cap in 1..=8 {
+        for file in [C_BIN, G_BIN] {
+            let r = std::io::BufReader::with_capacity(cap, file);
+            assert_eq!(
+                read_word2vec_binary(r, strict()).unwrap(),
+                want,
+                "capacity {cap}"
+            );
+        }
+        let r = std::io::BufReader::with_capacity(cap, G_TXT);
+        assert_eq!(
+            read_word2vec_text(r, strict()).unwrap(),
+            want,
+            "capacity {cap}"
+        );
+    }
+}
+
+#[test]
 fn c_tool_text_with_six_decimals_and_trailing_spaces() {
     let t = read_word2vec_text(C_TXT, strict()).unwrap();
     let b = read_word2vec_binary(C_BIN, strict()).unwrap();

@@ -398,12 +398,12 @@ fn push_f32(out: &mut String, x: f32) {
         return;
     }
     let a = f64::from(x.abs());
-    let mut s = String::with_capacity(24);
+    let start = out.len();
     let last_digit = if a == 0.0 || (1e-4..1e6).contains(&a) {
-        let _ = write!(s, "{x}");
-        let last = s.len() - 1;
-        if !s.contains('.') {
-            s.push_str(".0");
+        let _ = write!(out, "{x}");
+        let last = out.len() - 1;
+        if !out[start..].contains('.') {
+            out.push_str(".0");
         }
         last
     } else {
@@ -413,18 +413,17 @@ fn push_f32(out: &mut String, x: f32) {
             Some(d) => ('-', d),
             None => ('+', exp),
         };
-        let _ = write!(s, "{mantissa}e{sign}{digits:0>2}");
-        mantissa.len() - 1
+        let _ = write!(out, "{mantissa}e{sign}{digits:0>2}");
+        start + mantissa.len() - 1
     };
-    half_even(&mut s, last_digit, x);
-    out.push_str(&s);
+    half_even(out, start, last_digit, x);
 }
 
 /// When `x` lies exactly halfway between two shortest decimals, Rust's formatter rounds the
 /// last digit up and numpy's (Dragon4) rounds it to even: 0.330078125 prints as `0.33007813`
-/// in Rust and `0.33007812` in numpy. Turns an odd last digit (at byte `last`) into the even
-/// one in that case only.
-fn half_even(out: &mut String, last: usize, x: f32) {
+/// in Rust and `0.33007812` in numpy. Turns an odd last digit (at byte `last` of the number
+/// that starts at byte `start` of `out`) into the even one in that case only.
+fn half_even(out: &mut String, start: usize, last: usize, x: f32) {
     let d = out.as_bytes()[last];
     if !d.is_ascii_digit() || (d - b'0').is_multiple_of(2) {
         return;
@@ -449,10 +448,11 @@ fn half_even(out: &mut String, last: usize, x: f32) {
     // Cheap filter: the midpoint of the two candidates (the lower one with a 5 appended to
     // its digits) must equal x. Parsing to f64 can only confuse values closer than 2⁻⁵³
     // relative, so the exact check below settles the rare survivors.
-    let mut down = out.clone();
-    down.replace_range(last..=last, &char::from(d - 1).to_string());
+    let mut down = out[start..].to_string();
+    let at = last - start;
+    down.replace_range(at..=at, &char::from(d - 1).to_string());
     let mut mid = down.clone();
-    mid.insert(last + 1, '5');
+    mid.insert(at + 1, '5');
     if mid.parse::<f64>().ok() != Some(f64::from(x)) || down.parse::<f32>().ok() != Some(x) {
         return;
     }
@@ -482,7 +482,8 @@ fn half_even(out: &mut String, last: usize, x: f32) {
         && exact.starts_with(lower_digits)
         && lower_digits.len() == short.len()
     {
-        *out = down;
+        out.truncate(start);
+        out.push_str(&down);
     }
 }
 
