@@ -10,6 +10,7 @@ pub mod io;
 pub mod prelude;
 pub mod scalar;
 mod sequence;
+pub mod spectral;
 mod trace;
 pub mod traits;
 pub mod word2vec;
