@@ -23,13 +23,6 @@ pub fn lit<T: Real>(x: f64) -> T {
     nalgebra::convert::<f64, T>(x)
 }
 
-/// Converts a count into `T`.
-#[inline]
-pub(crate) fn from_usize<T: Real>(n: usize) -> T {
-    // Counts in this crate are far below 2^53, so the f64 step is exact.
-    lit(n as f64)
-}
-
 /// Converts `T` to `f64` (exact for `f32` and `f64`).
 #[inline]
 pub fn to_f64<T: Real>(x: T) -> f64 {
