@@ -459,3 +459,99 @@ proptest! {
         prop_assert_eq!(auto.route, PowerRoute::Eigen);
     }
 }
+
+// ---------------------------------------------------------------- gradients through time
+
+/// grad_through_time.csv: `h_t = tanh(W h_{t−1} + U x_t)`, `h_0 = 0`, 64 hidden units, 8
+/// inputs, T = 100, `W = r·W1`, U and X shipped. Our Elman cell (no bias, zero initial context)
+/// with the same weights must give ‖∂h_T/∂h_t‖₂ for every T − t = 1..100, and the linear
+/// column ‖W^(T−t)‖₂ via norm_trajectory. The CSV keeps 10 significant digits; both sides
+/// multiply the same 100 factors in the same order, so rounding differences stay ~1e-13
+/// relative: tolerance 1e-8 relative.
+#[test]
+fn gradient_through_time_matches_numpy() {
+    use recurrent::grad::{Batch, Loss};
+    use recurrent::spectral::{gradient_norms, jacobian_norms};
+    use recurrent::{Elman, Mask, Parameters, Sequence};
+    let w1 = read_matrix("eigen_W64_rho1.csv");
+    let u = read_matrix("grad_U.csv");
+    let x = read_matrix("grad_X.csv");
+    assert_eq!((u.shape(), x.shape()), ((64, 8), (100, 8)));
+    let xs = Sequence::new(x.transpose(), 1).unwrap();
+    let (h, rows) = read_table("grad_through_time.csv");
+    for r in [0.5, 0.9, 1.0, 1.1, 1.5] {
+        let mut net = Elman::<f64>::builder(8, 64, 1)
+            .hidden(Activation::Tanh)
+            .build(&mut rng(0))
+            .unwrap();
+        net.params_mut()[..64 * 8].copy_from_slice(u.as_slice());
+        net.w_aa_mut().copy_from(&(&w1 * r));
+        assert!(net.b_a().iter().all(|b| *b == 0.0));
+        let jn = jacobian_norms(&net, &xs, None).unwrap();
+        let lin = norm_trajectory(&(&w1 * r), 100).unwrap();
+        let mine: Vec<_> = rows
+            .iter()
+            .filter(|x| x[0].parse::<f64>().unwrap() == r)
+            .collect();
+        assert_eq!(mine.len(), 100);
+        for x in mine {
+            let m: usize = x[col(&h, "T_minus_t")].parse().unwrap();
+            let tanh: f64 = x[col(&h, "norm2_dhT_dht_tanh")].parse().unwrap();
+            let linear: f64 = x[col(&h, "norm2_Wpow_linear")].parse().unwrap();
+            assert!(
+                (jn[m - 1] - tanh).abs() <= 1e-8 * tanh,
+                "r={r} m={m}: {} vs {tanh}",
+                jn[m - 1]
+            );
+            assert!((lin[m].norm2 - linear).abs() <= 1e-8 * linear);
+            // saturation only shrinks: ‖Π diag(1−h²) W‖ ≤ ‖W‖₂^m
+            assert!(jn[m - 1] <= lin[1].norm2.powi(m as i32) * (1.0 + 1e-12));
+        }
+        // BPTT with a loss on the last output only: ∂L/∂a⟨t⟩ = (∂a⟨T⟩/∂a⟨t⟩)ᵀ ∂L/∂a⟨T⟩, so
+        // ‖∂L/∂a⟨t⟩‖ ≤ ‖∂a⟨T⟩/∂a⟨t⟩‖₂ ‖∂L/∂a⟨T⟩‖ at every t.
+        let ds = Sequence::new(DMatrix::from_element(1, 100, 1.0), 1).unwrap();
+        let mask = Mask::last_step(100, 1);
+        let g = gradient_norms(
+            &net,
+            Batch::new(&xs, &ds).with_mask(&mask),
+            Loss::sum_squared(),
+        )
+        .unwrap();
+        assert_eq!(g.len(), 101);
+        assert_eq!(g[100], 0.0); // nothing injected into a⟨T⟩ from outside
+        // δ = ∂L/∂a⟨T⟩ = W_yaᵀ (y⟨T⟩ − 1), from a forward pass written out here
+        let w = &w1 * r;
+        let mut a = nalgebra::DVector::<f64>::zeros(64);
+        for t in 0..100 {
+            a = (&w * &a + &u * x.row(t).transpose()).map(f64::tanh);
+        }
+        let y = net.w_ya() * &a;
+        let delta = (net.w_ya().transpose() * y.add_scalar(-1.0)).norm();
+        assert!(g[99] > 0.0);
+        for m in 1..=100 {
+            assert!(
+                g[100 - m] <= jn[m - 1] * delta * (1.0 + 1e-9),
+                "r={r} m={m}"
+            );
+        }
+        // and the decay is the Jacobian's: over 50 more steps both shrink by the same order
+        let ratio_g = g[49] / g[99];
+        let ratio_j = jn[50] / jn[0];
+        assert!(
+            ratio_g < 1e3 * ratio_j && ratio_g > 1e-3 * ratio_j,
+            "r={r}: {ratio_g:e} vs {ratio_j:e}"
+        );
+    }
+    // bad input: a batch of two sequences, and a wrong input size
+    let net = Elman::<f64>::builder(8, 4, 1).build(&mut rng(1)).unwrap();
+    let two = Sequence::new(DMatrix::zeros(8, 20), 2).unwrap();
+    assert!(matches!(
+        jacobian_norms(&net, &two, None),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    let wrong = Sequence::new(DMatrix::zeros(3, 10), 1).unwrap();
+    assert!(jacobian_norms(&net, &wrong, None).is_err());
+    let mut nan = DMatrix::zeros(8, 10);
+    nan[(0, 3)] = f64::NAN;
+    assert!(jacobian_norms(&net, &Sequence::new(nan, 1).unwrap(), None).is_err());
+}

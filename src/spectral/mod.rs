@@ -25,6 +25,8 @@
 //! * [`spectral_radius`], [`largest_singular_value`], [`Regime`], [`norm_trajectory`],
 //!   [`PascanuBound`] (`regime.rs`) — the regime of a matrix and the measured `‖Wᵗ‖₂`
 //!   next to the prediction `ρᵗ`.
+//! * [`jacobian_norms`], [`gradient_norms`] (`through_time.rs`) — the measured
+//!   `‖∂a⟨T⟩/∂a⟨t⟩‖₂` and `‖∂L/∂a⟨t⟩‖` of any [`crate::Cell`], to set against `‖W^(T−t)‖₂`.
 //!
 //! # Errors
 //!
@@ -41,12 +43,14 @@ mod eigen;
 mod power;
 mod regime;
 mod schur;
+mod through_time;
 
 pub use eigen::{Eigen, eigenvalues, eigenvectors};
 pub use power::{Power, PowerRoute, matrix_power, power};
 pub use regime::{
     NormPoint, PascanuBound, Regime, largest_singular_value, norm_trajectory, spectral_radius,
 };
+pub use through_time::{gradient_norms, jacobian_norms};
 
 use crate::error::{Error, Result};
 use crate::scalar::Real;

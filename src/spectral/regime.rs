@@ -82,7 +82,7 @@ pub fn largest_singular_value<T: Real>(w: &DMatrix<T>) -> Result<T> {
 }
 
 /// `‖A‖₂` of a checked finite matrix.
-fn norm2<T: Real>(op: &'static str, a: &DMatrix<T>) -> Result<T> {
+pub(super) fn norm2<T: Real>(op: &'static str, a: &DMatrix<T>) -> Result<T> {
     let n = a.nrows().max(a.ncols());
     let svd = nalgebra::SVD::try_new(
         a.clone(),
