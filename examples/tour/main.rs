@@ -4,11 +4,13 @@
 //! `cargo run --release --example tour`
 
 mod elman;
+mod spectral;
 
 use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
     elman::run()?;
+    spectral::run()?;
     Ok(())
 }
