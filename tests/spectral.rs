@@ -167,7 +167,7 @@ fn norm_trajectories_match_numpy() {
                 p.norm2
             );
             assert!((p.rho_pow - want_rho).abs() <= 1e-9 * want_rho);
-            if t % 10 == 0 {
+            if t.is_multiple_of(10) {
                 let pe = e.power(u32::try_from(t).unwrap()).unwrap();
                 let n = largest_singular_value(&pe).unwrap();
                 assert!(

@@ -214,7 +214,7 @@ impl<T: Real> Eigen<T> {
 /// As [`Eigen::new`].
 pub fn eigenvalues<T: Real>(w: &DMatrix<T>) -> Result<DVector<Complex<T>>> {
     check_square("spectral::eigenvalues", w)?;
-    let (_, t) = schur("spectral::eigenvalues", w)?;
+    let (_, t) = schur("spectral::eigenvalues", w, false)?;
     let blocks = blocks(&t);
     Ok(DVector::from_vec(block_values(&t, &blocks)))
 }
@@ -236,10 +236,13 @@ pub fn eigenvalues<T: Real>(w: &DMatrix<T>) -> Result<DVector<Complex<T>>> {
 /// # Errors
 ///
 /// As [`Eigen::new`].
-pub fn eigenvectors<T: Real>(w: &DMatrix<T>) -> Result<(DVector<Complex<T>>, DMatrix<Complex<T>>)> {
+pub fn eigenvectors<T: Real>(w: &DMatrix<T>) -> Result<EigenPairs<T>> {
     let (l, v, _) = decompose("spectral::eigenvectors", w)?;
     Ok((l, v))
 }
+
+/// Eigenvalues `λ` and unit eigenvectors `V` (as columns), as [`eigenvectors`] returns them.
+pub type EigenPairs<T> = (DVector<Complex<T>>, DMatrix<Complex<T>>);
 
 type Decomposition<T> = (DVector<Complex<T>>, DMatrix<Complex<T>>, bool);
 
@@ -256,7 +259,7 @@ fn decompose<T: Real>(op: &'static str, w: &DMatrix<T>) -> Result<Decomposition<
         let vectors = se.eigenvectors.map(|x| Complex::new(x, T::zero()));
         return Ok((values, vectors, true));
     }
-    let (q, t) = schur(op, w)?;
+    let (q, t) = schur(op, w, true)?;
     let blocks = blocks(&t);
     let values = block_values(&t, &blocks);
     let (xr, xi) = schur_vectors(&t, &blocks, &values);
@@ -280,9 +283,15 @@ fn decompose<T: Real>(op: &'static str, w: &DMatrix<T>) -> Result<Decomposition<
 /// Real Schur form `(Q, T)` of a checked square matrix, entries of `T` below the
 /// quasi-triangle zero: the crate's Francis iteration (`schur.rs`), with nalgebra's `Schur` as
 /// a second attempt if it does not converge.
-fn schur<T: Real>(op: &'static str, w: &DMatrix<T>) -> Result<(DMatrix<T>, DMatrix<T>)> {
+///
+/// With `full = false` only the diagonal blocks of `T` are valid (eigenvalues only).
+fn schur<T: Real>(
+    op: &'static str,
+    w: &DMatrix<T>,
+    full: bool,
+) -> Result<(DMatrix<T>, DMatrix<T>)> {
     let n = w.nrows();
-    if let Some(qt) = super::schur::real_schur(w, max_iterations(n)) {
+    if let Some(qt) = super::schur::real_schur(w, max_iterations(n), full) {
         return Ok(qt);
     }
     let s =
@@ -400,8 +409,8 @@ fn schur_vectors<T: Real>(
             // w = −T[0..k, k..k+s] v
             wr[..k].fill(T::zero());
             wi[..k].fill(T::zero());
-            for r in 0..s {
-                axpy_neg(&mut wr[..k], &mut wi[..k], t, k + r, v[r], real);
+            for (r, &vr) in v.iter().enumerate().take(s) {
+                axpy_neg(&mut wr[..k], &mut wi[..k], t, k + r, vr, real);
             }
             for &(i, si) in blocks[..bi].iter().rev() {
                 let y: [Complex<T>; 2] = if si == 1 {

@@ -45,7 +45,7 @@ mod regime;
 mod schur;
 mod through_time;
 
-pub use eigen::{Eigen, eigenvalues, eigenvectors};
+pub use eigen::{Eigen, EigenPairs, eigenvalues, eigenvectors};
 pub use power::{Power, PowerRoute, matrix_power, power};
 pub use regime::{
     NormPoint, PascanuBound, Regime, largest_singular_value, norm_trajectory, spectral_radius,

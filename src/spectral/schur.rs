@@ -15,9 +15,14 @@ use nalgebra::DMatrix;
 /// `(Q, T)` with `W = Q T Qᵀ`, `T` upper quasi-triangular (entries below the first subdiagonal
 /// are zero, and a non-zero subdiagonal entry marks a 2 × 2 block). `None` if the iteration
 /// does not converge within `max_iter` iterations per eigenvalue block.
+///
+/// With `full = false` only the eigenvalues are wanted (LAPACK's `wantt = wantz = false`): the
+/// iteration updates only the active diagonal block and does not accumulate `Q`, so the
+/// returned `Q` is the Hessenberg reduction's and `T` is valid on its diagonal blocks only.
 pub(crate) fn real_schur<T: Real>(
     w: &DMatrix<T>,
     max_iter: usize,
+    full: bool,
 ) -> Option<(DMatrix<T>, DMatrix<T>)> {
     let n = w.nrows();
     // scale to max |wᵢⱼ| = 1 (as nalgebra's Schur does) so the absolute thresholds are relative
@@ -35,7 +40,7 @@ pub(crate) fn real_schur<T: Real>(
             h[(i, j)] = T::zero();
         }
     }
-    if n > 1 && !francis(h.as_mut_slice(), z.as_mut_slice(), n, max_iter) {
+    if n > 1 && !francis(h.as_mut_slice(), z.as_mut_slice(), n, max_iter, full) {
         return None;
     }
     if amax > T::zero() {
@@ -45,8 +50,8 @@ pub(crate) fn real_schur<T: Real>(
 }
 
 /// Francis double-shift QR on the column-major Hessenberg `h` (`n × n`), accumulating the
-/// transformations into the columns of `z`.
-fn francis<T: Real>(h: &mut [T], z: &mut [T], n: usize, max_iter: usize) -> bool {
+/// transformations into the columns of `z` if `full` (else only the active block is updated).
+fn francis<T: Real>(h: &mut [T], z: &mut [T], n: usize, max_iter: usize, full: bool) -> bool {
     let at = |i: usize, j: usize| j * n + i;
     let ulp = T::default_epsilon();
     // dlahqr's smlnum = safmin·(n/ulp), with f32's smallest normal number as safmin for both
@@ -178,7 +183,9 @@ fn francis<T: Real>(h: &mut [T], z: &mut [T], n: usize, max_iter: usize) -> bool
                 }
                 m -= 1;
             }
-            // the double-shift QR sweep (bulge chase) from m to i
+            // the double-shift QR sweep (bulge chase) from m to i, applied to columns ..i2 and
+            // rows i1.. (the whole matrix when the Schur form is wanted)
+            let (i1, i2) = if full { (0, n - 1) } else { (l, i) };
             for k in m..i {
                 let nr = 3.min(i - k + 1);
                 if k > m {
@@ -202,7 +209,7 @@ fn francis<T: Real>(h: &mut [T], z: &mut [T], n: usize, max_iter: usize) -> bool
                 if nr == 3 {
                     let v3 = v[2];
                     let t3 = t1 * v3;
-                    for j in k..n {
+                    for j in k..=i2 {
                         let c = j * n;
                         let sum = h[c + k] + v2 * h[c + k + 1] + v3 * h[c + k + 2];
                         h[c + k] -= sum * t1;
@@ -210,17 +217,21 @@ fn francis<T: Real>(h: &mut [T], z: &mut [T], n: usize, max_iter: usize) -> bool
                         h[c + k + 2] -= sum * t3;
                     }
                     let rows = (k + 3).min(i) + 1;
-                    apply_right3(h, n, k, rows, v2, v3, t1, t2, t3);
-                    apply_right3(z, n, k, n, v2, v3, t1, t2, t3);
+                    apply_right3(h, n, k, i1, rows, [v2, v3, t1, t2, t3]);
+                    if full {
+                        apply_right3(z, n, k, 0, n, [v2, v3, t1, t2, t3]);
+                    }
                 } else if nr == 2 {
-                    for j in k..n {
+                    for j in k..=i2 {
                         let c = j * n;
                         let sum = h[c + k] + v2 * h[c + k + 1];
                         h[c + k] -= sum * t1;
                         h[c + k + 1] -= sum * t2;
                     }
-                    apply_right2(h, n, k, i + 1, v2, t1, t2);
-                    apply_right2(z, n, k, n, v2, t1, t2);
+                    apply_right2(h, n, k, i1, i + 1, [v2, t1, t2]);
+                    if full {
+                        apply_right2(z, n, k, 0, n, [v2, t1, t2]);
+                    }
                 }
             }
         }
@@ -238,24 +249,14 @@ fn francis<T: Real>(h: &mut [T], z: &mut [T], n: usize, max_iter: usize) -> bool
     }
 }
 
-/// Columns `k, k+1, k+2` of the first `rows` rows of `a` (column-major, `n` rows) times the
-/// reflector `I − τ [1, v₂, v₃]ᵀ[1, v₂, v₃]` (`t1 = τ`, `t2 = τv₂`, `t3 = τv₃`).
-#[allow(clippy::too_many_arguments)]
-fn apply_right3<T: Real>(
-    a: &mut [T],
-    n: usize,
-    k: usize,
-    rows: usize,
-    v2: T,
-    v3: T,
-    t1: T,
-    t2: T,
-    t3: T,
-) {
+/// Columns `k, k+1, k+2`, rows `r0..r1`, of `a` (column-major, `n` rows) times the
+/// reflector `I − τ [1, v₂, v₃]ᵀ[1, v₂, v₃]`; `c = [v₂, v₃, τ, τv₂, τv₃]`.
+fn apply_right3<T: Real>(a: &mut [T], n: usize, k: usize, r0: usize, r1: usize, c: [T; 5]) {
+    let [v2, v3, t1, t2, t3] = c;
     let (left, right) = a.split_at_mut((k + 1) * n);
-    let c0 = &mut left[k * n..k * n + rows];
+    let c0 = &mut left[k * n + r0..k * n + r1];
     let (c1, c2) = right.split_at_mut(n);
-    let (c1, c2) = (&mut c1[..rows], &mut c2[..rows]);
+    let (c1, c2) = (&mut c1[r0..r1], &mut c2[r0..r1]);
     for ((x, y), w) in c0.iter_mut().zip(c1.iter_mut()).zip(c2.iter_mut()) {
         let sum = *x + v2 * *y + v3 * *w;
         *x -= sum * t1;
@@ -264,11 +265,12 @@ fn apply_right3<T: Real>(
     }
 }
 
-/// As [`apply_right3`] for a reflector of length 2.
-fn apply_right2<T: Real>(a: &mut [T], n: usize, k: usize, rows: usize, v2: T, t1: T, t2: T) {
+/// As [`apply_right3`] for a reflector of length 2; `c = [v₂, τ, τv₂]`.
+fn apply_right2<T: Real>(a: &mut [T], n: usize, k: usize, r0: usize, r1: usize, c: [T; 3]) {
+    let [v2, t1, t2] = c;
     let (left, right) = a.split_at_mut((k + 1) * n);
-    let c0 = &mut left[k * n..k * n + rows];
-    let c1 = &mut right[..rows];
+    let c0 = &mut left[k * n + r0..k * n + r1];
+    let c1 = &mut right[r0..r1];
     for (x, y) in c0.iter_mut().zip(c1.iter_mut()) {
         let sum = *x + v2 * *y;
         *x -= sum * t1;
@@ -310,7 +312,12 @@ mod tests {
             let w = DMatrix::<f64>::from_fn(n, n, |i, j| {
                 ((i * 7 + j * 13) % 11) as f64 - 5.0 + (i == j) as u8 as f64
             });
-            let (q, t) = real_schur(&w, 300).unwrap();
+            let (q, t) = real_schur(&w, 300, true).unwrap();
+            let (_, t2) = real_schur(&w, 300, false).unwrap();
+            // the eigenvalue-only iteration sees the same diagonal blocks
+            for i in 0..n {
+                assert!((t2[(i, i)] - t[(i, i)]).abs() < 1e-12 * w.norm(), "n={n}");
+            }
             let id = DMatrix::<f64>::identity(n, n);
             assert!((q.transpose() * &q - id).norm() < 1e-14 * n as f64, "n={n}");
             assert!(
