@@ -308,9 +308,9 @@ mod tests {
 
     #[test]
     fn schur_of_small_matrices_is_orthogonal_and_reconstructs() {
-        for n in [1usize, 2, 3, 5, 8, 17] {
+        for n in [1usize, 2, 3, 5, 8, 17, 60, 101] {
             let w = DMatrix::<f64>::from_fn(n, n, |i, j| {
-                ((i * 7 + j * 13) % 11) as f64 - 5.0 + (i == j) as u8 as f64
+                ((i * 7919 + j * 104_729 + i * j * 31) % 1009) as f64 / 1009.0 - 0.5
             });
             let (q, t) = real_schur(&w, 300, true).unwrap();
             let (_, t2) = real_schur(&w, 300, false).unwrap();
