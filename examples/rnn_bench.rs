@@ -6,6 +6,7 @@
 //!
 //! GFLOP/s uses the peers' formula `2·B·T·(H·H + H·I + H·O)·3 / seconds`.
 //! Flags: `--configs a,b,c,d`, `--min-time SECONDS` (default 1.0), `--dtypes f32,f64`.
+//! Two threads: build with `--features threads` and run with `MATMUL_NUM_THREADS=2`.
 
 use nalgebra::DMatrix;
 use rand::SeedableRng;
@@ -24,11 +25,22 @@ const CONFIGS: [(&str, usize, usize, usize, usize, usize); 4] = [
     ("d", 64, 128, 512, 128, 50),
 ];
 
+/// Threads the matrix products use: 1 unless built with `--features threads`, then
+/// `MATMUL_NUM_THREADS` (matrixmultiply's setting).
+fn threads() -> String {
+    if cfg!(feature = "threads") {
+        std::env::var("MATMUL_NUM_THREADS").unwrap_or_else(|_| "default".into())
+    } else {
+        "1".into()
+    }
+}
+
 fn run<T: Real>(
     dtype: &str,
     wanted: &[String],
     min_time: f64,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    let threads = threads();
     for (name, b, i, h, o, t) in CONFIGS {
         if !wanted.iter().any(|w| w == name) {
             continue;
@@ -55,7 +67,7 @@ fn run<T: Real>(
         let median = times[times.len() / 2];
         let flops = 2.0 * (b * t * (h * h + h * i + h * o)) as f64 * 3.0;
         println!(
-            "recurrent_elman,{name}:B={b};I={i};H={h};O={o};T={t},{dtype},1,{median:.6e},{:.2},{:.6e},{}",
+            "recurrent_elman,{name}:B={b};I={i};H={h};O={o};T={t},{dtype},{threads},{median:.6e},{:.2},{:.6e},{}",
             flops / median / 1e9,
             times[0],
             times.len()

@@ -10,7 +10,7 @@ use recurrent::{Error, Recurrent};
 use std::io::Write;
 
 fn save_and_load<M: serde::Serialize + serde::de::DeserializeOwned>(model: &M, name: &str) -> M {
-    let dir = std::env::temp_dir().join(format!("recurrent-serde-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("recurrent-serde-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     let json = serde_json::to_vec(model).unwrap();
