@@ -34,7 +34,7 @@ use nalgebra::{Complex, DMatrix, DVector, Schur, SymmetricEigen};
 /// ```
 /// use nalgebra::DMatrix;
 /// use recurrent::spectral::Eigen;
-/// let w = DMatrix::from_row_slice(2, 2, &[0.0, -1.0, 1.0, 0.0]);
+/// let w = DMatrix::<f64>::from_row_slice(2, 2, &[0.0, -1.0, 1.0, 0.0]);
 /// let eig = Eigen::new(&w)?;
 /// assert!((eig.values()[0].im - 1.0).abs() < 1e-12);
 /// assert!(eig.residual() < 1e-14);

@@ -35,7 +35,7 @@ use nalgebra::DMatrix;
 ///
 /// ```
 /// use nalgebra::DMatrix;
-/// let w = DMatrix::from_row_slice(2, 2, &[0.0, -0.5, 0.5, 0.0]); // eigenvalues ±0.5i
+/// let w = DMatrix::<f64>::from_row_slice(2, 2, &[0.0, -0.5, 0.5, 0.0]); // eigenvalues ±0.5i
 /// assert!((recurrent::spectral::spectral_radius(&w)? - 0.5).abs() < 1e-15);
 /// # Ok::<(), recurrent::Error>(())
 /// ```
