@@ -1,12 +1,12 @@
 //! Eigenvalues and eigenvectors of a real square matrix, symmetric or not.
 //!
-//! Non-symmetric path: the real Schur form `W = Q T Qᵀ` (nalgebra's implicit double-shift QR),
+//! Non-symmetric path: the real Schur form `W = Q T Qᵀ` (Francis' double-shift QR, `schur.rs`),
 //! with `T` upper quasi-triangular: 1 × 1 diagonal blocks are real eigenvalues, 2 × 2 blocks
-//! hold a complex conjugate pair. For an eigenvalue `λ` of the diagonal block starting at row
-//! `k`, the eigenvector `x` of `T` has `x_j = 0` below the block, the block's own eigenvector
-//! on the block, and the rows above by back-substitution of `(T − λI) x = 0`, block by block
-//! from the bottom up (the scheme of LAPACK's `dtrevc`). Then `v = Q x`, normalised to unit
-//! 2-norm. The eigenvector of `λ̄` is the conjugate of that of `λ`, so `V diag(λ)ᵗ V⁻¹` is real
+//! hold a complex conjugate pair (or two real eigenvalues: blocks are not standardised). For an
+//! eigenvalue `λ` of the diagonal block starting at row `k`, the eigenvector `x` of `T` has
+//! `x_j = 0` below the block, the block's own eigenvector on the block, and the rows above by
+//! back-substitution of `(T − λI) x = 0`, block by block from the bottom up (the scheme of
+//! LAPACK's `dtrevc`). Then `v = Q x`, normalised to unit 2-norm. The eigenvector of `λ̄` is the conjugate of that of `λ`, so `V diag(λ)ᵗ V⁻¹` is real
 //! up to rounding.
 //!
 //! A pivot `T_ii − λ` smaller than `s_min = ε·‖T‖_F` is replaced by `s_min` (as `dtrevc` does).

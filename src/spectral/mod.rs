@@ -12,10 +12,11 @@
 //!
 //! * [`Eigen`] (`eigen.rs`) — the eigendecomposition of a real square matrix: complex
 //!   eigenvalues `λ`, complex eigenvectors `V` (unit columns), `V⁻¹`, the condition number
-//!   `κ₁(V) = ‖V‖₁‖V⁻¹‖₁` and the residual `‖WV − V diag(λ)‖_F / ‖W‖_F`. nalgebra gives the
-//!   real Schur form `W = Q T Qᵀ` but no eigenvectors of non-symmetric matrices; they are found
-//!   here by back-substitution on the quasi-triangular `T` (2 × 2 blocks give complex
-//!   conjugate pairs) and multiplied by `Q`. Exactly symmetric matrices take nalgebra's
+//!   `κ₁(V) = ‖V‖₁‖V⁻¹‖₁` and the residual `‖WV − V diag(λ)‖_F / ‖W‖_F`. nalgebra has no
+//!   eigenvectors of non-symmetric matrices; here the real Schur form `W = Q T Qᵀ` comes from
+//!   a Francis double-shift QR iteration after LAPACK's `dlahqr` (`schur.rs`; nalgebra's
+//!   `Schur` loses orthogonality in `Q`), the eigenvectors of `T` from back-substitution on
+//!   its quasi-triangle (2 × 2 blocks give complex conjugate pairs), times `Q`. Exactly symmetric matrices take nalgebra's
 //!   symmetric path (real `λ`, orthogonal `V`).
 //! * [`Eigen::power`], [`power`] and [`matrix_power`] (`power.rs`) — `Wᵗ` by the eigen route
 //!   and by repeated squaring. A defective (or nearly defective) `W`, such as the Jordan block
