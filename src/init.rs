@@ -166,11 +166,9 @@ impl Init {
                     return Ok(DMatrix::zeros(0, 0));
                 }
                 let w = gaussian(rng) / (rows as f64).sqrt();
-                let current = w
-                    .complex_eigenvalues()
-                    .iter()
-                    .map(|l| l.norm())
-                    .fold(0.0, f64::max);
+                // The crate's Schur iteration: nalgebra's `complex_eigenvalues` unwraps an
+                // unbounded iteration.
+                let current = crate::spectral::spectral_radius(&w)?;
                 if current > 0.0 && current.is_finite() {
                     Ok(w * (rho / current))
                 } else {

@@ -7,6 +7,7 @@ mod bag_of_words;
 mod elman;
 mod elman_paper;
 mod jordan;
+mod spectral;
 
 use std::error::Error;
 
@@ -16,5 +17,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     elman::run()?;
     elman_paper::run()?;
     jordan::run()?;
+    spectral::run()?;
     Ok(())
 }

@@ -1,0 +1,568 @@
+//! Eigenvalues and eigenvectors of a real square matrix, symmetric or not.
+//!
+//! Non-symmetric path: the real Schur form `W = Q T Qᵀ` (Francis' double-shift QR, `schur.rs`),
+//! with `T` upper quasi-triangular: 1 × 1 diagonal blocks are real eigenvalues, 2 × 2 blocks
+//! hold a complex conjugate pair (or two real eigenvalues: blocks are not standardised). For an
+//! eigenvalue `λ` of the diagonal block starting at row `k`, the eigenvector `x` of `T` has
+//! `x_j = 0` below the block, the block's own eigenvector on the block, and the rows above by
+//! back-substitution of `(T − λI) x = 0`, block by block from the bottom up (the scheme of
+//! LAPACK's `dtrevc`). Then `v = Q x`, normalised to unit 2-norm. The eigenvector of `λ̄` is the conjugate of that of `λ`, so `V diag(λ)ᵗ V⁻¹` is real
+//! up to rounding.
+//!
+//! A pivot `T_ii − λ` smaller than `s_min = ε·‖T‖_F` is replaced by `s_min` (as `dtrevc` does).
+//! For a repeated eigenvalue of a defective matrix the two eigenvectors then come out parallel
+//! to working precision, `V` is numerically singular and its condition number `κ₁(V)` reports
+//! it; [`Eigen::power`] refuses such a `V` (see [`Eigen::max_condition`]).
+
+use super::{check_square, max_iterations};
+use crate::error::{Error, Result};
+use crate::scalar::{Real, lit};
+use nalgebra::{Complex, DMatrix, DVector, Schur, SymmetricEigen};
+
+/// The eigendecomposition `W = V diag(λ) V⁻¹` of a real square matrix; see the
+/// [module docs](crate::spectral).
+///
+/// Holds the complex eigenvalues `λ` (in the order of the diagonal of the real Schur form, a
+/// conjugate pair as `λ, λ̄` with `Im λ > 0` first), the complex eigenvectors `V` (unit 2-norm
+/// columns), `V⁻¹` (by LU with partial pivoting, if `V` is not exactly singular), the condition
+/// number `κ₁(V) = ‖V‖₁ ‖V⁻¹‖₁` and a copy of `W` (for residuals and the fallback power).
+///
+/// # Examples
+///
+/// A rotation by 90° has eigenvalues `±i`:
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::spectral::Eigen;
+/// let w = DMatrix::<f64>::from_row_slice(2, 2, &[0.0, -1.0, 1.0, 0.0]);
+/// let eig = Eigen::new(&w)?;
+/// assert!((eig.values()[0].im - 1.0).abs() < 1e-12);
+/// assert!(eig.residual() < 1e-14);
+/// let w4 = eig.power(4)?; // a full turn
+/// assert!((w4 - DMatrix::<f64>::identity(2, 2)).norm() < 1e-12);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Eigen<T: Real> {
+    pub(super) w: DMatrix<T>,
+    pub(super) values: DVector<Complex<T>>,
+    pub(super) vectors: DMatrix<Complex<T>>,
+    pub(super) inverse: Option<DMatrix<Complex<T>>>,
+    pub(super) condition: T,
+    pub(super) symmetric: bool,
+}
+
+impl<T: Real> Eigen<T> {
+    /// Decomposes `w` (`n × n`): eigenvalues, eigenvectors, their inverse and condition
+    /// number. Exactly symmetric matrices (`w == wᵀ` entry for entry) take the symmetric path.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Empty`], [`Error::DimensionMismatch`] (non-square) and [`Error::NonFinite`] for
+    /// bad input; [`Error::Numerical`] if the QR iteration does not converge within
+    /// `30·max(10, n)` sweeps.
+    ///
+    /// # Complexity
+    ///
+    /// `O(n³)`: Hessenberg reduction and QR iteration (about `25n³` flops), back-substitution
+    /// (`n³/3` complex multiply-adds at most), `V = QX` and the complex LU inverse of `V`.
+    pub fn new(w: &DMatrix<T>) -> Result<Self> {
+        let (values, vectors, symmetric) = decompose("Eigen::new", w)?;
+        let n = w.nrows();
+        let inverse = if symmetric {
+            // V is real orthogonal: V⁻¹ = Vᵀ (= Vᴴ).
+            Some(vectors.adjoint())
+        } else {
+            vectors.clone().lu().try_inverse()
+        };
+        let condition = match &inverse {
+            Some(inv) if inv.iter().all(|z| z.re.is_finite() && z.im.is_finite()) => {
+                let k = norm1(&vectors) * norm1(inv);
+                if k.is_finite() { k } else { infinity() }
+            }
+            _ => infinity(),
+        };
+        debug_assert_eq!(values.len(), n);
+        Ok(Self {
+            w: w.clone(),
+            values,
+            vectors,
+            inverse: if condition.is_finite() { inverse } else { None },
+            condition,
+            symmetric,
+        })
+    }
+
+    /// The eigenvalues `λ`, length `n`.
+    pub fn values(&self) -> &DVector<Complex<T>> {
+        &self.values
+    }
+
+    /// The eigenvectors as the columns of `V` (`n × n`, unit 2-norm columns): `W vᵢ = λᵢ vᵢ`.
+    pub fn vectors(&self) -> &DMatrix<Complex<T>> {
+        &self.vectors
+    }
+
+    /// `V⁻¹`, or `None` if `V` is singular to working precision (then `κ₁(V)` is infinite).
+    pub fn inverse_vectors(&self) -> Option<&DMatrix<Complex<T>>> {
+        self.inverse.as_ref()
+    }
+
+    /// The decomposed matrix `W`.
+    pub fn matrix(&self) -> &DMatrix<T> {
+        &self.w
+    }
+
+    /// True if `W` was exactly symmetric and took the symmetric path (real `λ`, orthogonal `V`).
+    pub fn is_symmetric(&self) -> bool {
+        self.symmetric
+    }
+
+    /// The condition number `κ₁(V) = ‖V‖₁ ‖V⁻¹‖₁` (`‖·‖₁` the largest column sum of moduli),
+    /// infinite if `V` is singular. It is within a factor `n` of the 2-norm condition number
+    /// ([`Eigen::condition_number_2`]); about 1 for a normal matrix, huge for a defective one.
+    pub fn condition_number(&self) -> T {
+        self.condition
+    }
+
+    /// The 2-norm condition number `κ₂(V) = σ_max(V)/σ_min(V)` by a complex SVD (`O(n³)`, on
+    /// demand), the figure `numpy.linalg.cond(V)` reports.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Numerical`] if the SVD does not converge.
+    pub fn condition_number_2(&self) -> Result<T> {
+        let n = self.vectors.nrows();
+        let svd = nalgebra::SVD::try_new(
+            self.vectors.clone(),
+            false,
+            false,
+            T::default_epsilon(),
+            max_iterations(n),
+        )
+        .ok_or_else(|| Error::Numerical {
+            op: "Eigen::condition_number_2",
+            reason: "SVD of V did not converge".into(),
+        })?;
+        let s = &svd.singular_values;
+        let (max, min) = (s.max(), s.min());
+        Ok(if min > T::zero() {
+            max / min
+        } else {
+            infinity()
+        })
+    }
+
+    /// The largest condition number `κ₁(V)` for which [`Eigen::power`] trusts the eigen route:
+    /// `1/√ε` (`6.7·10⁷` in `f64`, `2.9·10³` in `f32`).
+    ///
+    /// The eigen route's relative error is about `κ(V)·ε` (the reference measurement of numpy's
+    /// `eig` gives `2·10⁻¹³` at `κ ≈ 250`), so below this threshold it is at most about `√ε`
+    /// (`1.5·10⁻⁸` in `f64`). An exact Jordan block has `κ₁(V) ≈ 1/ε` or is singular outright,
+    /// far above it; a random Gaussian `64 × 64` matrix has `κ₁(V)` of a few hundred.
+    pub fn max_condition() -> T {
+        T::one() / T::default_epsilon().sqrt()
+    }
+
+    /// True if `κ₁(V) ≤ 1/√ε` ([`Eigen::max_condition`]): `V` is a usable basis, so `W` is
+    /// diagonalisable to working precision.
+    pub fn is_diagonalisable(&self) -> bool {
+        self.condition <= Self::max_condition()
+    }
+
+    /// The spectral radius `ρ(W) = maxᵢ |λᵢ|`.
+    pub fn spectral_radius(&self) -> T {
+        self.values
+            .iter()
+            .map(|z| cabs(*z))
+            .fold(T::zero(), |a, b| a.max(b))
+    }
+
+    /// The relative residual `‖WV − V diag(λ)‖_F / ‖W‖_F` (0 for `W = 0`).
+    pub fn residual(&self) -> T {
+        let (vr, vi) = split(&self.vectors);
+        let mut rr = &self.w * &vr;
+        let mut ri = &self.w * &vi;
+        for (j, l) in self.values.iter().enumerate() {
+            for i in 0..vr.nrows() {
+                // (V diag λ)_ij = v_ij λ_j
+                rr[(i, j)] -= vr[(i, j)] * l.re - vi[(i, j)] * l.im;
+                ri[(i, j)] -= vr[(i, j)] * l.im + vi[(i, j)] * l.re;
+            }
+        }
+        let num = (rr.norm_squared() + ri.norm_squared()).sqrt();
+        let den = self.w.norm();
+        if den > T::zero() { num / den } else { num }
+    }
+}
+
+/// The eigenvalues of `w` alone (real Schur form, no eigenvectors), in the order of
+/// [`Eigen::values`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// let w = DMatrix::from_row_slice(2, 2, &[2.0, 1.0, 0.0, 3.0]);
+/// let l = recurrent::spectral::eigenvalues(&w)?;
+/// assert_eq!((l[0].re, l[1].re), (2.0, 3.0));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`Eigen::new`].
+pub fn eigenvalues<T: Real>(w: &DMatrix<T>) -> Result<DVector<Complex<T>>> {
+    check_square("spectral::eigenvalues", w)?;
+    let (_, t) = schur("spectral::eigenvalues", w, false)?;
+    let blocks = blocks(&t);
+    Ok(DVector::from_vec(block_values(&t, &blocks)))
+}
+
+/// Eigenvalues and unit eigenvectors `(λ, V)` of `w`, without `V⁻¹`: what LAPACK's `dgeev`
+/// (`numpy.linalg.eig`) returns.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// let w = DMatrix::from_row_slice(2, 2, &[2.0, 1.0, 0.0, 3.0]);
+/// let (l, v) = recurrent::spectral::eigenvectors(&w)?;
+/// let wv = w.map(nalgebra::Complex::from) * v.column(1);
+/// assert!((wv - v.column(1) * l[1]).norm() < 1e-14);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`Eigen::new`].
+pub fn eigenvectors<T: Real>(w: &DMatrix<T>) -> Result<EigenPairs<T>> {
+    let (l, v, _) = decompose("spectral::eigenvectors", w)?;
+    Ok((l, v))
+}
+
+/// Eigenvalues `λ` and unit eigenvectors `V` (as columns), as [`eigenvectors`] returns them.
+pub type EigenPairs<T> = (DVector<Complex<T>>, DMatrix<Complex<T>>);
+
+type Decomposition<T> = (DVector<Complex<T>>, DMatrix<Complex<T>>, bool);
+
+fn decompose<T: Real>(op: &'static str, w: &DMatrix<T>) -> Result<Decomposition<T>> {
+    check_square(op, w)?;
+    let n = w.nrows();
+    if w == &w.transpose() {
+        let se = SymmetricEigen::try_new(w.clone(), T::default_epsilon(), max_iterations(n))
+            .ok_or_else(|| Error::Numerical {
+                op,
+                reason: format!("symmetric eigen-iteration did not converge (n = {n})"),
+            })?;
+        let values = se.eigenvalues.map(|x| Complex::new(x, T::zero()));
+        let vectors = se.eigenvectors.map(|x| Complex::new(x, T::zero()));
+        return Ok((values, vectors, true));
+    }
+    let (q, t) = schur(op, w, true)?;
+    let blocks = blocks(&t);
+    let values = block_values(&t, &blocks);
+    let (xr, xi) = schur_vectors(&t, &blocks, &values);
+    // V = Q X, real and imaginary parts by two real GEMMs.
+    let vr = &q * xr;
+    let vi = &q * xi;
+    let mut v = DMatrix::from_fn(n, n, |i, j| Complex::new(vr[(i, j)], vi[(i, j)]));
+    for mut col in v.column_iter_mut() {
+        let norm = col
+            .iter()
+            .map(|z| z.norm_sqr())
+            .fold(T::zero(), |a, b| a + b)
+            .sqrt();
+        if norm > T::zero() {
+            col.iter_mut().for_each(|z| *z = z.unscale(norm));
+        }
+    }
+    Ok((DVector::from_vec(values), v, false))
+}
+
+/// Real Schur form `(Q, T)` of a checked square matrix, entries of `T` below the
+/// quasi-triangle zero: the crate's Francis iteration (`schur.rs`), with nalgebra's `Schur` as
+/// a second attempt if it does not converge.
+///
+/// With `full = false` only the diagonal blocks of `T` are valid (eigenvalues only).
+fn schur<T: Real>(
+    op: &'static str,
+    w: &DMatrix<T>,
+    full: bool,
+) -> Result<(DMatrix<T>, DMatrix<T>)> {
+    let n = w.nrows();
+    if let Some(qt) = super::schur::real_schur(w, max_iterations(n), full) {
+        return Ok(qt);
+    }
+    let s =
+        Schur::try_new(w.clone(), T::default_epsilon(), max_iterations(n)).ok_or_else(|| {
+            Error::Numerical {
+                op,
+                reason: format!(
+                    "real Schur (QR) iteration did not converge in {} sweeps (n = {n})",
+                    max_iterations(n)
+                ),
+            }
+        })?;
+    let (q, mut t) = s.unpack();
+    for j in 0..n {
+        for i in (j + 2)..n {
+            t[(i, j)] = T::zero();
+        }
+    }
+    Ok((q, t))
+}
+
+/// The diagonal blocks `(start, size)` of a quasi-triangular `t`, size 1 or 2.
+fn blocks<T: Real>(t: &DMatrix<T>) -> Vec<(usize, usize)> {
+    let n = t.nrows();
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0;
+    while i < n {
+        if i + 1 < n && t[(i + 1, i)] != T::zero() {
+            out.push((i, 2));
+            i += 2;
+        } else {
+            out.push((i, 1));
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The eigenvalues of each diagonal block, in block order; a complex pair as `λ, λ̄`,
+/// `Im λ > 0` first.
+fn block_values<T: Real>(t: &DMatrix<T>, blocks: &[(usize, usize)]) -> Vec<Complex<T>> {
+    let mut out = Vec::with_capacity(t.nrows());
+    let half = lit::<T>(0.5);
+    for &(k, s) in blocks {
+        if s == 1 {
+            out.push(Complex::new(t[(k, k)], T::zero()));
+            continue;
+        }
+        let (a, b, c, d) = (t[(k, k)], t[(k, k + 1)], t[(k + 1, k)], t[(k + 1, k + 1)]);
+        // λ = (a+d)/2 ± √(((a−d)/2)² + bc)
+        let p = (a - d) * half;
+        let disc = p * p + b * c;
+        let mid = (a + d) * half;
+        if disc >= T::zero() {
+            let r = disc.sqrt();
+            out.push(Complex::new(mid + r, T::zero()));
+            out.push(Complex::new(mid - r, T::zero()));
+        } else {
+            let r = (-disc).sqrt();
+            out.push(Complex::new(mid, r));
+            out.push(Complex::new(mid, -r));
+        }
+    }
+    out
+}
+
+/// Eigenvectors of the quasi-triangular `t` by back-substitution: returns `(Re X, Im X)` with
+/// `T X = X diag(λ)` (columns not normalised).
+fn schur_vectors<T: Real>(
+    t: &DMatrix<T>,
+    blocks: &[(usize, usize)],
+    values: &[Complex<T>],
+) -> (DMatrix<T>, DMatrix<T>) {
+    let n = t.nrows();
+    let mut xr = DMatrix::<T>::zeros(n, n);
+    let mut xi = DMatrix::<T>::zeros(n, n);
+    let eps = T::default_epsilon();
+    let tnorm = t.norm();
+    // dtrevc's guard: pivots below ε‖T‖ are replaced by it (any positive value works for T = 0).
+    let smin = if tnorm > T::zero() { eps * tnorm } else { eps };
+    // Rescale a vector whose entries pass ε⁻³ so the next pivots cannot overflow; eigenvectors
+    // are defined up to scale.
+    let big = T::one() / (eps * eps * eps);
+    let mut wr = vec![T::zero(); n];
+    let mut wi = vec![T::zero(); n];
+    let mut e = 0; // column index of the current eigenvalue
+    for (bi, &(k, s)) in blocks.iter().enumerate() {
+        let n_here = if s == 2 && values[e].im != T::zero() {
+            1 // a complex pair: compute λ, conjugate for λ̄
+        } else {
+            s
+        };
+        for m in 0..n_here {
+            let l = values[e + m];
+            let col = e + m;
+            let real = l.im == T::zero();
+            // the block's own eigenvector, v with (B − λI) v = 0
+            let v: [Complex<T>; 2] = if s == 1 {
+                [
+                    Complex::new(T::one(), T::zero()),
+                    Complex::new(T::zero(), T::zero()),
+                ]
+            } else {
+                let (a, b, c, d) = (t[(k, k)], t[(k, k + 1)], t[(k + 1, k)], t[(k + 1, k + 1)]);
+                let c1 = [Complex::new(b, T::zero()), l - Complex::new(a, T::zero())];
+                let c2 = [l - Complex::new(d, T::zero()), Complex::new(c, T::zero())];
+                let n1 = c1[0].norm_sqr() + c1[1].norm_sqr();
+                let n2 = c2[0].norm_sqr() + c2[1].norm_sqr();
+                if n1 >= n2 { c1 } else { c2 }
+            };
+            for r in 0..s {
+                xr[(k + r, col)] = v[r].re;
+                xi[(k + r, col)] = v[r].im;
+            }
+            // w = −T[0..k, k..k+s] v
+            wr[..k].fill(T::zero());
+            wi[..k].fill(T::zero());
+            for (r, &vr) in v.iter().enumerate().take(s) {
+                axpy_neg(&mut wr[..k], &mut wi[..k], t, k + r, vr, real);
+            }
+            for &(i, si) in blocks[..bi].iter().rev() {
+                let y: [Complex<T>; 2] = if si == 1 {
+                    let mut d = Complex::new(t[(i, i)], T::zero()) - l;
+                    if cabs(d) < smin {
+                        d = Complex::new(smin, T::zero());
+                    }
+                    [
+                        Complex::new(wr[i], wi[i]) / d,
+                        Complex::new(T::zero(), T::zero()),
+                    ]
+                } else {
+                    let m = [
+                        [
+                            Complex::new(t[(i, i)], T::zero()) - l,
+                            Complex::new(t[(i, i + 1)], T::zero()),
+                        ],
+                        [
+                            Complex::new(t[(i + 1, i)], T::zero()),
+                            Complex::new(t[(i + 1, i + 1)], T::zero()) - l,
+                        ],
+                    ];
+                    solve2(
+                        m,
+                        [
+                            Complex::new(wr[i], wi[i]),
+                            Complex::new(wr[i + 1], wi[i + 1]),
+                        ],
+                        smin,
+                    )
+                };
+                for r in 0..si {
+                    xr[(i + r, col)] = y[r].re;
+                    xi[(i + r, col)] = y[r].im;
+                    axpy_neg(&mut wr[..i], &mut wi[..i], t, i + r, y[r], real);
+                }
+                // keep entries representable
+                let mut amax = T::zero();
+                for r in i..k + s {
+                    amax = amax.max(xr[(r, col)].abs()).max(xi[(r, col)].abs());
+                }
+                if amax > big {
+                    let inv = T::one() / amax;
+                    for r in i..k + s {
+                        xr[(r, col)] *= inv;
+                        xi[(r, col)] *= inv;
+                    }
+                    wr[..i].iter_mut().for_each(|x| *x *= inv);
+                    wi[..i].iter_mut().for_each(|x| *x *= inv);
+                }
+            }
+        }
+        if n_here == 1 && s == 2 {
+            // the conjugate pair's second vector
+            for r in 0..n {
+                xr[(r, e + 1)] = xr[(r, e)];
+                xi[(r, e + 1)] = -xi[(r, e)];
+            }
+        }
+        e += s;
+    }
+    (xr, xi)
+}
+
+/// `w[0..len] −= T[0..len, c] · y` in complex arithmetic (real column, complex `y`).
+fn axpy_neg<T: Real>(
+    wr: &mut [T],
+    wi: &mut [T],
+    t: &DMatrix<T>,
+    c: usize,
+    y: Complex<T>,
+    real: bool,
+) {
+    let len = wr.len();
+    let n = t.nrows();
+    let col = &t.as_slice()[c * n..c * n + len];
+    for (w, &tc) in wr.iter_mut().zip(col) {
+        *w -= tc * y.re;
+    }
+    if !real {
+        for (w, &tc) in wi.iter_mut().zip(col) {
+            *w -= tc * y.im;
+        }
+    }
+}
+
+/// Solves the complex 2 × 2 system `m y = r` by Gaussian elimination with partial pivoting,
+/// pivots below `smin` replaced by `smin`.
+fn solve2<T: Real>(m: [[Complex<T>; 2]; 2], r: [Complex<T>; 2], smin: T) -> [Complex<T>; 2] {
+    let (m, r) = if m[0][0].norm_sqr() >= m[1][0].norm_sqr() {
+        (m, r)
+    } else {
+        ([m[1], m[0]], [r[1], r[0]])
+    };
+    let guard = |z: Complex<T>| {
+        if cabs(z) < smin {
+            Complex::new(smin, T::zero())
+        } else {
+            z
+        }
+    };
+    let p = guard(m[0][0]);
+    let f = m[1][0] / p;
+    let q = guard(m[1][1] - f * m[0][1]);
+    let y1 = (r[1] - f * r[0]) / q;
+    let y0 = (r[0] - m[0][1] * y1) / p;
+    [y0, y1]
+}
+
+/// `‖A‖₁`: the largest column sum of moduli.
+fn norm1<T: Real>(a: &DMatrix<Complex<T>>) -> T {
+    a.column_iter()
+        .map(|c| c.iter().map(|z| cabs(*z)).fold(T::zero(), |x, y| x + y))
+        .fold(T::zero(), |x, y| x.max(y))
+}
+
+/// `(Re A, Im A)`.
+pub(crate) fn split<T: Real>(a: &DMatrix<Complex<T>>) -> (DMatrix<T>, DMatrix<T>) {
+    (a.map(|z| z.re), a.map(|z| z.im))
+}
+
+/// `|z|` without overflow.
+pub(crate) fn cabs<T: Real>(z: Complex<T>) -> T {
+    z.re.hypot(z.im)
+}
+
+pub(crate) fn infinity<T: Real>() -> T {
+    lit(f64::INFINITY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triangular_with_distinct_diagonal() {
+        let w = DMatrix::from_row_slice(3, 3, &[1.0, 2.0, 3.0, 0.0, 4.0, 5.0, 0.0, 0.0, 6.0]);
+        let e = Eigen::new(&w).unwrap();
+        assert!(e.residual() < 1e-14, "{}", e.residual());
+        assert!(e.is_diagonalisable());
+    }
+
+    #[test]
+    fn solve2_matches_direct() {
+        let c = |a: f64, b: f64| Complex::new(a, b);
+        let m = [[c(1.0, 1.0), c(2.0, 0.0)], [c(3.0, -1.0), c(0.5, 0.0)]];
+        let y = [c(0.3, -0.2), c(-1.0, 0.7)];
+        let r = [
+            m[0][0] * y[0] + m[0][1] * y[1],
+            m[1][0] * y[0] + m[1][1] * y[1],
+        ];
+        let s = solve2(m, r, 1e-300);
+        assert!((s[0] - y[0]).norm() < 1e-14 && (s[1] - y[1]).norm() < 1e-14);
+    }
+}

@@ -1,0 +1,88 @@
+//! Eigen-analysis of a recurrent weight matrix: why `Wᵗ` vanishes or explodes.
+//!
+//! An RNN applies the same recurrent matrix `W` (`n × n`, the lecture's `W_aa`) at every step,
+//! so the linearised recurrence `a⟨t⟩ = W a⟨t−1⟩` gives `a⟨t⟩ = Wᵗ a⟨0⟩`, and the gradient that
+//! reaches step `t` from step `T` goes through `(Wᵀ)^(T−t)`. If `W` is diagonalisable,
+//!
+//! `W = V diag(λ) V⁻¹`  and so  `Wᵗ = V diag(λ)ᵗ V⁻¹`,
+//!
+//! and every mode `λᵢᵗ` shrinks to zero when `|λᵢ| < 1` and blows up when `|λᵢ| > 1`: the
+//! spectral radius `ρ(W) = maxᵢ |λᵢ|` decides whether long products vanish or explode
+//! (Pascanu, Mikolov & Bengio 2013[^1]).
+//!
+//! * [`Eigen`] (`eigen.rs`) — the eigendecomposition of a real square matrix: complex
+//!   eigenvalues `λ`, complex eigenvectors `V` (unit columns), `V⁻¹`, the condition number
+//!   `κ₁(V) = ‖V‖₁‖V⁻¹‖₁` and the residual `‖WV − V diag(λ)‖_F / ‖W‖_F`. nalgebra has no
+//!   eigenvectors of non-symmetric matrices; here the real Schur form `W = Q T Qᵀ` comes from
+//!   a Francis double-shift QR iteration after LAPACK's `dlahqr` (`schur.rs`; nalgebra's
+//!   `Schur` loses orthogonality in `Q`), the eigenvectors of `T` from back-substitution on
+//!   its quasi-triangle (2 × 2 blocks give complex conjugate pairs), times `Q`. Exactly symmetric matrices take nalgebra's
+//!   symmetric path (real `λ`, orthogonal `V`).
+//! * [`Eigen::power`], [`power`] and [`matrix_power`] (`power.rs`) — `Wᵗ` by the eigen route
+//!   and by repeated squaring. A defective (or nearly defective) `W`, such as the Jordan block
+//!   `[[1, 1], [0, 1]]`, has no basis of eigenvectors: its `V` is numerically singular. The
+//!   eigen route then refuses ([`crate::Error::Numerical`]) and [`power`] falls back to
+//!   repeated squaring and says so ([`PowerRoute::Squaring`]) — never a silently wrong power.
+//! * [`spectral_radius`], [`largest_singular_value`], [`Regime`], [`norm_trajectory`],
+//!   [`PascanuBound`] (`regime.rs`) — the regime of a matrix and the measured `‖Wᵗ‖₂`
+//!   next to the prediction `ρᵗ`.
+//! * [`jacobian_norms`], [`gradient_norms`] (`through_time.rs`) — the measured
+//!   `‖∂a⟨T⟩/∂a⟨t⟩‖₂` and `‖∂L/∂a⟨t⟩‖` of any [`crate::Cell`], to set against `‖W^(T−t)‖₂`.
+//!
+//! # Errors
+//!
+//! Every function that takes a matrix returns [`crate::Error::Empty`] for a `0 × 0` matrix,
+//! [`crate::Error::DimensionMismatch`] for a non-square one and [`crate::Error::NonFinite`]
+//! (with the column-major index of the first bad entry) for NaN or infinite entries.
+//!
+//! # References
+//!
+//! [^1]: R. Pascanu, T. Mikolov, Y. Bengio (2013), *On the difficulty of training recurrent
+//!     neural networks*, ICML. <https://arxiv.org/abs/1211.5063>
+
+mod eigen;
+mod power;
+mod regime;
+mod schur;
+mod through_time;
+
+pub use eigen::{Eigen, EigenPairs, eigenvalues, eigenvectors};
+pub use power::{Power, PowerRoute, matrix_power, power};
+pub use regime::{
+    NormPoint, PascanuBound, Regime, largest_singular_value, norm_trajectory, spectral_radius,
+};
+pub use through_time::{gradient_norms, jacobian_norms};
+
+use crate::error::{Error, Result};
+use crate::scalar::Real;
+use nalgebra::DMatrix;
+
+/// Checks that `w` is a non-empty, square matrix of finite numbers.
+pub(crate) fn check_square<T: Real>(op: &'static str, w: &DMatrix<T>) -> Result<()> {
+    let (r, c) = w.shape();
+    if r == 0 || c == 0 {
+        return Err(Error::Empty { op, what: "matrix" });
+    }
+    if r != c {
+        return Err(Error::DimensionMismatch {
+            op,
+            what: "matrix",
+            expected: (r, r),
+            got: (r, c),
+        });
+    }
+    if let Some(index) = w.iter().position(|x| !x.is_finite()) {
+        return Err(Error::NonFinite {
+            op,
+            what: "matrix",
+            index,
+        });
+    }
+    Ok(())
+}
+
+/// Iteration budget for nalgebra's Schur and SVD iterations, as LAPACK's `dhseqr` allows
+/// (`30 · max(10, n)` sweeps in total).
+pub(crate) fn max_iterations(n: usize) -> usize {
+    30 * n.max(10)
+}
