@@ -162,7 +162,7 @@ proptest! {
         let mut r = rng(seed);
         let x = random_sequence(2, steps, batch, 1.0, &mut r);
         let mask = mask_for(mask_kind, steps, batch);
-        let run = |cell: &dyn Fn(Batch<'_, f64>) -> (Gradient<f64>, Gradient<f64>)| {
+        let run = |cell: &BothGradients| {
             let d = random_sequence(cell_out(cell_kind, n), steps, batch, 0.5, &mut rng(seed ^ 7));
             let mut b = Batch::new(&x, &d);
             if let Some(m) = &mask {
@@ -232,6 +232,9 @@ proptest! {
         prop_assert_eq!(updates, steps.div_ceil(h_prime));
     }
 }
+
+/// Computes (full BPTT, truncated BPTT) on a batch.
+type BothGradients<'a> = dyn Fn(Batch<'_, f64>) -> (Gradient<f64>, Gradient<f64>) + 'a;
 
 fn cell_out(kind: usize, n: usize) -> usize {
     if kind == 2 { n } else { 2 }
