@@ -619,3 +619,119 @@ fn truncated_errors() {
         Err(Error::NonFinite { .. })
     ));
 }
+
+/// A wrapper that hides a cell's own `jacobians`, so the trait's default (built from
+/// `step_backward`) runs instead.
+#[derive(Clone, Debug)]
+struct ByVjp<C>(C);
+
+impl<C: Parameters> Parameters for ByVjp<C> {
+    type Scalar = C::Scalar;
+    fn params(&self) -> &[C::Scalar] {
+        self.0.params()
+    }
+    fn params_mut(&mut self) -> &mut [C::Scalar] {
+        self.0.params_mut()
+    }
+    fn param_blocks(&self) -> Vec<recurrent::traits::ParamBlock> {
+        self.0.param_blocks()
+    }
+}
+
+impl<C: Cell> Cell for ByVjp<C> {
+    fn n_input(&self) -> usize {
+        self.0.n_input()
+    }
+    fn n_state(&self) -> usize {
+        self.0.n_state()
+    }
+    fn n_output(&self) -> usize {
+        self.0.n_output()
+    }
+    fn n_cache(&self) -> usize {
+        self.0.n_cache()
+    }
+    fn n_scratch(&self) -> usize {
+        self.0.n_scratch()
+    }
+    fn initial_state(&self, batch: usize) -> DMatrix<C::Scalar> {
+        self.0.initial_state(batch)
+    }
+    fn step(
+        &self,
+        x: nalgebra::DMatrixView<'_, C::Scalar>,
+        prev: nalgebra::DMatrixView<'_, C::Scalar>,
+        state: nalgebra::DMatrixViewMut<'_, C::Scalar>,
+        output: nalgebra::DMatrixViewMut<'_, C::Scalar>,
+        cache: nalgebra::DMatrixViewMut<'_, C::Scalar>,
+    ) {
+        self.0.step(x, prev, state, output, cache)
+    }
+    fn step_backward(
+        &self,
+        step: recurrent::traits::Step<'_, C::Scalar>,
+        d_state: nalgebra::DMatrixView<'_, C::Scalar>,
+        d_output: nalgebra::DMatrixView<'_, C::Scalar>,
+        d_prev: nalgebra::DMatrixViewMut<'_, C::Scalar>,
+        grad: &mut [C::Scalar],
+        scratch: nalgebra::DMatrixViewMut<'_, C::Scalar>,
+    ) {
+        self.0
+            .step_backward(step, d_state, d_output, d_prev, grad, scratch)
+    }
+}
+
+/// Elman's closed-form Jacobians equal the default ones built from its backward step, for
+/// every hidden activation (the softmax one has a dense `D`), and RTRL through either agrees.
+#[test]
+fn elman_closed_form_jacobians_equal_the_default() {
+    for (k, hidden) in HIDDEN.iter().chain(&[Activation::Relu]).enumerate() {
+        let mut r = rng(40 + k as u64);
+        let net = Elman::<f64>::builder(3, 7, 2)
+            .hidden(*hidden)
+            .initial_context(0.2)
+            .build(&mut r)
+            .unwrap();
+        let plain = ByVjp(net.clone());
+        let x = random_sequence::<f64>(3, 4, 1, 1.0, &mut r);
+        let (n, p) = (net.n_state(), net.n_params());
+        let mut trace = recurrent::Trace::new(&net, 4, 1);
+        let no_cache = DMatrix::<f64>::zeros(0, 1);
+        net.forward_seq(&x, &mut trace);
+        for t in 0..4 {
+            let step = recurrent::traits::Step {
+                x: x.step(t),
+                prev: trace.state(t),
+                state: trace.state(t + 1),
+                output: trace.output(t + 1),
+                cache: no_cache.as_view(),
+            };
+            let (mut j1, mut i1) = (
+                DMatrix::from_element(n, n, 9.0),
+                DMatrix::from_element(n, p, 9.0),
+            );
+            let (mut j2, mut i2) = (j1.clone(), i1.clone());
+            let mut work = Vec::new();
+            net.jacobians(step, j1.as_view_mut(), i1.as_view_mut(), &mut work);
+            plain.jacobians(step, j2.as_view_mut(), i2.as_view_mut(), &mut work);
+            assert!(
+                (&j1 - &j2).norm() <= 1e-14 * j2.norm().max(1.0),
+                "{hidden:?} J, step {t}"
+            );
+            assert!(
+                (&i1 - &i2).norm() <= 1e-14 * i2.norm().max(1.0),
+                "{hidden:?} I, step {t}"
+            );
+        }
+        let d = random_sequence::<f64>(2, 4, 1, 0.5, &mut r);
+        let b = Batch::new(&x, &d);
+        let (g1, g2) = (
+            rtrl(&net, b, Loss::mse()).unwrap(),
+            rtrl(&plain, b, Loss::mse()).unwrap(),
+        );
+        assert!(
+            relative_difference(&g1.params, &g2.params) < 1e-13,
+            "{hidden:?}"
+        );
+    }
+}

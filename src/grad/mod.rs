@@ -15,6 +15,7 @@
 
 mod bptt;
 mod check;
+mod kernel;
 mod loss;
 mod rtrl;
 mod steps;
