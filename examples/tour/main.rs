@@ -5,7 +5,10 @@
 
 use std::error::Error;
 
+mod rtrl;
+
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
+    rtrl::run()?;
     Ok(())
 }
