@@ -735,3 +735,32 @@ fn elman_closed_form_jacobians_equal_the_default() {
         );
     }
 }
+
+/// Sensitivity columns that start at zero (inputs that are exactly 0 for the first steps, an
+/// initial context of 0) are skipped until their immediate Jacobian turns nonzero; the
+/// gradient must not notice.
+#[test]
+fn columns_that_wake_up_late_are_tracked() {
+    for batch in [1usize, 3] {
+        let mut r = rng(77 + batch as u64);
+        let net = Elman::<f64>::builder(3, 5, 2).build(&mut r).unwrap();
+        let mut x = random_sequence::<f64>(3, 9, batch, 1.0, &mut r);
+        for t in 0..4 {
+            x.step_mut(t).fill(0.0);
+        }
+        // input 2 stays silent for column 0 until the last step
+        for t in 0..8 {
+            x.step_mut(t)[(2, 0)] = 0.0;
+        }
+        let d = random_sequence::<f64>(2, 9, batch, 0.5, &mut r);
+        let b = Batch::new(&x, &d);
+        let (f, w) = (
+            rtrl(&net, b, Loss::mse()).unwrap(),
+            bptt(&net, b, Loss::mse()).unwrap(),
+        );
+        assert!(relative_difference(&f.params, &w.params) < TOL_F64);
+        assert!(
+            relative_difference(f.initial_state.as_slice(), w.initial_state.as_slice()) < TOL_F64
+        );
+    }
+}

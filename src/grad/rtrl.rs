@@ -91,6 +91,10 @@ pub struct Rtrl<T: Real> {
     j_state: DMatrix<T>,
     work: Vec<T>,
     pack: Vec<f64>,
+    /// Columns of `[P | Q]` that are zero in every batch column so far (structurally zero
+    /// ones, like those of read-out weights, stay here), and the runs of the others.
+    dead: Vec<usize>,
+    live: Vec<std::ops::Range<usize>>,
     target: Sequence<T>,
     d_out: DMatrix<T>,
     d_prev: DMatrix<T>,
@@ -133,6 +137,8 @@ impl<T: Real> Rtrl<T> {
             j_state: DMatrix::zeros(n, n),
             work: Vec::new(),
             pack: Vec::new(),
+            dead: Vec::new(),
+            live: Vec::new(),
             target: Sequence::zeros(o, 1, 1),
             d_out: DMatrix::zeros(o, batch),
             d_prev: DMatrix::zeros(n, batch),
@@ -179,6 +185,10 @@ impl<T: Real> Rtrl<T> {
         let (n, p) = (self.n_state, self.n_params);
         self.steps = 0;
         self.state.copy_from(&initial);
+        self.dead.clear();
+        self.dead.extend(0..p);
+        self.live.clear();
+        self.live.push(p..p + n);
         self.sens.fill(T::zero());
         for b in 0..self.batch {
             let base = b * (p + n) + p;
@@ -331,8 +341,16 @@ impl<T: Real> Rtrl<T> {
         let width = p + n;
         for c in 0..b {
             let delta = self.d_prev.column(c);
-            let mut g = DVectorViewMut::from_slice(&mut self.grad, p);
-            g.gemv_tr(T::one(), &self.sens.columns(c * width, p), &delta, T::one());
+            for r in self.live.iter().filter(|r| r.start < p) {
+                let end = r.end.min(p);
+                let mut g = DVectorViewMut::from_slice(&mut self.grad[r.start..end], end - r.start);
+                g.gemv_tr(
+                    T::one(),
+                    &self.sens.columns(c * width + r.start, end - r.start),
+                    &delta,
+                    T::one(),
+                );
+            }
             self.d_initial.column_mut(c).gemv_tr(
                 T::one(),
                 &self.sens.columns(c * width + p, n),
@@ -361,13 +379,21 @@ impl<T: Real> Rtrl<T> {
                 &mut self.work,
             );
             next.columns_mut(p, n).fill(T::zero());
+            // A dead column becomes live once its immediate Jacobian is nonzero; until then
+            // J·P⟨t−1⟩ is zero there and the product can skip it.
+            let before = self.dead.len();
+            self.dead
+                .retain(|&j| next.column(j).iter().all(|v| *v == T::zero()));
+            if self.dead.len() != before {
+                self.live = live_runs(&self.dead, width);
+            }
             propagate(
                 &mut self.sens_next,
                 &self.sens,
                 &self.j_state,
                 &mut self.pack,
-                c,
-                width,
+                c * width,
+                &self.live,
             );
         }
         std::mem::swap(&mut self.sens, &mut self.sens_next);
@@ -422,18 +448,34 @@ impl<T: Real> Rtrl<T> {
     }
 }
 
-/// `sens_next += J·sens` for batch column `c`: the `O(N⁴)` product, by the AVX-512 kernel for
-/// `f64` where the CPU has it, by nalgebra's GEMM otherwise.
+/// The maximal runs of `0..width` not listed in the sorted `dead`.
+fn live_runs(dead: &[usize], width: usize) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for &d in dead {
+        if d > start {
+            runs.push(start..d);
+        }
+        start = d + 1;
+    }
+    if start < width {
+        runs.push(start..width);
+    }
+    runs
+}
+
+/// `sens_next += J·sens` on the columns `offset + r` for every run `r` of `live`: the
+/// `O(N⁴)` product, by the AVX-512 kernel for `f64` where the CPU has it, by nalgebra's GEMM
+/// otherwise.
 fn propagate<T: Real>(
     sens_next: &mut DMatrix<T>,
     sens: &DMatrix<T>,
     j_state: &DMatrix<T>,
     pack: &mut Vec<f64>,
-    c: usize,
-    width: usize,
+    offset: usize,
+    live: &[std::ops::Range<usize>],
 ) {
     let n = j_state.nrows();
-    let r = c * n * width..(c + 1) * n * width;
     let any_next: &mut dyn Any = sens_next;
     if let (Some(next), Some(old), Some(j)) = (
         any_next.downcast_mut::<DMatrix<f64>>(),
@@ -441,22 +483,27 @@ fn propagate<T: Real>(
         (j_state as &dyn Any).downcast_ref::<DMatrix<f64>>(),
     ) && kernel::available()
     {
-        kernel::gemm_acc_f64(
-            &mut next.as_mut_slice()[r.clone()],
-            j.as_slice(),
-            &old.as_slice()[r],
-            n,
-            width,
-            pack,
-        );
+        for r in live {
+            let e = (offset + r.start) * n..(offset + r.end) * n;
+            kernel::gemm_acc_f64(
+                &mut next.as_mut_slice()[e.clone()],
+                j.as_slice(),
+                &old.as_slice()[e],
+                n,
+                r.len(),
+                pack,
+            );
+        }
         return;
     }
-    sens_next.columns_mut(c * width, width).gemm(
-        T::one(),
-        j_state,
-        &sens.columns(c * width, width),
-        T::one(),
-    );
+    for r in live {
+        sens_next.columns_mut(offset + r.start, r.len()).gemm(
+            T::one(),
+            j_state,
+            &sens.columns(offset + r.start, r.len()),
+            T::one(),
+        );
+    }
 }
 
 /// The whole-sequence gradient by real-time recurrent learning: the same [`Gradient`] as
