@@ -67,6 +67,11 @@ use std::any::Any;
 /// nothing in the recursion is kept per step: `P⟨t−1⟩` is overwritten by `P⟨t⟩`. That is the
 /// point of RTRL against BPTT, whose `O(T·N)` stored states grow with the sequence.
 ///
+/// Columns of `[P | Q]` that are still zero in every batch column (the read-out weights'
+/// columns always are: they never reach the state) are skipped by the product and the
+/// gradient contraction, which is exact. For `f64` on a CPU with AVX-512F the product runs
+/// in a register-blocked kernel; elsewhere through nalgebra's GEMM.
+///
 /// # References
 ///
 /// [^1]: R. J. Williams and D. Zipser (1989), "A learning algorithm for continually running
