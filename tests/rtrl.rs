@@ -66,7 +66,7 @@ fn mask_for(kind: usize, steps: usize, batch: usize) -> Option<Mask<f64>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn elman_rtrl_equals_bptt(

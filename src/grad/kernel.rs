@@ -93,6 +93,9 @@ mod avx512 {
     /// `b + j·n + k` and, for every unmasked lane, `c + j·n + 8v + lane` (`k < n`,
     /// `j < NCOL`, `v < MV`) must be in bounds. Masked-out lanes of `c` are never touched
     /// (AVX-512 masked loads and stores suppress faults on them).
+    // Index loops over the register arrays: the micro-kernel reads as the maths, and the
+    // constant bounds unroll completely.
+    #[allow(clippy::needless_range_loop)]
     #[inline(always)]
     unsafe fn block<const MV: usize, const NCOL: usize>(
         c: *mut f64,
