@@ -3,12 +3,18 @@
 //!
 //! `cargo run --release --example tour`
 
-use std::error::Error;
-
+mod elman;
+mod elman_paper;
+mod jordan;
 mod rtrl;
+
+use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
+    elman::run()?;
+    elman_paper::run()?;
+    jordan::run()?;
     rtrl::run()?;
     Ok(())
 }

@@ -1,0 +1,168 @@
+//! Gradient clipping.
+
+use super::{check_finite, check_positive};
+use crate::error::Result;
+use crate::scalar::{Real, lit};
+
+/// The Euclidean norm `‖g‖₂ = √(Σᵢ gᵢ²)` of a flat gradient, computed without overflow:
+/// the sum runs over `gᵢ / max|g|` and is scaled back, so an `f32` gradient with entries near
+/// `1e20` has a finite norm (the plain sum of squares would overflow to infinity).
+///
+/// Returns NaN or infinity if `g` holds one; 0 for an empty slice.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::train::global_norm;
+/// assert_eq!(global_norm(&[3.0_f64, -4.0]), 5.0);
+/// assert_eq!(global_norm(&[3e30_f32, 4e30]), 5e30);
+/// ```
+pub fn global_norm<T: Real>(g: &[T]) -> T {
+    let mut scale = T::zero();
+    for &x in g {
+        if !x.is_finite() {
+            return x.abs() + x; // NaN stays NaN; ±∞ becomes ∞ or NaN, both non-finite
+        }
+        scale = scale.max(x.abs());
+    }
+    if scale == T::zero() {
+        return T::zero();
+    }
+    let sum = g.iter().fold(T::zero(), |acc, &x| {
+        let r = x / scale;
+        acc + r * r
+    });
+    scale * sum.sqrt()
+}
+
+/// Rescales `g` so that `‖g‖₂ ≤ max_norm` (Pascanu et al. 2013): if `‖g‖₂ > max_norm`,
+/// `g ← g · max_norm / ‖g‖₂`, which keeps the direction and caps the length of the step.
+/// Returns the norm before clipping.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::train::clip_by_norm;
+/// let mut g = [30.0_f64, -40.0];
+/// let before = clip_by_norm(&mut g, 5.0)?;
+/// assert_eq!(before, 50.0);
+/// assert_eq!(g, [3.0, -4.0]);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`crate::Error::NonFinite`] (index = element) if `g` holds NaN or infinity: the gradient is
+/// left as it is, instead of scaling every entry to NaN (PyTorch's `clip_grad_norm_` by
+/// default divides by an infinite norm and the next optimiser step writes NaN weights);
+/// [`crate::Error::InvalidParameter`] unless `max_norm` is finite and `> 0`.
+///
+/// # References
+///
+/// [^1]: R. Pascanu, T. Mikolov, Y. Bengio (2013), "On the difficulty of training recurrent
+///   neural networks", ICML.
+pub fn clip_by_norm<T: Real>(g: &mut [T], max_norm: f64) -> Result<T> {
+    check_positive("max_norm", max_norm)?;
+    check_finite("clip_by_norm", "gradient", g)?;
+    let norm = global_norm(g);
+    let max: T = lit(max_norm);
+    if norm > max {
+        let s = max / norm;
+        for x in g.iter_mut() {
+            *x *= s;
+        }
+    }
+    Ok(norm)
+}
+
+/// Clamps every entry of `g` to `[−max_abs, max_abs]` (changes the direction of the step,
+/// unlike [`clip_by_norm`]). Returns the norm before clipping.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::train::clip_by_value;
+/// let mut g = [0.5_f32, -3.0, 2.0];
+/// clip_by_value(&mut g, 1.0)?;
+/// assert_eq!(g, [0.5, -1.0, 1.0]);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`crate::Error::NonFinite`] (index = element) if `g` holds NaN or infinity (left
+/// unchanged); [`crate::Error::InvalidParameter`] unless `max_abs` is finite and `> 0`.
+pub fn clip_by_value<T: Real>(g: &mut [T], max_abs: f64) -> Result<T> {
+    check_positive("max_abs", max_abs)?;
+    check_finite("clip_by_value", "gradient", g)?;
+    let norm = global_norm(g);
+    let m: T = lit(max_abs);
+    for x in g.iter_mut() {
+        *x = x.clamp(-m, m);
+    }
+    Ok(norm)
+}
+
+/// A gradient-clipping rule, validated at construction, for [`super::TrainConfig`].
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::train::Clip;
+/// let clip = Clip::norm(1.0)?;
+/// let mut g = vec![3.0_f64, 4.0];
+/// assert_eq!(clip.apply(&mut g)?, 5.0);
+/// assert!((g[0] - 0.6).abs() < 1e-15);
+/// assert!(Clip::value(-1.0).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Clip {
+    kind: ClipKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+enum ClipKind {
+    Norm(f64),
+    Value(f64),
+}
+
+impl Clip {
+    /// Clip by global norm to `max_norm` ([`clip_by_norm`]).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidParameter`] unless `max_norm` is finite and `> 0`.
+    pub fn norm(max_norm: f64) -> Result<Self> {
+        check_positive("max_norm", max_norm)?;
+        Ok(Self {
+            kind: ClipKind::Norm(max_norm),
+        })
+    }
+
+    /// Clip each entry to `[−max_abs, max_abs]` ([`clip_by_value`]).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidParameter`] unless `max_abs` is finite and `> 0`.
+    pub fn value(max_abs: f64) -> Result<Self> {
+        check_positive("max_abs", max_abs)?;
+        Ok(Self {
+            kind: ClipKind::Value(max_abs),
+        })
+    }
+
+    /// Clips `g` in place; returns its norm before clipping.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::NonFinite`] if `g` holds NaN or infinity (left unchanged).
+    pub fn apply<T: Real>(&self, g: &mut [T]) -> Result<T> {
+        match self.kind {
+            ClipKind::Norm(m) => clip_by_norm(g, m),
+            ClipKind::Value(m) => clip_by_value(g, m),
+        }
+    }
+}
