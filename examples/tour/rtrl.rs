@@ -58,7 +58,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         back.loss
     );
     println!(
-        "  RTRL vs BPTT gradient, relative difference:              {:.1e}",
+        "  RTRL vs BPTT gradient, relative difference:                {:.1e}",
         relative_difference(&fwd.params, &back.params)
     );
     println!(
@@ -66,7 +66,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         relative_difference(&win.params, &back.params)
     );
     println!(
-        "  truncated BPTT(4, 2) vs BPTT (a real truncation):         {:.1e}",
+        "  truncated BPTT(4, 2) vs BPTT (a real truncation):           {:.1e}",
         relative_difference(&short.params, &back.params)
     );
 
