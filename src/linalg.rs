@@ -164,6 +164,15 @@ pub(crate) fn add_to_columns<T: Real>(mut m: DMatrixViewMut<'_, T>, b: &[T]) {
     }
 }
 
+/// Splits a flat parameter slice into consecutive blocks of the given lengths.
+pub(crate) fn split_blocks_ref<T, const K: usize>(mut data: &[T], lens: [usize; K]) -> [&[T]; K] {
+    lens.map(|l| {
+        let (head, tail) = data.split_at(l);
+        data = tail;
+        head
+    })
+}
+
 /// Splits a flat parameter buffer into consecutive blocks of the given lengths.
 pub(crate) fn split_blocks<T, const K: usize>(
     mut data: &mut [T],

@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release --example tour`
 
+mod bag_of_words;
 mod elman;
 mod elman_paper;
 mod jordan;
@@ -12,6 +13,7 @@ use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
+    bag_of_words::run()?;
     elman::run()?;
     elman_paper::run()?;
     jordan::run()?;

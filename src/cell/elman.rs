@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::init::Init;
 use crate::linalg::{
     FEW_COLUMNS, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, matvec_add,
-    split_blocks,
+    split_blocks, split_blocks_ref,
 };
 use crate::scalar::{Real, lit};
 use crate::sequence::Sequence;
@@ -199,18 +199,24 @@ impl<T: Real> Elman<T> {
         self.output
     }
 
-    fn block_lens(&self) -> [usize; 5] {
+    /// `(name, rows, cols)` of the parameter blocks, in storage order.
+    fn shapes(&self) -> [(&'static str, usize, usize); 5] {
         let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
-        [n * i, n * n, n, o * n, o]
+        [
+            ("w_ax", n, i),
+            ("w_aa", n, n),
+            ("b_a", n, 1),
+            ("w_ya", o, n),
+            ("b_y", o, 1),
+        ]
+    }
+
+    fn block_lens(&self) -> [usize; 5] {
+        self.shapes().map(|(_, r, c)| r * c)
     }
 
     fn blocks(&self) -> [&[T]; 5] {
-        let mut rest = &self.params[..];
-        self.block_lens().map(|l| {
-            let (head, tail) = rest.split_at(l);
-            rest = tail;
-            head
-        })
+        split_blocks_ref(&self.params, self.block_lens())
     }
 
     /// `W_ax`, `n_hidden × n_input`.
@@ -258,28 +264,7 @@ impl<T: Real> Parameters for Elman<T> {
     }
 
     fn param_blocks(&self) -> Vec<ParamBlock> {
-        let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
-        let shapes = [
-            ("w_ax", n, i),
-            ("w_aa", n, n),
-            ("b_a", n, 1),
-            ("w_ya", o, n),
-            ("b_y", o, 1),
-        ];
-        let mut offset = 0;
-        shapes
-            .iter()
-            .map(|&(name, rows, cols)| {
-                let b = ParamBlock {
-                    name,
-                    offset,
-                    rows,
-                    cols,
-                };
-                offset += rows * cols;
-                b
-            })
-            .collect()
+        ParamBlock::layout(&self.shapes())
     }
 }
 

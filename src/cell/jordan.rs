@@ -3,7 +3,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result, check_shape};
 use crate::init::Init;
-use crate::linalg::{add_outer, add_row_sums, add_to_columns, split_blocks};
+use crate::linalg::{add_outer, add_row_sums, add_to_columns, split_blocks, split_blocks_ref};
 use crate::scalar::{Real, lit};
 use crate::sequence::Sequence;
 use crate::traits::{Cell, ParamBlock, Parameters, Step};
@@ -232,18 +232,24 @@ impl<T: Real> Jordan<T> {
         Sequence::new(m, b)
     }
 
-    fn block_lens(&self) -> [usize; 5] {
+    /// `(name, rows, cols)` of the parameter blocks, in storage order.
+    fn shapes(&self) -> [(&'static str, usize, usize); 5] {
         let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
-        [h * i, h * o, h, o * h, o]
+        [
+            ("w_hx", h, i),
+            ("w_hs", h, o),
+            ("b_h", h, 1),
+            ("w_yh", o, h),
+            ("b_y", o, 1),
+        ]
+    }
+
+    fn block_lens(&self) -> [usize; 5] {
+        self.shapes().map(|(_, r, c)| r * c)
     }
 
     fn blocks(&self) -> [&[T]; 5] {
-        let mut rest = &self.params[..];
-        self.block_lens().map(|l| {
-            let (head, tail) = rest.split_at(l);
-            rest = tail;
-            head
-        })
+        split_blocks_ref(&self.params, self.block_lens())
     }
 }
 
@@ -259,27 +265,7 @@ impl<T: Real> Parameters for Jordan<T> {
     }
 
     fn param_blocks(&self) -> Vec<ParamBlock> {
-        let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
-        let mut offset = 0;
-        [
-            ("w_hx", h, i),
-            ("w_hs", h, o),
-            ("b_h", h, 1),
-            ("w_yh", o, h),
-            ("b_y", o, 1),
-        ]
-        .iter()
-        .map(|&(name, rows, cols)| {
-            let b = ParamBlock {
-                name,
-                offset,
-                rows,
-                cols,
-            };
-            offset += rows * cols;
-            b
-        })
-        .collect()
+        ParamBlock::layout(&self.shapes())
     }
 }
 

@@ -30,6 +30,33 @@ impl ParamBlock {
     pub fn range(&self) -> std::ops::Range<usize> {
         self.offset..self.offset + self.len()
     }
+
+    /// Lays out consecutive blocks `(name, rows, cols)` from offset 0: the usual
+    /// implementation of [`Parameters::param_blocks`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::traits::ParamBlock;
+    /// let b = ParamBlock::layout(&[("w", 3, 2), ("b", 3, 1)]);
+    /// assert_eq!((b[1].offset, b[1].len()), (6, 3));
+    /// ```
+    pub fn layout(shapes: &[(&'static str, usize, usize)]) -> Vec<ParamBlock> {
+        let mut offset = 0;
+        shapes
+            .iter()
+            .map(|&(name, rows, cols)| {
+                let b = ParamBlock {
+                    name,
+                    offset,
+                    rows,
+                    cols,
+                };
+                offset += rows * cols;
+                b
+            })
+            .collect()
+    }
 }
 
 /// Read and write a model's parameters as one flat vector.
