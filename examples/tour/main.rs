@@ -7,6 +7,7 @@ mod bag_of_words;
 mod elman;
 mod elman_paper;
 mod jordan;
+mod rtrl;
 mod spectral;
 
 use std::error::Error;
@@ -17,6 +18,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     elman::run()?;
     elman_paper::run()?;
     jordan::run()?;
+    rtrl::run()?;
     spectral::run()?;
     Ok(())
 }

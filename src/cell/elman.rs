@@ -353,6 +353,66 @@ impl<T: Real> Cell for Elman<T> {
         add_row_sums(g_by, dzy.as_view());
     }
 
+    /// Closed form: with `D = ∂a⟨t⟩/∂z⟨t⟩` (`diag(f′)` for an element-wise `f`, `diag(a) − a aᵀ`
+    /// for softmax), `J = D·W_aa`, and the immediate parameter Jacobian is zero for `W_ya`,
+    /// `b_y` and, per column `j` of `[W_ax | W_aa | b_a]`, the block `z_j·D` with
+    /// `z = [x⟨t⟩; a⟨t−1⟩; 1]` (only its diagonal for an element-wise `f`). `O(N·P)` to write
+    /// instead of the `N` vector–Jacobian products of the default.
+    fn jacobians(
+        &self,
+        step: Step<'_, T>,
+        mut j_state: DMatrixViewMut<'_, T>,
+        mut j_params: DMatrixViewMut<'_, T>,
+        work: &mut Vec<T>,
+    ) {
+        let (n, i) = (self.n_hidden, self.n_input);
+        let w_aa = self.w_aa();
+        let z = |j: usize| {
+            if j < i {
+                step.x[(j, 0)]
+            } else if j < i + n {
+                step.prev[(j - i, 0)]
+            } else {
+                T::one()
+            }
+        };
+        for mut col in j_params.column_iter_mut() {
+            col.as_mut_slice().fill(T::zero()); // a contiguous column: a memset
+        }
+        work.clear();
+        if self.hidden.is_elementwise() {
+            // f′ as the backward pass of a column of ones
+            work.resize(n, T::one());
+            self.hidden
+                .backward(step.state, DMatrixViewMut::from_slice(work, n, 1));
+            let d = &work[..];
+            for c in 0..n {
+                for r in 0..n {
+                    j_state[(r, c)] = d[r] * w_aa[(r, c)];
+                }
+            }
+            for j in 0..i + n + 1 {
+                let zj = z(j);
+                for (r, dr) in d.iter().enumerate() {
+                    j_params[(r, j * n + r)] = *dr * zj;
+                }
+            }
+        } else {
+            work.resize(n * n, T::zero());
+            let mut d = DMatrixViewMut::from_slice(work, n, n);
+            for k in 0..n {
+                d[(k, k)] = T::one();
+                self.hidden.backward(step.state, d.columns_mut(k, 1));
+            }
+            j_state.gemm(T::one(), &d, &w_aa, T::zero());
+            for j in 0..i + n + 1 {
+                let mut block = j_params.columns_mut(j * n, n);
+                block.copy_from(&d);
+                block.scale_mut(z(j));
+            }
+        }
+    }
+
     /// Input projection for all steps in one product, then only `W_aa a⟨t−1⟩` per step, then
     /// the read-out for all steps in one product.
     fn forward_seq(&self, xs: &Sequence<T>, trace: &mut Trace<T>) {
