@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod error;
 pub mod grad;
+pub mod hopfield;
 pub mod init;
 pub mod io;
 pub mod prelude;
@@ -15,6 +16,7 @@ pub mod traits;
 pub mod word2vec;
 
 pub use error::{Error, Result};
+pub use hopfield::{Hopfield, ModernHopfield};
 pub use sequence::{Mask, Sequence};
 pub use trace::Trace;
 pub use traits::{AssociativeMemory, Cell, Embedding, Parameters, Recurrent};
