@@ -255,11 +255,45 @@ impl<T: Real> Hopfield<T> {
         flips
     }
 
+    /// `H[:, c] += 2 sᵢ W[:, i]` for every flipped unit `i` of every updated column `c` (the
+    /// sparse product `W·ΔS`). Rows are processed in tiles so the touched part of `H` stays in
+    /// cache, and flips are grouped by unit so each piece of `W` is read once per tile.
+    fn add_flips(
+        &self,
+        h: &mut DMatrix<T>,
+        s: &DMatrix<T>,
+        updated: &[usize],
+        flips: &[Vec<usize>],
+    ) {
+        const ROWS: usize = 256;
+        let n = self.n();
+        let two: T = lit(2.0);
+        let mut pairs: Vec<(usize, usize, T)> = updated
+            .iter()
+            .flat_map(|&c| flips[c].iter().map(move |&i| (i, c)))
+            .map(|(i, c)| (i, c, two * s[(i, c)]))
+            .collect();
+        pairs.sort_unstable_by_key(|&(i, c, _)| (i, c));
+        let w = self.weights.as_slice();
+        let hs = h.as_mut_slice();
+        let mut r0 = 0;
+        while r0 < n {
+            let r1 = (r0 + ROWS).min(n);
+            for &(i, c, d) in &pairs {
+                let wcol = &w[i * n + r0..i * n + r1];
+                let hcol = &mut hs[c * n + r0..c * n + r1];
+                for (hk, &wk) in hcol.iter_mut().zip(wcol) {
+                    *hk += d * wk;
+                }
+            }
+            r0 = r1;
+        }
+    }
+
     /// Synchronous recall of validated `±1` columns.
     fn sync_batch(&self, mut s: DMatrix<T>) -> BatchRecall<T> {
         let (n, b) = s.shape();
         let tol = self.tie_tolerance;
-        let two: T = lit(2.0);
         let theta = self.thresholds.as_slice();
         let mut h = self.fields_batch(&s);
         let mut prev = s.clone();
@@ -336,17 +370,7 @@ impl<T: Real> Hopfield<T> {
                         h.column_mut(c).copy_from(&hg.column(k));
                     }
                 } else {
-                    let w = self.weights.as_slice();
-                    for &c in &updated {
-                        let mut hc = h.column_mut(c);
-                        let hc = hc.as_mut_slice();
-                        for &i in &flips[c] {
-                            let d = two * s[(i, c)];
-                            for (hk, &wk) in hc.iter_mut().zip(&w[i * n..(i + 1) * n]) {
-                                *hk += d * wk;
-                            }
-                        }
-                    }
+                    self.add_flips(&mut h, &s, &updated, &flips);
                 }
                 for &c in &updated {
                     traces[c].push(energy_from_field(
