@@ -162,27 +162,11 @@ impl<T: Real> Hopfield<T> {
         rng: &mut R,
     ) -> Result<Recall<T>> {
         self.check_state("Hopfield::recall_async", "probe", probe)?;
-        let n = self.n();
         let mut s = probe.clone();
         let mut h = self.field_unchecked(&s);
-        let theta = self.thresholds.as_slice();
-        let mut trace = vec![energy_from_field(s.as_slice(), h.as_slice(), theta)];
-        let mut order: Vec<usize> = (0..n).collect();
-        let mut steps = 0;
-        let mut outcome = Outcome::MaxSteps;
-        loop {
-            if stable(s.as_slice(), h.as_slice(), self.tie_tolerance) {
-                outcome = Outcome::FixedPoint;
-                break;
-            }
-            if steps == self.max_sweeps {
-                break;
-            }
-            order.shuffle(rng);
-            self.sweep_with_fields(s.as_mut_slice(), h.as_mut_slice(), &order);
-            steps += 1;
-            trace.push(energy_from_field(s.as_slice(), h.as_slice(), theta));
-        }
+        let mut order: Vec<usize> = (0..self.n()).collect();
+        let (steps, outcome, trace) =
+            self.async_with_fields(s.as_mut_slice(), h.as_mut_slice(), &mut order, rng);
         Ok(Recall {
             state: s,
             steps,
@@ -190,6 +174,76 @@ impl<T: Real> Hopfield<T> {
             energy: *trace.last().unwrap_or(&T::zero()),
             energy_trace: trace,
         })
+    }
+
+    /// Asynchronous recall of each column of `probes`, one after another, as
+    /// [`Hopfield::recall_async`] does for one probe (each probe draws its own orders from
+    /// `rng`, in column order); the starting fields of all probes come from one matrix product.
+    ///
+    /// # Errors
+    ///
+    /// As [`Hopfield::recall_batch`].
+    pub fn recall_async_batch<R: Rng + ?Sized>(
+        &self,
+        probes: &DMatrix<T>,
+        rng: &mut R,
+    ) -> Result<BatchRecall<T>> {
+        check_pm1("Hopfield::recall_async_batch", "probes", self.n(), probes)?;
+        let (n, b) = probes.shape();
+        let mut s = probes.clone();
+        let mut h = self.fields_batch(&s);
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut steps = Vec::with_capacity(b);
+        let mut outcomes = Vec::with_capacity(b);
+        let mut traces = Vec::with_capacity(b);
+        for c in 0..b {
+            let mut sc = s.column_mut(c);
+            let mut hc = h.column_mut(c);
+            // a fresh identity order per probe, so a batch of one equals recall_async
+            for (k, o) in order.iter_mut().enumerate() {
+                *o = k;
+            }
+            let (st, out, tr) =
+                self.async_with_fields(sc.as_mut_slice(), hc.as_mut_slice(), &mut order, rng);
+            steps.push(st);
+            outcomes.push(out);
+            traces.push(tr);
+        }
+        Ok(BatchRecall {
+            states: s,
+            steps,
+            outcomes,
+            energy_traces: traces,
+        })
+    }
+
+    /// Asynchronous sweeps from state `s` with fields `h`: returns (sweeps that changed the
+    /// state, outcome, energy trace).
+    fn async_with_fields<R: Rng + ?Sized>(
+        &self,
+        s: &mut [T],
+        h: &mut [T],
+        order: &mut [usize],
+        rng: &mut R,
+    ) -> (usize, Outcome, Vec<T>) {
+        let theta = self.thresholds.as_slice();
+        let mut trace = vec![energy_from_field(s, h, theta)];
+        let mut steps = 0;
+        let mut outcome = Outcome::MaxSteps;
+        loop {
+            if stable(s, h, self.tie_tolerance) {
+                outcome = Outcome::FixedPoint;
+                break;
+            }
+            if steps == self.max_sweeps {
+                break;
+            }
+            order.shuffle(rng);
+            self.sweep_with_fields(s, h, order);
+            steps += 1;
+            trace.push(energy_from_field(s, h, theta));
+        }
+        (steps, outcome, trace)
     }
 
     /// One asynchronous sweep visiting the units in the given `order` (each visited unit
