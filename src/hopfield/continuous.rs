@@ -69,7 +69,7 @@ pub struct ContinuousRun<T: Real> {
     pub v: DVector<T>,
     /// Euler steps taken.
     pub steps: usize,
-    /// True if `max |duᵢ/dt|` fell below the tolerance.
+    /// True if the outputs settled: `max |dVᵢ/dt|` fell below the tolerance.
     pub converged: bool,
     /// Energy `E(V)` before the first step and after every step.
     pub energy_trace: Vec<T>,
@@ -199,7 +199,12 @@ impl<T: Real> ContinuousHopfield<T> {
     }
 
     /// Integrates `du/dt = −u/τ + W g(u) + I` from `u_init` with Euler steps of `dt` until
-    /// `max |duᵢ/dt| < tol` or `max_steps` steps.
+    /// the outputs settle, `max |dVᵢ/dt| = max g′(uᵢ)·|duᵢ/dt| < tol` with
+    /// `g′(u) = 2V(1 − V)/u₀`, or `max_steps` steps.
+    ///
+    /// The test is on the outputs, not the potentials: the energy depends on `V` only, and a
+    /// saturated unit's potential keeps drifting towards `τ(WV + I)` on the slow time scale `τ`
+    /// while its output no longer changes.
     ///
     /// # Errors
     ///
@@ -231,7 +236,13 @@ impl<T: Real> ContinuousHopfield<T> {
             du.copy_from(&wv);
             du += &self.bias;
             du.axpy(-inv_tau, &u, T::one());
-            if du.amax() < tol {
+            let two_over_u0 = lit::<T>(2.0) / self.u0;
+            let dv_max = du
+                .iter()
+                .zip(v.iter())
+                .map(|(&d, &vi)| (two_over_u0 * vi * (T::one() - vi) * d).abs())
+                .fold(T::zero(), |a, b| a.max(b));
+            if dv_max < tol {
                 converged = true;
                 break;
             }
