@@ -3,9 +3,12 @@
 //!
 //! `cargo run --release --example tour`
 
+mod hopfield;
+
 use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
+    hopfield::run()?;
     Ok(())
 }

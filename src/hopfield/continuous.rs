@@ -52,12 +52,43 @@ use nalgebra::{DMatrix, DVector};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        try_from = "ContinuousData<T>",
+        bound(deserialize = "T: serde::Deserialize<'de>")
+    )
+)]
 pub struct ContinuousHopfield<T: Real> {
     weights: DMatrix<T>,
     bias: DVector<T>,
     tau: T,
     u0: T,
     dt: T,
+}
+
+/// The serialized fields of [`ContinuousHopfield`], checked on loading.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
+struct ContinuousData<T: Real> {
+    weights: DMatrix<T>,
+    bias: DVector<T>,
+    tau: T,
+    u0: T,
+    dt: T,
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real> TryFrom<ContinuousData<T>> for ContinuousHopfield<T> {
+    type Error = Error;
+
+    fn try_from(d: ContinuousData<T>) -> Result<Self> {
+        ContinuousHopfield::new(d.weights, d.bias)?
+            .with_tau(d.tau)?
+            .with_gain(d.u0)?
+            .with_dt(d.dt)
+    }
 }
 
 /// The end of a [`ContinuousHopfield::run`].

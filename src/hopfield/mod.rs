@@ -104,6 +104,13 @@ const DEFAULT_MAX_SWEEPS: usize = 100;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        try_from = "HopfieldData<T>",
+        bound(deserialize = "T: serde::Deserialize<'de>")
+    )
+)]
 pub struct Hopfield<T: Real> {
     rule: Rule,
     weights: DMatrix<T>,
@@ -114,6 +121,53 @@ pub struct Hopfield<T: Real> {
     n_patterns: usize,
     max_sweeps: usize,
     tie_tolerance: T,
+}
+
+/// The serialized fields of [`Hopfield`], checked on loading so that a malformed or edited
+/// file gives an error instead of a network that panics later.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
+struct HopfieldData<T: Real> {
+    rule: Rule,
+    weights: DMatrix<T>,
+    thresholds: DVector<T>,
+    patterns: DMatrix<T>,
+    n_patterns: usize,
+    max_sweeps: usize,
+    tie_tolerance: T,
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real> TryFrom<HopfieldData<T>> for Hopfield<T> {
+    type Error = Error;
+
+    fn try_from(d: HopfieldData<T>) -> Result<Self> {
+        let net = Hopfield::from_weights(d.weights, d.thresholds)?
+            .with_max_sweeps(d.max_sweeps)?
+            .with_tie_tolerance(d.tie_tolerance)?;
+        let n = net.n();
+        let kept = if d.rule == Rule::PseudoInverse {
+            d.n_patterns
+        } else {
+            0
+        };
+        check_shape(
+            "Hopfield (deserialize)",
+            "patterns",
+            (n, kept),
+            d.patterns.shape(),
+        )?;
+        if kept > 0 {
+            check_pm1("Hopfield (deserialize)", "patterns", n, &d.patterns)?;
+        }
+        Ok(Self {
+            rule: d.rule,
+            patterns: d.patterns,
+            n_patterns: d.n_patterns,
+            ..net
+        })
+    }
 }
 
 impl<T: Real> Hopfield<T> {

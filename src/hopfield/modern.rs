@@ -46,11 +46,47 @@ use nalgebra::{DMatrix, DVector};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        try_from = "ModernData<T>",
+        bound(deserialize = "T: serde::Deserialize<'de>")
+    )
+)]
 pub struct ModernHopfield<T: Real> {
     patterns: DMatrix<T>,
     beta: T,
     max_steps: usize,
     tolerance: T,
+}
+
+/// The serialized fields of [`ModernHopfield`], checked on loading.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
+struct ModernData<T: Real> {
+    patterns: DMatrix<T>,
+    beta: T,
+    max_steps: usize,
+    tolerance: T,
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real> TryFrom<ModernData<T>> for ModernHopfield<T> {
+    type Error = Error;
+
+    fn try_from(d: ModernData<T>) -> Result<Self> {
+        if !d.tolerance.is_finite() || d.tolerance < T::zero() {
+            return Err(Error::invalid("tolerance", "must be finite and ≥ 0"));
+        }
+        let mut net =
+            ModernHopfield::new(d.patterns.nrows(), d.beta)?.with_max_steps(d.max_steps)?;
+        if d.patterns.ncols() > 0 {
+            net.store(&d.patterns)?;
+        }
+        net.tolerance = d.tolerance;
+        Ok(net)
+    }
 }
 
 impl<T: Real> ModernHopfield<T> {
