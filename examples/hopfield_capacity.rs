@@ -57,6 +57,9 @@ const REFERENCE: [(&str, usize, Option<f64>, f64); 12] = [
     ("pinv", 1000, None, 0.511),
 ];
 
+/// Critical loads of one rule and N: (b), (c), (a); `None` if the curve never crosses.
+type Critical = (Option<f64>, Option<f64>, Option<f64>);
+
 /// One measurement: (a), (b), (c) for one rule, N, α and trial.
 #[derive(Clone, Copy, Default)]
 struct Point {
@@ -330,8 +333,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // critical loads
-    let mut crit: BTreeMap<(usize, usize), (Option<f64>, Option<f64>, Option<f64>)> =
-        BTreeMap::new();
+    let mut crit: BTreeMap<(usize, usize), Critical> = BTreeMap::new();
     println!("critical loads α_c (ours | numpy reference)");
     println!("rule      N     (b) bits wrong > 1.5 %   (c) noisy exact < 50 %   (a) fixed < 50 %");
     for (ri, (name, _, amax)) in RULES.iter().enumerate() {

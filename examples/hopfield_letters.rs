@@ -184,12 +184,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     show(&letters.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
     let mut corr = String::new();
-    for a in 0..LETTERS.len() {
-        for b in a + 1..LETTERS.len() {
+    for (a, (name_a, _)) in LETTERS.iter().enumerate() {
+        for (b, (name_b, _)) in LETTERS.iter().enumerate().skip(a + 1) {
             corr += &format!(
-                "{}·{} = {:+.2}  ",
-                LETTERS[a].0,
-                LETTERS[b].0,
+                "{name_a}·{name_b} = {:+.2}  ",
                 x.column(a).dot(&x.column(b)) / n as f64
             );
         }

@@ -7,8 +7,8 @@
 //!    with random cuts.
 //! 2. **Travelling salesman, Hopfield & Tank (1985).** 10 cities, `n² = 100` graded neurons
 //!    `V_Xi` ("city X at position i"), energy
-//!    `A/2 ΣX Σi Σ_{j≠i} V_Xi V_Xj + B/2 Σi ΣX Σ_{Y≠X} V_Xi V_Yi + C/2 (ΣV − ñ)²
-//!     + D/2 ΣX Σ_{Y≠X} Σi d_XY V_Xi (V_Y,i+1 + V_Y,i−1)`,
+//!    `A/2 ΣX Σi Σ_{j≠i} V_Xi V_Xj + B/2 Σi ΣX Σ_{Y≠X} V_Xi V_Yi + C/2 (ΣV − ñ)² +
+//!    D/2 ΣX Σ_{Y≠X} Σi d_XY V_Xi (V_Y,i+1 + V_Y,i−1)`,
 //!    integrated from many random starts. We report the fraction of runs that end in a valid
 //!    tour (a permutation matrix) and the tour lengths against the exact optimum (Held–Karp
 //!    dynamic programming), for Hopfield & Tank's own constants (A = B = 500, C = 200, D = 500,
@@ -191,12 +191,12 @@ fn tank_network(
 fn decode(v: &DVector<f64>, n: usize) -> Option<Vec<usize>> {
     let on = |x: usize, i: usize| v[x * n + i] > 0.5;
     let mut tour = vec![usize::MAX; n];
-    for i in 0..n {
+    for (i, slot) in tour.iter_mut().enumerate() {
         let cities: Vec<usize> = (0..n).filter(|&x| on(x, i)).collect();
         if cities.len() != 1 {
             return None;
         }
-        tour[i] = cities[0];
+        *slot = cities[0];
     }
     let mut seen = vec![false; n];
     for &c in &tour {

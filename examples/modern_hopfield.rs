@@ -60,14 +60,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for beta in [0.05, 0.1, 0.2, 0.5, 2.0] {
             let net = ModernHopfield::from_patterns(&x, beta)?;
             let (mut ok, mut steps, mut err) = (0, 0, 0.0);
-            for c in 0..probes_per_case {
+            for (c, &mu) in targets.iter().enumerate() {
                 let r = net.recall(&probes.column(c).into_owned())?;
                 steps += r.steps;
                 let s = r.state.map(f64::signum);
-                if s == x.column(targets[c]) {
+                if s == x.column(mu) {
                     ok += 1;
                 }
-                err += (r.state - x.column(targets[c])).norm() / (n as f64).sqrt();
+                err += (r.state - x.column(mu)).norm() / (n as f64).sqrt();
             }
             print!(
                 " {:>6.1}% ({:>4.1} st, {:.2})",

@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release --example tour`
 
+mod elman;
 mod hopfield;
 
 use std::error::Error;
@@ -10,5 +11,6 @@ use std::error::Error;
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
     hopfield::run()?;
+    elman::run()?;
     Ok(())
 }

@@ -212,7 +212,9 @@ impl<T: Real> ContinuousHopfield<T> {
     /// value outside `[0, 1]` or NaN.
     pub fn energy(&self, v: &DVector<T>) -> Result<T> {
         check_shape("ContinuousHopfield::energy", "v", (self.n(), 1), v.shape())?;
-        if v.iter().any(|&x| !(x >= T::zero() && x <= T::one())) {
+        if v.iter()
+            .any(|&x| !x.is_finite() || x < T::zero() || x > T::one())
+        {
             return Err(Error::invalid("v", "outputs must lie in [0, 1]"));
         }
         let wv = &self.weights * v;
@@ -241,7 +243,7 @@ impl<T: Real> ContinuousHopfield<T> {
     ///
     /// [`Error::DimensionMismatch`] for the wrong length; [`Error::NonFinite`] if `u_init`
     /// holds NaN/∞ or the integration diverges (step too large); [`Error::InvalidParameter`]
-    /// for a negative or NaN `tol`.
+    /// for a negative or non-finite `tol`.
     pub fn run(&self, u_init: &DVector<T>, max_steps: usize, tol: T) -> Result<ContinuousRun<T>> {
         let op = "ContinuousHopfield::run";
         check_shape(op, "u_init", (self.n(), 1), u_init.shape())?;
@@ -252,7 +254,7 @@ impl<T: Real> ContinuousHopfield<T> {
                 index: i,
             });
         }
-        if !(tol >= T::zero()) {
+        if !tol.is_finite() || tol < T::zero() {
             return Err(Error::invalid("tol", "must be ≥ 0"));
         }
         let mut u = u_init.clone();

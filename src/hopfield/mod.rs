@@ -442,6 +442,11 @@ impl<T: Real> Hopfield<T> {
     }
 }
 
+/// A count as `T` (counts here are far below 2⁵³, so the `f64` step is exact).
+pub(crate) fn from_usize<T: Real>(n: usize) -> T {
+    lit(n as f64)
+}
+
 fn default_tie_tolerance<T: Real>() -> T {
     // 1e-9 for f64 (the reference's value); 100·ε = 1.2e-5 for f32, above the rounding of an
     // exact zero field and below the smallest non-zero Hebbian field 2/N.

@@ -19,8 +19,9 @@
 //! [^1]: H. Ramsauer et al. (2020), "Hopfield Networks is All You Need", arXiv:2008.02217
 //!   (ICLR 2021).
 
+use super::from_usize;
 use crate::error::{Error, Result, check_shape};
-use crate::scalar::{Real, from_usize, lit};
+use crate::scalar::{Real, lit};
 use crate::traits::{AssociativeMemory, Outcome, Recall};
 use nalgebra::{DMatrix, DVector};
 

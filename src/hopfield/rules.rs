@@ -3,8 +3,9 @@
 //! All three write a symmetric `W` with zero diagonal, exactly symmetric (not just up to
 //! rounding): each entry pair `wᵢⱼ`, `wⱼᵢ` is computed once.
 
+use super::from_usize;
 use crate::error::{Error, Result};
-use crate::scalar::{Real, from_usize, lit};
+use crate::scalar::{Real, lit};
 use nalgebra::{DMatrix, DVector};
 
 /// How a [`super::Hopfield`] network learns.
