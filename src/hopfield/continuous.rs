@@ -1,32 +1,28 @@
-//! The continuous Hopfield network (Hopfield 1984; Hopfield & Tank 1985), integrated with
-//! explicit Euler steps.
-//!
-//! Each unit has an internal potential `uᵢ` and an output `Vᵢ = g(uᵢ) = ½(1 + tanh(uᵢ/u₀))`
-//! in `(0, 1)`:
-//!
-//! `duᵢ/dt = −uᵢ/τ + Σⱼ wᵢⱼ Vⱼ + Iᵢ`
-//!
-//! With `W` symmetric the Lyapunov function
-//!
-//! `E(V) = −½ VᵀWV − IᵀV + (1/τ) Σᵢ ∫₀^{Vᵢ} g⁻¹(v) dv`,
-//! `∫₀^V g⁻¹ = (u₀/2)·[V ln V + (1 − V) ln(1 − V)]`
-//!
-//! never increases along trajectories (`dE/dt = −Σᵢ g′(uᵢ) (duᵢ/dt)² ≤ 0`), and for high gain
-//! (small `u₀`) its minima sit near the corners of the hypercube: the minima of the quadratic
-//! part. Hopfield & Tank (1985) wrote the travelling-salesman problem as such an energy (see
-//! `examples/hopfield_optimisation.rs`).
-//!
-//! # References
-//!
-//! [^1]: J. J. Hopfield (1984), "Neurons with graded response have collective computational
-//!   properties like those of two-state neurons", PNAS 81(10).
-//! [^2]: J. J. Hopfield & D. W. Tank (1985), "'Neural' computation of decisions in
-//!   optimization problems", Biological Cybernetics 52, 141–152.
+//! The continuous (graded-response) Hopfield network of Hopfield & Tank (1985).
 
 use crate::error::{Error, Result, check_shape};
 use crate::scalar::{Real, lit};
 use nalgebra::{DMatrix, DVector};
 
+/// The continuous Hopfield network (Hopfield 1984; Hopfield & Tank 1985), integrated with
+/// explicit Euler steps.
+///
+/// Each unit has an internal potential `uᵢ` and an output `Vᵢ = g(uᵢ) = ½(1 + tanh(uᵢ/u₀))`
+/// in `(0, 1)`:
+///
+/// `duᵢ/dt = −uᵢ/τ + Σⱼ wᵢⱼ Vⱼ + Iᵢ`
+///
+/// With `W` symmetric the Lyapunov function
+///
+/// `E(V) = −½ VᵀWV − IᵀV + (1/τ) Σᵢ ∫₀^{Vᵢ} g⁻¹(v) dv`,
+/// `∫₀^V g⁻¹ = (u₀/2)·[V ln V + (1 − V) ln(1 − V)]`
+///
+/// never increases along trajectories (`dE/dt = −Σᵢ g′(uᵢ) (duᵢ/dt)² ≤ 0`), and for high gain
+/// (small `u₀`) its minima sit near the corners of the hypercube: the minima of the quadratic
+/// part. Hopfield & Tank (1985) wrote the travelling-salesman problem as such an energy (see
+/// `examples/hopfield_optimisation.rs`).
+///
+///
 /// A continuous (graded-response) Hopfield network: symmetric `W`, bias currents `I`, time
 /// constant `τ`, gain parameter `u₀`, Euler step `dt`.
 ///
@@ -50,6 +46,13 @@ use nalgebra::{DMatrix, DVector};
 /// assert!(run.energy_trace.windows(2).all(|e| e[1] <= e[0] + 1e-9));
 /// # Ok::<(), recurrent::Error>(())
 /// ```
+///
+/// # References
+///
+/// [^1]: J. J. Hopfield (1984), "Neurons with graded response have collective computational
+///   properties like those of two-state neurons", PNAS 81(10).
+/// [^2]: J. J. Hopfield & D. W. Tank (1985), "'Neural' computation of decisions in
+///   optimization problems", Biological Cybernetics 52, 141–152.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
@@ -204,7 +207,7 @@ impl<T: Real> ContinuousHopfield<T> {
         u.map(|x| half * (T::one() + (x / self.u0).tanh()))
     }
 
-    /// The Lyapunov energy `E(V)` (see the [module documentation](self)).
+    /// The Lyapunov energy `E(V)` (see the type documentation).
     ///
     /// # Errors
     ///

@@ -1,23 +1,4 @@
 //! The modern (dense, continuous) Hopfield network of Ramsauer et al. (2020).
-//!
-//! Stored patterns are the columns of `X = (x₁ … x_M)` (`d × M`, any real values). A state
-//! `ξ ∈ ℝᵈ` is updated by
-//!
-//! `ξ ← X · softmax(β Xᵀ ξ)`
-//!
-//! which descends the energy
-//!
-//! `E(ξ) = −β⁻¹ ln Σᵢ exp(β xᵢᵀξ) + ½ ξᵀξ + β⁻¹ ln M + ½ m²`, `m = maxᵢ ‖xᵢ‖`,
-//!
-//! and, for well-separated patterns, retrieves a pattern in one update. Its capacity grows
-//! exponentially with `d` instead of linearly: far more patterns than units can be stored.
-//! `β` sets how sharp the softmax is: small `β` averages many patterns (a metastable state),
-//! large `β` picks the nearest one.
-//!
-//! # References
-//!
-//! [^1]: H. Ramsauer et al. (2020), "Hopfield Networks is All You Need", arXiv:2008.02217
-//!   (ICLR 2021).
 
 use super::from_usize;
 use crate::error::{Error, Result, check_shape};
@@ -25,6 +6,23 @@ use crate::scalar::{Real, lit};
 use crate::traits::{AssociativeMemory, Outcome, Recall};
 use nalgebra::{DMatrix, DVector};
 
+/// The modern (dense, continuous) Hopfield network of Ramsauer et al. (2020).
+///
+/// Stored patterns are the columns of `X = (x₁ … x_M)` (`d × M`, any real values). A state
+/// `ξ ∈ ℝᵈ` is updated by
+///
+/// `ξ ← X · softmax(β Xᵀ ξ)`
+///
+/// which descends the energy
+///
+/// `E(ξ) = −β⁻¹ ln Σᵢ exp(β xᵢᵀξ) + ½ ξᵀξ + β⁻¹ ln M + ½ m²`, `m = maxᵢ ‖xᵢ‖`,
+///
+/// and, for well-separated patterns, retrieves a pattern in one update. Its capacity grows
+/// exponentially with `d` instead of linearly: far more patterns than units can be stored.
+/// `β` sets how sharp the softmax is: small `β` averages many patterns (a metastable state),
+/// large `β` picks the nearest one.
+///
+///
 /// A modern Hopfield network: patterns `X` (`d × M`) and inverse temperature `β`.
 ///
 /// | parameter | default | purpose | range |
@@ -45,6 +43,11 @@ use nalgebra::{DMatrix, DVector};
 /// assert!((r.state - x.column(0)).amax() < 1e-3);
 /// # Ok::<(), recurrent::Error>(())
 /// ```
+///
+/// # References
+///
+/// [^1]: H. Ramsauer et al. (2020), "Hopfield Networks is All You Need", arXiv:2008.02217
+///   (ICLR 2021).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
@@ -305,7 +308,7 @@ impl<T: Real> AssociativeMemory for ModernHopfield<T> {
         })
     }
 
-    /// `E(ξ)` (see the [module documentation](self)).
+    /// `E(ξ)` (see the type documentation).
     ///
     /// # Errors
     ///
