@@ -308,6 +308,31 @@ macro_rules! properties {
                 }
             }
 
+            /// Asynchronous batch recall: each column as `recall_async` would do it with the
+            /// generator in the same state, and every result a fixed point.
+            #[test]
+            fn async_batch_equals_async_one_by_one() {
+                let mut r = rng(21);
+                let x = patterns::<$t>(80, 10, &mut r);
+                let net = Hopfield::from_patterns(Rule::Storkey, &x).unwrap();
+                let probes = DMatrix::from_columns(
+                    &(0..5).map(|k| flip(&x.column(k).into_owned(), 15, &mut r)).collect::<Vec<_>>(),
+                );
+                let batch = net.recall_async_batch(&probes, &mut rng(4)).unwrap();
+                let mut one_rng = rng(4);
+                for b in 0..5 {
+                    let one = net.recall_async(&probes.column(b).into_owned(), &mut one_rng).unwrap();
+                    let got = batch.get(b).unwrap();
+                    assert_eq!(one.state, got.state);
+                    assert_eq!(one.steps, got.steps);
+                    assert!(got.converged());
+                    assert!(net.is_fixed_point(&got.state).unwrap());
+                }
+                assert!(batch.get(5).is_none());
+                assert_eq!(batch.len(), 5);
+                assert!(net.recall_async_batch(&DMatrix::zeros(80, 0), &mut r).is_err());
+            }
+
             /// Hebbian and Storkey store incrementally; the pseudo-inverse recomputes.
             #[test]
             fn incremental_store_equals_store_at_once() {

@@ -54,11 +54,18 @@ const STORKEY_BLOCK: usize = 256;
 /// only ([`sym_product_upper`]): single precision doubles the SIMD width and halves the
 /// memory traffic of an `f64` product, at no cost in accuracy. Then `W += G/N`.
 pub(crate) fn hebbian_add<T: Real>(w: &mut DMatrix<T>, x: &DMatrix<T>) {
+    // f32 sums of ±1 are exact below 2²⁴ terms: larger sets go in chunks.
+    const CHUNK: usize = 1 << 23;
+    if x.ncols() > CHUNK {
+        let mut start = 0;
+        while start < x.ncols() {
+            let k = CHUNK.min(x.ncols() - start);
+            hebbian_add(w, &x.columns(start, k).into_owned());
+            start += k;
+        }
+        return;
+    }
     let (n, p) = x.shape();
-    assert!(
-        p < (1 << 24),
-        "hebbian_add: p must stay below 2^24 for exact f32 sums"
-    );
     let x32 = DMatrix::<f32>::from_fn(n, p, |i, j| if x[(i, j)] < T::zero() { -1.0 } else { 1.0 });
     let xt32 = x32.transpose();
     // One column block of G at a time (rows 0..end of the block: the upper block triangle),
