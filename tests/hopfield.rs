@@ -333,6 +333,29 @@ macro_rules! properties {
                 assert!(net.recall_async_batch(&DMatrix::zeros(80, 0), &mut r).is_err());
             }
 
+            /// The Hebbian fields come from the patterns (`X (Xᵀ s)/N − (p/N) s`) when
+            /// `2p < N`: they equal `W s − θ` from the weight matrix, single and batched.
+            #[test]
+            fn factored_hebbian_fields_equal_weight_products() {
+                let mut r = rng(8);
+                let x = patterns::<$t>(60, 7, &mut r);
+                let theta = DVector::from_fn(60, |i, _| lit::<$t>(0.01 * i as f64 - 0.3));
+                let net = Hopfield::from_patterns(Rule::Hebbian, &x).unwrap().with_thresholds(theta.clone()).unwrap();
+                let s = patterns::<$t>(60, 3, &mut r);
+                let direct = net.weights() * &s;
+                let tol: $t = lit(1e-5);
+                for b in 0..3 {
+                    let h = net.field(&s.column(b).into_owned()).unwrap();
+                    let d = (&h - (direct.column(b) - &theta)).amax();
+                    assert!(d < tol, "{d}");
+                }
+                // batched: a synchronous step of the Recurrent view equals step_sync
+                let run = net.run(&Sequence::zeros(0, 1, 3), Some(&s)).unwrap();
+                for b in 0..3 {
+                    assert_eq!(run.states.step(0).column(b), net.step_sync(&s.column(b).into_owned()).unwrap());
+                }
+            }
+
             /// Hebbian and Storkey store incrementally; the pseudo-inverse recomputes.
             #[test]
             fn incremental_store_equals_store_at_once() {

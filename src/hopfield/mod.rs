@@ -115,8 +115,9 @@ pub struct Hopfield<T: Real> {
     rule: Rule,
     weights: DMatrix<T>,
     thresholds: DVector<T>,
-    /// The stored patterns, kept only for the pseudo-inverse rule (which recomputes `W` from
-    /// all of them); `N × 0` otherwise.
+    /// The stored patterns (`N × p`), kept for the pseudo-inverse rule (which recomputes `W`
+    /// from all of them) and the Hebbian rule (whose fields are computed in factored form,
+    /// see [`Hopfield::field`]); `N × 0` otherwise.
     patterns: DMatrix<T>,
     n_patterns: usize,
     max_sweeps: usize,
@@ -147,7 +148,7 @@ impl<T: Real> TryFrom<HopfieldData<T>> for Hopfield<T> {
             .with_max_sweeps(d.max_sweeps)?
             .with_tie_tolerance(d.tie_tolerance)?;
         let n = net.n();
-        let kept = if d.rule == Rule::PseudoInverse {
+        let kept = if matches!(d.rule, Rule::PseudoInverse | Rule::Hebbian) {
             d.n_patterns
         } else {
             0
@@ -360,6 +361,11 @@ impl<T: Real> Hopfield<T> {
 
     /// The local fields `h = W s − θ`.
     ///
+    /// For the Hebbian rule with `2p < N` they are computed from the stored patterns as
+    /// `h = X (Xᵀ s)/N − (p/N) s − θ`, which is `W s − θ` exactly in exact arithmetic
+    /// (`W = (1/N) X Xᵀ − (p/N) I`), costs `O(N·p)` instead of `O(N²)`, and sums integers
+    /// exactly before the single division by `N`.
+    ///
     /// # Errors
     ///
     /// As [`Hopfield::energy_of`].
@@ -422,18 +428,55 @@ impl<T: Real> Hopfield<T> {
     /// `h = W s − θ` for a validated state.
     fn field_unchecked(&self, state: &DVector<T>) -> DVector<T> {
         let mut h = self.thresholds.clone();
-        h.gemv(T::one(), &self.weights, state, -T::one());
+        if self.factored() {
+            // W s = X (Xᵀ s)/N − (p/N) s
+            let (n, p) = self.patterns.shape();
+            let mut c = DVector::zeros(p);
+            c.gemv_tr(T::one(), &self.patterns, state, T::zero());
+            h.gemv(T::one() / from_usize::<T>(n), &self.patterns, &c, -T::one());
+            h.axpy(-from_usize::<T>(p) / from_usize::<T>(n), state, T::one());
+        } else {
+            h.gemv(T::one(), &self.weights, state, -T::one());
+        }
         h
     }
 
-    /// `H = W S − θ 1ᵀ` for validated states (one GEMM).
+    /// `H = W S − θ 1ᵀ` for validated states (one GEMM, or two thin ones for the factored
+    /// Hebbian form).
     pub(crate) fn fields_batch(&self, states: &DMatrix<T>) -> DMatrix<T> {
-        let mut h = DMatrix::zeros(self.n(), states.ncols());
-        h.gemm(T::one(), &self.weights, states, T::zero());
+        let (n, b) = states.shape();
+        let mut h = DMatrix::zeros(n, b);
+        if self.factored() {
+            let p = self.patterns.ncols();
+            let mut c = DMatrix::zeros(p, b);
+            c.gemm(T::one(), &self.patterns.transpose(), states, T::zero());
+            h.gemm(T::one() / from_usize::<T>(n), &self.patterns, &c, T::zero());
+            let diag = from_usize::<T>(p) / from_usize::<T>(n);
+            h.zip_apply(states, |hi, si| *hi -= diag * si);
+        } else {
+            h.gemm(T::one(), &self.weights, states, T::zero());
+        }
         for mut col in h.column_iter_mut() {
             col -= &self.thresholds;
         }
         h
+    }
+
+    /// True if the fields are cheaper from the Hebbian factors: `W = (1/N) X Xᵀ − (p/N) I`
+    /// (the zero diagonal is the `−(p/N) I`, as `ξᵢ² = 1`), so `W s` costs `2·N·p` instead of
+    /// `N²` when `2p < N`. The integer sums `Xᵀ s` and `X (Xᵀ s)` are exact.
+    fn factored(&self) -> bool {
+        let p = self.patterns.ncols();
+        self.rule == Rule::Hebbian && p > 0 && p == self.n_patterns && 2 * p < self.n()
+    }
+
+    /// The stored patterns followed by `more`.
+    fn appended(&self, more: &DMatrix<T>) -> DMatrix<T> {
+        let (n, p) = self.patterns.shape();
+        let mut all = DMatrix::zeros(n, p + more.ncols());
+        all.columns_mut(0, p).copy_from(&self.patterns);
+        all.columns_mut(p, more.ncols()).copy_from(more);
+        all
     }
 
     fn check_state(&self, op: &'static str, what: &'static str, s: &DVector<T>) -> Result<()> {
@@ -539,14 +582,13 @@ impl<T: Real> AssociativeMemory for Hopfield<T> {
     fn store(&mut self, patterns: &DMatrix<T>) -> Result<()> {
         check_pm1("Hopfield::store", "patterns", self.n(), patterns)?;
         match self.rule {
-            Rule::Hebbian => rules::hebbian_add(&mut self.weights, patterns),
+            Rule::Hebbian => {
+                rules::hebbian_add(&mut self.weights, patterns);
+                self.patterns = self.appended(patterns);
+            }
             Rule::Storkey => rules::storkey_add(&mut self.weights, patterns),
             Rule::PseudoInverse => {
-                let mut all = DMatrix::zeros(self.n(), self.n_patterns + patterns.ncols());
-                all.columns_mut(0, self.n_patterns)
-                    .copy_from(&self.patterns);
-                all.columns_mut(self.n_patterns, patterns.ncols())
-                    .copy_from(patterns);
+                let all = self.appended(patterns);
                 self.weights = rules::pseudo_inverse(&all)?;
                 self.patterns = all;
             }

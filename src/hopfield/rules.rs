@@ -13,7 +13,8 @@ use nalgebra::{DMatrix, DVector};
 /// With `N` units and patterns `ξ^μ ∈ {±1}ᴺ` (the columns of `X`, `N × p`):
 ///
 /// * **Hebbian** (Hopfield 1982): `W = (1/N) Σ_μ ξ^μ ξ^μᵀ`, then `wᵢᵢ = 0`. Incremental.
-///   Capacity `≈ 0.138·N` (Amit, Gutfreund & Sompolinsky 1985).
+///   Capacity `≈ 0.138·N` (Amit, Gutfreund & Sompolinsky 1985). The network also keeps the
+///   patterns, and computes fields as `X (Xᵀ s)/N − (p/N) s` when `2p < N`.
 /// * **Storkey** (1997): patterns are added one at a time,
 ///   `Δwᵢⱼ = (1/N)(ξᵢξⱼ − ξᵢ hⱼᵢ − hᵢⱼ ξⱼ)` with `hᵢⱼ = Σ_{k≠i,j} wᵢₖ ξₖ`. With `wᵢᵢ = 0` and
 ///   `W` symmetric this is, for `h = Wξ`,
