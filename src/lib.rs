@@ -71,6 +71,7 @@ pub mod activation;
 pub mod cell;
 pub mod error;
 pub mod grad;
+pub mod hopfield;
 pub mod init;
 pub mod io;
 mod linalg;
@@ -86,6 +87,7 @@ pub mod word2vec;
 
 pub use cell::{Elman, Jordan};
 pub use error::{Error, Result};
+pub use hopfield::{Hopfield, ModernHopfield};
 pub use sequence::{Mask, Sequence};
 pub use trace::Trace;
 pub use traits::{AssociativeMemory, Cell, Embedding, Parameters, Recurrent};

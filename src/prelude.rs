@@ -3,6 +3,8 @@
 #[doc(no_inline)]
 pub use crate::cell::{Elman, Jordan};
 #[doc(no_inline)]
+pub use crate::hopfield::{Hopfield, ModernHopfield};
+#[doc(no_inline)]
 pub use crate::traits::{AssociativeMemory, Cell, Embedding, Parameters, Recurrent};
 #[doc(no_inline)]
 pub use crate::{Error, Mask, Result, Sequence};

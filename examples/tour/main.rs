@@ -6,6 +6,7 @@
 mod bag_of_words;
 mod elman;
 mod elman_paper;
+mod hopfield;
 mod jordan;
 mod rtrl;
 mod spectral;
@@ -15,6 +16,7 @@ use std::error::Error;
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
     bag_of_words::run()?;
+    hopfield::run()?;
     elman::run()?;
     elman_paper::run()?;
     jordan::run()?;

@@ -1,0 +1,314 @@
+//! The continuous (graded-response) Hopfield network of Hopfield & Tank (1985).
+
+use crate::error::{Error, Result, check_shape};
+use crate::scalar::{Real, lit};
+use nalgebra::{DMatrix, DVector};
+
+/// The continuous Hopfield network (Hopfield 1984; Hopfield & Tank 1985), integrated with
+/// explicit Euler steps.
+///
+/// Each unit has an internal potential `uᵢ` and an output `Vᵢ = g(uᵢ) = ½(1 + tanh(uᵢ/u₀))`
+/// in `(0, 1)`:
+///
+/// `duᵢ/dt = −uᵢ/τ + Σⱼ wᵢⱼ Vⱼ + Iᵢ`
+///
+/// With `W` symmetric the Lyapunov function
+///
+/// `E(V) = −½ VᵀWV − IᵀV + (1/τ) Σᵢ ∫₀^{Vᵢ} g⁻¹(v) dv`,
+/// `∫₀^V g⁻¹ = (u₀/2)·[V ln V + (1 − V) ln(1 − V)]`
+///
+/// never increases along trajectories (`dE/dt = −Σᵢ g′(uᵢ) (duᵢ/dt)² ≤ 0`), and for high gain
+/// (small `u₀`) its minima sit near the corners of the hypercube: the minima of the quadratic
+/// part. Hopfield & Tank (1985) wrote the travelling-salesman problem as such an energy (see
+/// `examples/hopfield_optimisation.rs`).
+///
+///
+/// A continuous (graded-response) Hopfield network: symmetric `W`, bias currents `I`, time
+/// constant `τ`, gain parameter `u₀`, Euler step `dt`.
+///
+/// | parameter | default | purpose | range |
+/// |---|---|---|---|
+/// | `tau` | 1 | leak time constant `τ` | `> 0` |
+/// | `u0` | 0.02 | `g(u) = ½(1 + tanh(u/u₀))`; smaller is steeper (Hopfield & Tank use 0.02) | `> 0` |
+/// | `dt` | 1e-5 | Euler step | `> 0` |
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{DMatrix, DVector};
+/// use recurrent::hopfield::ContinuousHopfield;
+/// // two units that inhibit each other, one favoured by its bias: a winner-take-all
+/// let w = DMatrix::from_row_slice(2, 2, &[0.0, -2.0, -2.0, 0.0]);
+/// let net = ContinuousHopfield::new(w, DVector::from_column_slice(&[1.1, 1.0]))?
+///     .with_dt(1e-3)?;
+/// let run = net.run(&DVector::from_column_slice(&[0.0, 0.0]), 20_000, 1e-6)?;
+/// assert!(run.v[0] > 0.9 && run.v[1] < 0.1);
+/// assert!(run.energy_trace.windows(2).all(|e| e[1] <= e[0] + 1e-9));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # References
+///
+/// [^1]: J. J. Hopfield (1984), "Neurons with graded response have collective computational
+///   properties like those of two-state neurons", PNAS 81(10).
+/// [^2]: J. J. Hopfield & D. W. Tank (1985), "'Neural' computation of decisions in
+///   optimization problems", Biological Cybernetics 52, 141–152.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        try_from = "ContinuousData<T>",
+        bound(deserialize = "T: serde::Deserialize<'de>")
+    )
+)]
+pub struct ContinuousHopfield<T: Real> {
+    weights: DMatrix<T>,
+    bias: DVector<T>,
+    tau: T,
+    u0: T,
+    dt: T,
+}
+
+/// The serialized fields of [`ContinuousHopfield`], checked on loading.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
+struct ContinuousData<T: Real> {
+    weights: DMatrix<T>,
+    bias: DVector<T>,
+    tau: T,
+    u0: T,
+    dt: T,
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real> TryFrom<ContinuousData<T>> for ContinuousHopfield<T> {
+    type Error = Error;
+
+    fn try_from(d: ContinuousData<T>) -> Result<Self> {
+        ContinuousHopfield::new(d.weights, d.bias)?
+            .with_tau(d.tau)?
+            .with_gain(d.u0)?
+            .with_dt(d.dt)
+    }
+}
+
+/// The end of a [`ContinuousHopfield::run`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContinuousRun<T: Real> {
+    /// Final potentials `u`.
+    pub u: DVector<T>,
+    /// Final outputs `V = g(u)`.
+    pub v: DVector<T>,
+    /// Euler steps taken.
+    pub steps: usize,
+    /// True if the outputs settled: `max |dVᵢ/dt|` fell below the tolerance.
+    pub converged: bool,
+    /// Energy `E(V)` before the first step and after every step.
+    pub energy_trace: Vec<T>,
+}
+
+impl<T: Real> ContinuousHopfield<T> {
+    /// A network with weights `W` (`n × n`, symmetric; the diagonal may be non-zero) and bias
+    /// currents `I`, and the default `τ`, `u₀`, `dt`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] if `W` is not square or `I` has the wrong length;
+    /// [`Error::Empty`] for `n = 0`; [`Error::NonFinite`] for NaN/∞; [`Error::InvalidParameter`]
+    /// if `W` is not symmetric (to `√ε` of its largest entry).
+    pub fn new(weights: DMatrix<T>, bias: DVector<T>) -> Result<Self> {
+        let op = "ContinuousHopfield::new";
+        let n = weights.nrows();
+        check_shape(op, "weights", (n, n), weights.shape())?;
+        if n == 0 {
+            return Err(Error::Empty {
+                op,
+                what: "weights",
+            });
+        }
+        check_shape(op, "bias", (n, 1), bias.shape())?;
+        if let Some(i) = weights.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                op,
+                what: "weights",
+                index: i,
+            });
+        }
+        if let Some(i) = bias.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                op,
+                what: "bias",
+                index: i,
+            });
+        }
+        let tol = weights.amax() * T::default_epsilon().sqrt();
+        if (&weights - weights.transpose()).amax() > tol {
+            return Err(Error::invalid("weights", "must be symmetric"));
+        }
+        Ok(Self {
+            weights,
+            bias,
+            tau: T::one(),
+            u0: lit(0.02),
+            dt: lit(1e-5),
+        })
+    }
+
+    /// Sets `τ`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `tau` is finite and positive.
+    pub fn with_tau(mut self, tau: T) -> Result<Self> {
+        self.tau = positive("tau", tau)?;
+        Ok(self)
+    }
+
+    /// Sets the gain parameter `u₀`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `u0` is finite and positive.
+    pub fn with_gain(mut self, u0: T) -> Result<Self> {
+        self.u0 = positive("u0", u0)?;
+        Ok(self)
+    }
+
+    /// Sets the Euler step `dt`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `dt` is finite and positive.
+    pub fn with_dt(mut self, dt: T) -> Result<Self> {
+        self.dt = positive("dt", dt)?;
+        Ok(self)
+    }
+
+    /// Number of units.
+    pub fn n(&self) -> usize {
+        self.bias.len()
+    }
+
+    /// The weights `W`.
+    pub fn weights(&self) -> &DMatrix<T> {
+        &self.weights
+    }
+
+    /// The bias currents `I`.
+    pub fn bias(&self) -> &DVector<T> {
+        &self.bias
+    }
+
+    /// `V = g(u) = ½(1 + tanh(u/u₀))`, element-wise.
+    pub fn output(&self, u: &DVector<T>) -> DVector<T> {
+        let half: T = lit(0.5);
+        u.map(|x| half * (T::one() + (x / self.u0).tanh()))
+    }
+
+    /// The Lyapunov energy `E(V)` (see the type documentation).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] for the wrong length; [`Error::InvalidParameter`] for a
+    /// value outside `[0, 1]` or NaN.
+    pub fn energy(&self, v: &DVector<T>) -> Result<T> {
+        check_shape("ContinuousHopfield::energy", "v", (self.n(), 1), v.shape())?;
+        if v.iter()
+            .any(|&x| !x.is_finite() || x < T::zero() || x > T::one())
+        {
+            return Err(Error::invalid("v", "outputs must lie in [0, 1]"));
+        }
+        let wv = &self.weights * v;
+        Ok(self.energy_with(v, &wv))
+    }
+
+    fn energy_with(&self, v: &DVector<T>, wv: &DVector<T>) -> T {
+        let half: T = lit(0.5);
+        let xlnx = |x: T| if x > T::zero() { x * x.ln() } else { T::zero() };
+        let entropy: T = v
+            .iter()
+            .map(|&x| xlnx(x) + xlnx(T::one() - x))
+            .fold(T::zero(), |a, b| a + b);
+        -half * v.dot(wv) - self.bias.dot(v) + self.u0 * half / self.tau * entropy
+    }
+
+    /// Integrates `du/dt = −u/τ + W g(u) + I` from `u_init` with Euler steps of `dt` until
+    /// the outputs settle, `max |dVᵢ/dt| = max g′(uᵢ)·|duᵢ/dt| < tol` with
+    /// `g′(u) = 2V(1 − V)/u₀`, or `max_steps` steps.
+    ///
+    /// The test is on the outputs, not the potentials: the energy depends on `V` only, and a
+    /// saturated unit's potential keeps drifting towards `τ(WV + I)` on the slow time scale `τ`
+    /// while its output no longer changes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] for the wrong length; [`Error::NonFinite`] if `u_init`
+    /// holds NaN/∞ or the integration diverges (step too large); [`Error::InvalidParameter`]
+    /// for a negative or non-finite `tol`.
+    pub fn run(&self, u_init: &DVector<T>, max_steps: usize, tol: T) -> Result<ContinuousRun<T>> {
+        let op = "ContinuousHopfield::run";
+        check_shape(op, "u_init", (self.n(), 1), u_init.shape())?;
+        if let Some(i) = u_init.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                op,
+                what: "u_init",
+                index: i,
+            });
+        }
+        if !tol.is_finite() || tol < T::zero() {
+            return Err(Error::invalid("tol", "must be ≥ 0"));
+        }
+        let mut u = u_init.clone();
+        let mut v = self.output(&u);
+        let mut wv = &self.weights * &v;
+        let mut trace = vec![self.energy_with(&v, &wv)];
+        let mut du = DVector::zeros(self.n());
+        let inv_tau = T::one() / self.tau;
+        let mut steps = 0;
+        let mut converged = false;
+        while steps < max_steps {
+            du.copy_from(&wv);
+            du += &self.bias;
+            du.axpy(-inv_tau, &u, T::one());
+            let two_over_u0 = lit::<T>(2.0) / self.u0;
+            let dv_max = du
+                .iter()
+                .zip(v.iter())
+                .map(|(&d, &vi)| (two_over_u0 * vi * (T::one() - vi) * d).abs())
+                .fold(T::zero(), |a, b| a.max(b));
+            if dv_max < tol {
+                converged = true;
+                break;
+            }
+            u.axpy(self.dt, &du, T::one());
+            if let Some(i) = u.iter().position(|x| !x.is_finite()) {
+                return Err(Error::NonFinite {
+                    op,
+                    what: "u",
+                    index: i,
+                });
+            }
+            v = self.output(&u);
+            wv.gemv(T::one(), &self.weights, &v, T::zero());
+            steps += 1;
+            trace.push(self.energy_with(&v, &wv));
+        }
+        Ok(ContinuousRun {
+            u,
+            v,
+            steps,
+            converged,
+            energy_trace: trace,
+        })
+    }
+}
+
+fn positive<T: Real>(name: &'static str, x: T) -> Result<T> {
+    if x.is_finite() && x > T::zero() {
+        Ok(x)
+    } else {
+        Err(Error::invalid(name, "must be finite and > 0"))
+    }
+}
