@@ -135,3 +135,15 @@ impl Embedding for Word2Vec {
         self.vectors.get(index * self.dim..(index + 1) * self.dim)
     }
 }
+
+mod hogwild;
+mod huffman;
+mod kernel;
+mod sampling;
+mod train;
+mod vocab;
+
+pub use huffman::Huffman;
+pub use sampling::{NoiseSampler, keep_probability};
+pub use train::{Architecture, Progress, TrainConfig, Trainer};
+pub use vocab::{Sentence, Vocab};

@@ -1,0 +1,159 @@
+//! Lock-free shared weight matrices for Hogwild training: the crate's one `unsafe` module.
+//!
+//! Hogwild (Recht, Ré, Wright & Niu 2011) lets every thread run stochastic gradient descent
+//! on the same weights without locks. Word2Vec updates are sparse (a handful of `d`-long rows
+//! per step out of `V`), so two threads rarely touch the same row at once, and when they do,
+//! one update may partly overwrite the other: a lost fraction of one small step, which SGD
+//! tolerates. The C tool, gensim and fastText all train this way.
+//!
+//! # What is and is not guaranteed
+//!
+//! [`Hogwild`] mutably borrows the whole matrix for its lifetime, so no other reference into
+//! it exists, and every operation takes its row index, checks it, and works on that one row
+//! against thread-local buffers, which cannot overlap the matrix. With **one thread** (the
+//! deterministic mode) every access is therefore an ordinary exclusive access.
+//!
+//! With **several threads**, two threads may read and write the same `f32` at the same time
+//! without synchronisation. Rust's memory model calls such a data race undefined behaviour,
+//! exactly as C's does for the C tool. In practice, on the platforms Rust supports, aligned
+//! `f32` loads and stores are single instructions and the race only loses or mixes updates;
+//! the crate accepts that trade-off, as every Word2Vec implementation does, because
+//! synchronising each row (atomics or locks) costs more than the training itself. Callers who
+//! need defined behaviour in the strict sense, or bit-for-bit reproducibility, train with one
+//! thread. The type is `pub(crate)`: only the trainer uses it, always on its own matrices.
+//!
+//! # References
+//!
+//! [^1]: B. Recht, C. Ré, S. Wright, F. Niu (2011), "Hogwild!: A Lock-Free Approach to
+//!   Parallelizing Stochastic Gradient Descent", NeurIPS.
+
+use super::kernel;
+use std::marker::PhantomData;
+
+/// A row-major `rows × dim` `f32` matrix shared between training threads.
+#[derive(Debug)]
+pub(crate) struct Hogwild<'a> {
+    ptr: *mut f32,
+    rows: usize,
+    dim: usize,
+    _borrow: PhantomData<&'a mut [f32]>,
+}
+
+// SAFETY: the pointer comes from a `&'a mut [f32]` held for `'a`, so the memory outlives every
+// use and nothing outside the `Hogwild` accesses it. Sharing it between threads is the Hogwild
+// data race documented at the top of this module, accepted on purpose.
+unsafe impl Send for Hogwild<'_> {}
+// SAFETY: as for `Send`: `&Hogwild` only reaches the matrix through the row operations below.
+unsafe impl Sync for Hogwild<'_> {}
+
+impl<'a> Hogwild<'a> {
+    /// Shares `data` as rows of `dim` (trailing elements beyond a whole row are not used).
+    pub(crate) fn new(data: &'a mut [f32], dim: usize) -> Self {
+        let rows = data.len().checked_div(dim).unwrap_or(0);
+        Self {
+            ptr: data.as_mut_ptr(),
+            rows,
+            dim,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Checks `i` and returns the offset of its row.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= rows` (an internal bug: the trainer only uses vocabulary indices).
+    #[inline]
+    fn offset(&self, i: usize) -> usize {
+        assert!(i < self.rows, "Hogwild row {i} out of {}", self.rows);
+        i * self.dim
+    }
+
+    /// `row_i · x` (over the first `dim` elements of `x`).
+    #[inline]
+    pub(crate) fn dot(&self, i: usize, x: &[f32]) -> f32 {
+        let off = self.offset(i);
+        // SAFETY: `offset` checked `i < rows`, so `off .. off + dim` lies inside the borrowed
+        // slice. `x` is a thread-local buffer and cannot overlap the matrix, which is borrowed
+        // mutably for `'a`. Concurrent writers are the documented Hogwild race.
+        let row = unsafe { std::slice::from_raw_parts(self.ptr.add(off), self.dim) };
+        kernel::dot(row, x)
+    }
+
+    /// `row_i ← row_i + α·x`.
+    #[inline]
+    pub(crate) fn axpy(&self, i: usize, alpha: f32, x: &[f32]) {
+        let off = self.offset(i);
+        // SAFETY: bounds as in `dot`; this thread holds no other reference to row `i` while
+        // the slice lives (it ends with this call), and `x` cannot overlap the matrix.
+        let row = unsafe { std::slice::from_raw_parts_mut(self.ptr.add(off), self.dim) };
+        kernel::axpy(row, alpha, x);
+    }
+
+    /// `y ← y + α·row_i`.
+    #[inline]
+    pub(crate) fn add_to(&self, i: usize, alpha: f32, y: &mut [f32]) {
+        let off = self.offset(i);
+        // SAFETY: as in `dot` (a shared view of one in-bounds row for the length of the call).
+        let row = unsafe { std::slice::from_raw_parts(self.ptr.add(off), self.dim) };
+        kernel::axpy(y, alpha, row);
+    }
+
+    /// The fused output-row update: `e ← e + g·row_i`, then `row_i ← row_i + g·h`.
+    #[inline]
+    pub(crate) fn update_output(&self, i: usize, g: f32, h: &[f32], e: &mut [f32]) {
+        let off = self.offset(i);
+        // SAFETY: as in `axpy`: one in-bounds row, exclusive within this thread for the call;
+        // `h` and `e` are thread-local buffers outside the matrix.
+        let row = unsafe { std::slice::from_raw_parts_mut(self.ptr.add(off), self.dim) };
+        kernel::update_output(row, g, h, e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_match_plain_slices() {
+        let mut m = vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+        {
+            let h = Hogwild::new(&mut m, 3);
+            assert_eq!(h.dot(1, &[1.0, 0.0, 1.0]), 10.0);
+            h.axpy(0, 2.0, &[1.0, 1.0, 1.0]);
+            let mut y = [0.0; 3];
+            h.add_to(1, 0.5, &mut y);
+            assert_eq!(y, [2.0, 2.5, 3.0]);
+            let mut e = [0.0; 3];
+            h.update_output(1, 1.0, &[1.0, 1.0, 1.0], &mut e);
+            assert_eq!(e, [4.0, 5.0, 6.0]);
+        }
+        assert_eq!(m, [3.0, 4.0, 5.0, 5.0, 6.0, 7.0]);
+    }
+
+    #[test]
+    fn threads_on_disjoint_rows_see_every_update() {
+        let mut m = vec![0.0f32; 4 * 8];
+        {
+            let h = Hogwild::new(&mut m, 8);
+            std::thread::scope(|s| {
+                for t in 0..4 {
+                    let h = &h;
+                    s.spawn(move || {
+                        for _ in 0..100 {
+                            h.axpy(t, 1.0, &[1.0; 8]);
+                        }
+                    });
+                }
+            });
+        }
+        assert!(m.iter().all(|&x| x == 100.0));
+    }
+
+    #[test]
+    #[should_panic(expected = "out of")]
+    fn out_of_range_row_panics() {
+        let mut m = vec![0.0f32; 4];
+        Hogwild::new(&mut m, 2).axpy(2, 1.0, &[1.0, 1.0]);
+    }
+}
