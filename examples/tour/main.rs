@@ -5,7 +5,10 @@
 
 use std::error::Error;
 
+mod word2vec;
+
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
+    word2vec::run()?;
     Ok(())
 }

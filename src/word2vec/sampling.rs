@@ -43,7 +43,7 @@ pub fn keep_probability(count: u64, total: u64, sample: f64) -> f64 {
     }
     let st = sample * total as f64;
     let f = count as f64;
-    ((f / st).sqrt() + 1.0) * st / f
+    (((f / st).sqrt() + 1.0) * st / f).min(1.0)
 }
 
 /// Per-word keep thresholds as 32-bit integers: word `i` is kept when a uniform `u32` is
@@ -53,7 +53,7 @@ pub(crate) fn keep_thresholds(counts: &[u64], sample: f64) -> Vec<u64> {
     counts
         .iter()
         .map(|&c| {
-            let p = keep_probability(c, total, sample).min(1.0);
+            let p = keep_probability(c, total, sample);
             // 2³² · p rounded, so that p = 1 gives 2³² > every u32.
             (p * 4_294_967_296.0).round() as u64
         })

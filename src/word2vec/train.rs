@@ -569,7 +569,6 @@ impl Trainer {
             }
             progress(&report(epoch, true));
         }
-        drop(shared);
         if let Some(i) = syn0.iter().position(|x| !x.is_finite()) {
             return Err(Error::NonFinite {
                 op: "Trainer::train",
