@@ -32,24 +32,21 @@ pub enum Activation {
     Softmax,
 }
 
-/// Logistic function, written to avoid overflow of `e^−z` for very negative `z`.
-#[inline]
-pub(crate) fn sigmoid<T: Real>(z: T) -> T {
-    if z >= T::zero() {
-        T::one() / (T::one() + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (T::one() + e)
-    }
-}
-
 impl Activation {
     /// Applies the activation in place to every column of `z`.
     pub fn apply<T: Real>(self, mut z: DMatrixViewMut<'_, T>) {
         match self {
             Activation::Identity => {}
-            Activation::Tanh => z.apply(|v| *v = v.tanh()),
-            Activation::Sigmoid => z.apply(|v| *v = sigmoid(*v)),
+            Activation::Tanh => {
+                for mut col in z.column_iter_mut() {
+                    T::tanh_slice(col.as_mut_slice());
+                }
+            }
+            Activation::Sigmoid => {
+                for mut col in z.column_iter_mut() {
+                    T::sigmoid_slice(col.as_mut_slice());
+                }
+            }
             Activation::Relu => z.apply(|v| *v = v.max(T::zero())),
             Activation::Softmax => {
                 for mut col in z.column_iter_mut() {
@@ -142,8 +139,10 @@ mod tests {
 
     #[test]
     fn sigmoid_is_stable() {
-        assert_eq!(sigmoid(-1000.0f64), 0.0);
-        assert_eq!(sigmoid(1000.0f64), 1.0);
+        let mut s = DMatrix::from_row_slice(3, 1, &[-1000.0f64, 1000.0, -40.0]);
+        Activation::Sigmoid.apply(s.as_view_mut());
+        assert_eq!((s[(0, 0)], s[(1, 0)]), (0.0, 1.0));
+        assert!((s[(2, 0)] / (-40.0f64).exp() - 1.0).abs() < 1e-15);
         let mut z = DMatrix::from_row_slice(2, 1, &[1000.0f32, 0.0]);
         Activation::Softmax.apply(z.as_view_mut());
         assert_eq!(z[(0, 0)], 1.0);

@@ -41,7 +41,7 @@ impl<T: Real> Sequence<T> {
         if batch == 0 {
             return Err(Error::invalid("batch", "must be at least 1"));
         }
-        if data.ncols() % batch != 0 {
+        if !data.ncols().is_multiple_of(batch) {
             return Err(Error::invalid(
                 "batch",
                 format!(

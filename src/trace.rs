@@ -26,7 +26,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 /// use rand::SeedableRng;
 /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
 /// let net = Elman::<f64>::builder(2, 5, 1).build(&mut rng)?;
-/// let mut trace = Trace::new(&net, 10, 4);
+/// let trace = Trace::new(&net, 10, 4);
 /// assert_eq!(trace.states().shape(), (5, 11 * 4));
 /// # Ok::<(), recurrent::Error>(())
 /// ```

@@ -3,12 +3,14 @@
 //!
 //! `cargo run --release --example tour`
 
-use std::error::Error;
-
+mod elman;
 mod word2vec;
+
+use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
     word2vec::run()?;
+    elman::run()?;
     Ok(())
 }

@@ -5,8 +5,16 @@
 //!   memory for a cell with `N` state units over `T` steps.
 //! * [`check`] — central finite differences over the flat parameter vector, for tests
 //!   (including users' own property tests of their own cells).
+//! * [`Loss`] — squared error and cross-entropy per step, with masks for sequence-to-one
+//!   training and padded batches.
 
+mod bptt;
+mod check;
+mod loss;
 mod steps;
 
+pub use bptt::{Batch, Bptt, Gradient, bptt, loss};
+pub use check::{CheckOptions, CheckReport, Location, check, relative_difference, relative_error};
+pub use loss::{Loss, LossKind, Reduction};
+pub(crate) use steps::forward_checked;
 pub use steps::{backward_steps, forward_steps};
-pub(crate) use steps::{check_outputs, forward_checked, prepare};

@@ -1,0 +1,488 @@
+//! The Elman (1990) simple recurrent network.
+
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+use crate::init::Init;
+use crate::linalg::{add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, split_blocks};
+use crate::scalar::{Real, lit};
+use crate::sequence::Sequence;
+use crate::trace::{Trace, block_pair_mut};
+use crate::traits::{Cell, ParamBlock, Parameters, Step};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use rand::Rng;
+
+/// Elman's simple recurrent network: the context layer is a copy of the hidden layer one step
+/// back. In the lecture's notation, with hidden activation `f` and output activation `g`,
+///
+/// `a⟨t⟩ = f(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)`, `y⟨t⟩ = g(W_ya a⟨t⟩ + b_y)`.
+///
+/// Shapes: `W_ax` is `n_hidden × n_input`, `W_aa` is `n_hidden × n_hidden`, `b_a` is
+/// `n_hidden`, `W_ya` is `n_output × n_hidden`, `b_y` is `n_output`. The state is `a`
+/// (`n_state = n_hidden`). The flat parameter vector holds, in order and column-major,
+/// `w_ax, w_aa, b_a, w_ya, b_y`.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use recurrent::activation::Activation;
+/// use recurrent::init::Init;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
+/// let net = Elman::<f64>::builder(3, 16, 2)
+///     .hidden(Activation::Tanh)
+///     .output(Activation::Softmax)
+///     .recurrent_init(Init::SpectralRadius(0.9))
+///     .build(&mut rng)?;
+/// assert_eq!(net.n_params(), 16 * 3 + 16 * 16 + 16 + 2 * 16 + 2);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # Complexity
+///
+/// One step costs `O(B·N·(N + n_input + n_output))` for `N` hidden units and a batch of `B`.
+/// The sequence schedule ([`Cell::forward_seq`], [`Cell::backward_seq`]) does the input and
+/// output projections and all weight gradients as single matrix products over all `T·B`
+/// columns; only the `W_aa` products stay inside the time loop.
+///
+/// # References
+///
+/// [^1]: J. L. Elman (1990), "Finding structure in time", Cognitive Science 14(2), 179–211.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Elman<T: Real> {
+    n_input: usize,
+    n_hidden: usize,
+    n_output: usize,
+    hidden: Activation,
+    output: Activation,
+    initial_context: T,
+    params: Vec<T>,
+}
+
+/// Configures and builds an [`Elman`] network.
+///
+/// | name | default | purpose | range |
+/// |---|---|---|---|
+/// | `hidden` | `Tanh` | hidden activation `f` | any [`Activation`] |
+/// | `output` | `Identity` | output activation `g` | any [`Activation`] |
+/// | `input_init` | `Xavier` | `W_ax` | any [`Init`] |
+/// | `recurrent_init` | `Xavier` | `W_aa` | any [`Init`] (square ones allowed) |
+/// | `output_init` | `Xavier` | `W_ya` | any [`Init`] |
+/// | `initial_context` | `0.0` | value of every unit of `a⟨0⟩` (Elman used 0.5) | finite |
+///
+/// Biases start at zero.
+///
+/// # Errors
+///
+/// [`ElmanBuilder::build`] returns [`Error::InvalidParameter`] for a zero size, a non-finite
+/// initial context, or an initialiser that cannot fill its matrix.
+#[derive(Clone, Debug)]
+pub struct ElmanBuilder<T: Real> {
+    scalar: std::marker::PhantomData<T>,
+    n_input: usize,
+    n_hidden: usize,
+    n_output: usize,
+    hidden: Activation,
+    output: Activation,
+    input_init: Init,
+    recurrent_init: Init,
+    output_init: Init,
+    initial_context: f64,
+}
+
+impl<T: Real> ElmanBuilder<T> {
+    /// Hidden activation `f`.
+    pub fn hidden(mut self, f: Activation) -> Self {
+        self.hidden = f;
+        self
+    }
+
+    /// Output activation `g`.
+    pub fn output(mut self, g: Activation) -> Self {
+        self.output = g;
+        self
+    }
+
+    /// Initialiser of `W_ax`.
+    pub fn input_init(mut self, init: Init) -> Self {
+        self.input_init = init;
+        self
+    }
+
+    /// Initialiser of `W_aa`.
+    pub fn recurrent_init(mut self, init: Init) -> Self {
+        self.recurrent_init = init;
+        self
+    }
+
+    /// Initialiser of `W_ya`.
+    pub fn output_init(mut self, init: Init) -> Self {
+        self.output_init = init;
+        self
+    }
+
+    /// Value of every unit of the initial context `a⟨0⟩`.
+    pub fn initial_context(mut self, value: f64) -> Self {
+        self.initial_context = value;
+        self
+    }
+
+    /// Draws the weights with `rng` and builds the network.
+    ///
+    /// # Errors
+    ///
+    /// See [`ElmanBuilder`].
+    pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Elman<T>> {
+        let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
+        for (name, v) in [("n_input", i), ("n_hidden", n), ("n_output", o)] {
+            if v == 0 {
+                return Err(Error::invalid(name, "must be at least 1"));
+            }
+        }
+        if !self.initial_context.is_finite() {
+            return Err(Error::invalid("initial_context", "must be finite"));
+        }
+        let mut net = Elman {
+            n_input: i,
+            n_hidden: n,
+            n_output: o,
+            hidden: self.hidden,
+            output: self.output,
+            initial_context: lit(self.initial_context),
+            params: vec![T::zero(); n * i + n * n + n + o * n + o],
+        };
+        let lens = net.block_lens();
+        let [w_ax, w_aa, _, w_ya, _] = split_blocks(&mut net.params, lens);
+        self.input_init
+            .fill(DMatrixViewMut::from_slice(w_ax, n, i), rng)?;
+        self.recurrent_init
+            .fill(DMatrixViewMut::from_slice(w_aa, n, n), rng)?;
+        self.output_init
+            .fill(DMatrixViewMut::from_slice(w_ya, o, n), rng)?;
+        Ok(net)
+    }
+}
+
+impl<T: Real> Elman<T> {
+    /// Starts configuring a network with the given sizes; see [`ElmanBuilder`].
+    pub fn builder(n_input: usize, n_hidden: usize, n_output: usize) -> ElmanBuilder<T> {
+        ElmanBuilder {
+            scalar: std::marker::PhantomData,
+            n_input,
+            n_hidden,
+            n_output,
+            hidden: Activation::Tanh,
+            output: Activation::Identity,
+            input_init: Init::Xavier,
+            recurrent_init: Init::Xavier,
+            output_init: Init::Xavier,
+            initial_context: 0.0,
+        }
+    }
+
+    /// Number of hidden units `N`.
+    pub fn n_hidden(&self) -> usize {
+        self.n_hidden
+    }
+
+    /// The hidden activation `f`.
+    pub fn hidden_activation(&self) -> Activation {
+        self.hidden
+    }
+
+    /// The output activation `g`.
+    pub fn output_activation(&self) -> Activation {
+        self.output
+    }
+
+    fn block_lens(&self) -> [usize; 5] {
+        let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
+        [n * i, n * n, n, o * n, o]
+    }
+
+    fn blocks(&self) -> [&[T]; 5] {
+        let mut rest = &self.params[..];
+        self.block_lens().map(|l| {
+            let (head, tail) = rest.split_at(l);
+            rest = tail;
+            head
+        })
+    }
+
+    /// `W_ax`, `n_hidden × n_input`.
+    pub fn w_ax(&self) -> DMatrixView<'_, T> {
+        DMatrixView::from_slice(self.blocks()[0], self.n_hidden, self.n_input)
+    }
+
+    /// `W_aa`, `n_hidden × n_hidden`.
+    pub fn w_aa(&self) -> DMatrixView<'_, T> {
+        DMatrixView::from_slice(self.blocks()[1], self.n_hidden, self.n_hidden)
+    }
+
+    /// `b_a`, `n_hidden × 1`.
+    pub fn b_a(&self) -> DMatrixView<'_, T> {
+        DMatrixView::from_slice(self.blocks()[2], self.n_hidden, 1)
+    }
+
+    /// `W_ya`, `n_output × n_hidden`.
+    pub fn w_ya(&self) -> DMatrixView<'_, T> {
+        DMatrixView::from_slice(self.blocks()[3], self.n_output, self.n_hidden)
+    }
+
+    /// `b_y`, `n_output × 1`.
+    pub fn b_y(&self) -> DMatrixView<'_, T> {
+        DMatrixView::from_slice(self.blocks()[4], self.n_output, 1)
+    }
+
+    /// `W_aa`, mutably (e.g. to rescale its spectral radius).
+    pub fn w_aa_mut(&mut self) -> DMatrixViewMut<'_, T> {
+        let (n, lens) = (self.n_hidden, self.block_lens());
+        let [_, w_aa, _, _, _] = split_blocks(&mut self.params, lens);
+        DMatrixViewMut::from_slice(w_aa, n, n)
+    }
+}
+
+impl<T: Real> Parameters for Elman<T> {
+    type Scalar = T;
+
+    fn params(&self) -> &[T] {
+        &self.params
+    }
+
+    fn params_mut(&mut self) -> &mut [T] {
+        &mut self.params
+    }
+
+    fn param_blocks(&self) -> Vec<ParamBlock> {
+        let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
+        let shapes = [
+            ("w_ax", n, i),
+            ("w_aa", n, n),
+            ("b_a", n, 1),
+            ("w_ya", o, n),
+            ("b_y", o, 1),
+        ];
+        let mut offset = 0;
+        shapes
+            .iter()
+            .map(|&(name, rows, cols)| {
+                let b = ParamBlock {
+                    name,
+                    offset,
+                    rows,
+                    cols,
+                };
+                offset += rows * cols;
+                b
+            })
+            .collect()
+    }
+}
+
+impl<T: Real> Cell for Elman<T> {
+    fn n_input(&self) -> usize {
+        self.n_input
+    }
+
+    fn n_state(&self) -> usize {
+        self.n_hidden
+    }
+
+    fn n_output(&self) -> usize {
+        self.n_output
+    }
+
+    fn n_scratch(&self) -> usize {
+        self.n_output + self.n_hidden
+    }
+
+    fn initial_state(&self, batch: usize) -> DMatrix<T> {
+        DMatrix::from_element(self.n_hidden, batch, self.initial_context)
+    }
+
+    fn step(
+        &self,
+        x: DMatrixView<'_, T>,
+        prev: DMatrixView<'_, T>,
+        mut state: DMatrixViewMut<'_, T>,
+        mut output: DMatrixViewMut<'_, T>,
+        _cache: DMatrixViewMut<'_, T>,
+    ) {
+        let [_, _, b_a, _, b_y] = self.blocks();
+        // Same summation order as `forward_seq`: (W_ax x + b_a) + W_aa a⟨t−1⟩.
+        state.gemm(T::one(), &self.w_ax(), &x, T::zero());
+        add_to_columns(state.as_view_mut(), b_a);
+        state.gemm(T::one(), &self.w_aa(), &prev, T::one());
+        self.hidden.apply(state.as_view_mut());
+        output.gemm(T::one(), &self.w_ya(), &state, T::zero());
+        add_to_columns(output.as_view_mut(), b_y);
+        self.output.apply(output);
+    }
+
+    fn step_backward(
+        &self,
+        step: Step<'_, T>,
+        d_state: DMatrixView<'_, T>,
+        d_output: DMatrixView<'_, T>,
+        d_prev: DMatrixViewMut<'_, T>,
+        grad: &mut [T],
+        mut scratch: DMatrixViewMut<'_, T>,
+    ) {
+        let (n, o) = (self.n_hidden, self.n_output);
+        let [_, w_aa, _, w_ya, _] = self.blocks();
+        let (mut dzy, mut dz) = scratch.rows_range_pair_mut(0..o, o..o + n);
+        // ∂L/∂(W_ya a + b_y)
+        dzy.copy_from(&d_output);
+        self.output.backward(step.output, dzy.as_view_mut());
+        // ∂L/∂a⟨t⟩ = d_state + W_yaᵀ dzy, then through f
+        dz.copy_from(&d_state);
+        dz.gemm_tr(
+            T::one(),
+            &DMatrixView::from_slice(w_ya, o, n),
+            &dzy,
+            T::one(),
+        );
+        self.hidden.backward(step.state, dz.as_view_mut());
+        gemm_tn(d_prev, T::one(), w_aa, n, n, dz.as_view(), T::zero());
+        let [g_wax, g_waa, g_ba, g_wya, g_by] = split_blocks(grad, self.block_lens());
+        add_outer(
+            &mut DMatrixViewMut::from_slice(g_wax, n, self.n_input),
+            dz.as_view(),
+            step.x,
+        );
+        add_outer(
+            &mut DMatrixViewMut::from_slice(g_waa, n, n),
+            dz.as_view(),
+            step.prev,
+        );
+        add_row_sums(g_ba, dz.as_view());
+        add_outer(
+            &mut DMatrixViewMut::from_slice(g_wya, o, n),
+            dzy.as_view(),
+            step.state,
+        );
+        add_row_sums(g_by, dzy.as_view());
+    }
+
+    /// Input projection for all steps in one product, then only `W_aa a⟨t−1⟩` per step, then
+    /// the read-out for all steps in one product.
+    fn forward_seq(&self, xs: &Sequence<T>, trace: &mut Trace<T>) {
+        let (b, steps, n) = (trace.batch, trace.steps, self.n_hidden);
+        let tb = steps * b;
+        let [_, _, b_a, _, b_y] = self.blocks();
+        let w_aa = self.w_aa();
+        let mut z = trace.states.columns_mut(b, tb);
+        z.gemm(T::one(), &self.w_ax(), xs.as_matrix(), T::zero());
+        add_to_columns(z, b_a);
+        for t in 0..steps {
+            let (state, prev) = {
+                let (head, tail) = trace.states.as_mut_slice().split_at_mut((t + 1) * n * b);
+                (
+                    DMatrixViewMut::from_slice(&mut tail[..n * b], n, b),
+                    DMatrixView::from_slice(&head[t * n * b..], n, b),
+                )
+            };
+            let mut state = state;
+            state.gemm(T::one(), &w_aa, &prev, T::one());
+            self.hidden.apply(state);
+        }
+        let mut y = trace.outputs.columns_mut(0, tb);
+        y.gemm(
+            T::one(),
+            &self.w_ya(),
+            &trace.states.columns(b, tb),
+            T::zero(),
+        );
+        add_to_columns(y.as_view_mut(), b_y);
+        self.output.apply(y);
+    }
+
+    /// Read-out and weight gradients as single products over all `T·B` columns; only
+    /// `W_aaᵀ ∂L/∂z⟨t⟩` runs per step.
+    fn backward_seq(
+        &self,
+        xs: &Sequence<T>,
+        d_outputs: DMatrixView<'_, T>,
+        trace: &mut Trace<T>,
+        grad: &mut [T],
+    ) {
+        let (b, steps, n, o, i) = (
+            trace.batch,
+            trace.steps,
+            self.n_hidden,
+            self.n_output,
+            self.n_input,
+        );
+        let tb = steps * b;
+        let [_, w_aa, _, w_ya, _] = self.blocks();
+        let Trace {
+            states,
+            outputs,
+            d_states,
+            extra,
+            ..
+        } = trace;
+        if extra.len() != 2 || extra[0].shape() != (o, tb) || extra[1].shape() != (n, tb) {
+            *extra = vec![DMatrix::zeros(o, tb), DMatrix::zeros(n, tb)];
+        }
+        let (dzy, dz) = extra.split_at_mut(1);
+        let (dzy, dz) = (&mut dzy[0], &mut dz[0]);
+        dzy.copy_from(&d_outputs);
+        self.output.backward(outputs.as_view(), dzy.as_view_mut());
+        // ∂L/∂a⟨t⟩ through the read-out, for every step at once
+        gemm_tn(
+            dz.as_view_mut(),
+            T::one(),
+            w_ya,
+            o,
+            n,
+            dzy.as_view(),
+            T::zero(),
+        );
+        let [g_wax, g_waa, g_ba, g_wya, g_by] = split_blocks(grad, self.block_lens());
+        let s = states.as_slice();
+        gemm_nt(
+            DMatrixViewMut::from_slice(g_wya, o, n),
+            T::one(),
+            dzy.as_view(),
+            &s[b * n..],
+            n,
+            T::one(),
+        );
+        add_row_sums(g_by, dzy.as_view());
+        for t in (0..steps).rev() {
+            let (d_prev, d_state) = block_pair_mut(d_states.as_mut_slice(), n, b, t);
+            let mut dz_t = dz.columns_mut(t * b, b);
+            dz_t.zip_apply(&DMatrixView::from_slice(d_state, n, b), |a, d| *a += d);
+            self.hidden
+                .backward(states.columns((t + 1) * b, b), dz_t.as_view_mut());
+            gemm_tn(
+                DMatrixViewMut::from_slice(d_prev, n, b),
+                T::one(),
+                w_aa,
+                n,
+                n,
+                dz_t.as_view(),
+                T::zero(),
+            );
+        }
+        gemm_nt(
+            DMatrixViewMut::from_slice(g_waa, n, n),
+            T::one(),
+            dz.as_view(),
+            &s[..tb * n],
+            n,
+            T::one(),
+        );
+        gemm_nt(
+            DMatrixViewMut::from_slice(g_wax, n, i),
+            T::one(),
+            dz.as_view(),
+            xs.as_matrix().as_slice(),
+            i,
+            T::one(),
+        );
+        add_row_sums(g_ba, dz.as_view());
+    }
+}

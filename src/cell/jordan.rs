@@ -1,0 +1,411 @@
+//! The Jordan (1986) network: output fed back into decaying state units.
+
+use crate::activation::Activation;
+use crate::error::{Error, Result, check_shape};
+use crate::init::Init;
+use crate::linalg::{add_outer, add_row_sums, add_to_columns, split_blocks};
+use crate::scalar::{Real, lit};
+use crate::sequence::Sequence;
+use crate::traits::{Cell, ParamBlock, Parameters, Step};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use rand::Rng;
+
+/// What feeds the state units of a [`Jordan`] network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Feedback {
+    /// The network's own previous output `y⟨t−1⟩` (free running, generation).
+    Output,
+    /// The previous *target* `d⟨t−1⟩` (teacher forcing, for training). The target is read from
+    /// the input: each input column is `[x⟨t⟩; d⟨t−1⟩]`, built by [`Jordan::teacher_inputs`].
+    Teacher,
+}
+
+/// Jordan's network: state units that accumulate the output with self-decay μ,
+///
+/// `s⟨t⟩ = μ·s⟨t−1⟩ + y⟨t−1⟩`, `h⟨t⟩ = f(W_hx x⟨t⟩ + W_hs s⟨t⟩ + b_h)`,
+/// `y⟨t⟩ = g(W_yh h⟨t⟩ + b_y)`,
+///
+/// with μ in `[0, 1)` (μ = 0 is the plain output-feedback network). Under
+/// [`Feedback::Teacher`], `y⟨t−1⟩` is replaced by the target `d⟨t−1⟩`.
+///
+/// As a [`Cell`] the state is `[s⟨t⟩; y⟨t⟩]` (`n_state = 2·n_output`), so the feedback path
+/// is differentiated like any recurrence. Shapes: `W_hx` is `n_hidden × n_input`, `W_hs` is
+/// `n_hidden × n_output`, `b_h` is `n_hidden`, `W_yh` is `n_output × n_hidden`, `b_y` is
+/// `n_output`; the flat parameters hold `w_hx, w_hs, b_h, w_yh, b_y` in that order, the same in
+/// both feedback modes (train with teacher forcing, then [`Jordan::set_feedback`] to generate).
+///
+/// Jordan designed it for sequences of actions (motor control), where the state summarises
+/// the recent outputs; for language Elman's hidden-state copy works better.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let net = Jordan::<f64>::builder(2, 8, 2).mu(0.5).build(&mut rng)?;
+/// assert_eq!(net.n_state(), 4);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # References
+///
+/// [^1]: M. I. Jordan (1986), "Serial order: a parallel distributed processing approach",
+///   ICS Report 8604, UC San Diego.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Jordan<T: Real> {
+    n_input: usize,
+    n_hidden: usize,
+    n_output: usize,
+    hidden: Activation,
+    output: Activation,
+    mu: T,
+    feedback: Feedback,
+    params: Vec<T>,
+}
+
+/// Configures and builds a [`Jordan`] network.
+///
+/// | name | default | purpose | range |
+/// |---|---|---|---|
+/// | `mu` | `0.0` | self-decay μ of the state units | `[0, 1)` |
+/// | `feedback` | `Output` | what feeds the state units | [`Feedback`] |
+/// | `hidden` | `Tanh` | hidden activation `f` | any [`Activation`] |
+/// | `output` | `Identity` | output activation `g` | any [`Activation`] |
+/// | `init` | `Xavier` | `W_hx`, `W_hs`, `W_yh` | any [`Init`] |
+///
+/// Biases start at zero.
+///
+/// # Errors
+///
+/// [`JordanBuilder::build`] returns [`Error::InvalidParameter`] for a zero size, μ outside
+/// `[0, 1)`, or an initialiser that cannot fill its matrix.
+#[derive(Clone, Debug)]
+pub struct JordanBuilder<T: Real> {
+    scalar: std::marker::PhantomData<T>,
+    n_input: usize,
+    n_hidden: usize,
+    n_output: usize,
+    hidden: Activation,
+    output: Activation,
+    mu: f64,
+    feedback: Feedback,
+    init: Init,
+}
+
+impl<T: Real> JordanBuilder<T> {
+    /// Self-decay μ of the state units.
+    pub fn mu(mut self, mu: f64) -> Self {
+        self.mu = mu;
+        self
+    }
+
+    /// What feeds the state units.
+    pub fn feedback(mut self, feedback: Feedback) -> Self {
+        self.feedback = feedback;
+        self
+    }
+
+    /// Hidden activation `f`.
+    pub fn hidden(mut self, f: Activation) -> Self {
+        self.hidden = f;
+        self
+    }
+
+    /// Output activation `g`.
+    pub fn output(mut self, g: Activation) -> Self {
+        self.output = g;
+        self
+    }
+
+    /// Initialiser of the weight matrices.
+    pub fn init(mut self, init: Init) -> Self {
+        self.init = init;
+        self
+    }
+
+    /// Draws the weights with `rng` and builds the network.
+    ///
+    /// # Errors
+    ///
+    /// See [`JordanBuilder`].
+    pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Jordan<T>> {
+        let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
+        for (name, v) in [("n_input", i), ("n_hidden", h), ("n_output", o)] {
+            if v == 0 {
+                return Err(Error::invalid(name, "must be at least 1"));
+            }
+        }
+        if !(0.0..1.0).contains(&self.mu) {
+            return Err(Error::invalid(
+                "mu",
+                format!("must be in [0, 1), got {}", self.mu),
+            ));
+        }
+        let mut net = Jordan {
+            n_input: i,
+            n_hidden: h,
+            n_output: o,
+            hidden: self.hidden,
+            output: self.output,
+            mu: lit(self.mu),
+            feedback: self.feedback,
+            params: vec![T::zero(); h * i + h * o + h + o * h + o],
+        };
+        let lens = net.block_lens();
+        let [w_hx, w_hs, _, w_yh, _] = split_blocks(&mut net.params, lens);
+        self.init
+            .fill(DMatrixViewMut::from_slice(w_hx, h, i), rng)?;
+        self.init
+            .fill(DMatrixViewMut::from_slice(w_hs, h, o), rng)?;
+        self.init
+            .fill(DMatrixViewMut::from_slice(w_yh, o, h), rng)?;
+        Ok(net)
+    }
+}
+
+impl<T: Real> Jordan<T> {
+    /// Starts configuring a network with the given sizes; see [`JordanBuilder`].
+    pub fn builder(n_input: usize, n_hidden: usize, n_output: usize) -> JordanBuilder<T> {
+        JordanBuilder {
+            scalar: std::marker::PhantomData,
+            n_input,
+            n_hidden,
+            n_output,
+            hidden: Activation::Tanh,
+            output: Activation::Identity,
+            mu: 0.0,
+            feedback: Feedback::Output,
+            init: Init::Xavier,
+        }
+    }
+
+    /// The self-decay μ.
+    pub fn mu(&self) -> T {
+        self.mu
+    }
+
+    /// The current feedback mode.
+    pub fn feedback(&self) -> Feedback {
+        self.feedback
+    }
+
+    /// Switches the feedback mode; the parameters are shared by both modes.
+    pub fn set_feedback(&mut self, feedback: Feedback) {
+        self.feedback = feedback;
+    }
+
+    /// Rows of the external input `x⟨t⟩` (without the teacher rows).
+    pub fn n_external_input(&self) -> usize {
+        self.n_input
+    }
+
+    /// Builds the teacher-forcing inputs `[x⟨t⟩; d⟨t−1⟩]` (with `d⟨0⟩ = 0`) for
+    /// [`Feedback::Teacher`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] if `xs` or `targets` do not fit the network or each other.
+    pub fn teacher_inputs(&self, xs: &Sequence<T>, targets: &Sequence<T>) -> Result<Sequence<T>> {
+        let (i, o) = (self.n_input, self.n_output);
+        let (steps, b) = (xs.steps(), xs.batch());
+        check_shape(
+            "teacher_inputs",
+            "inputs",
+            (i, steps * b),
+            xs.as_matrix().shape(),
+        )?;
+        check_shape(
+            "teacher_inputs",
+            "targets",
+            (o, steps * b),
+            targets.as_matrix().shape(),
+        )?;
+        let mut m = DMatrix::zeros(i + o, steps * b);
+        m.rows_mut(0, i).copy_from(xs.as_matrix());
+        if steps > 1 {
+            m.view_mut((i, b), (o, (steps - 1) * b))
+                .copy_from(&targets.as_matrix().columns(0, (steps - 1) * b));
+        }
+        Sequence::new(m, b)
+    }
+
+    fn block_lens(&self) -> [usize; 5] {
+        let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
+        [h * i, h * o, h, o * h, o]
+    }
+
+    fn blocks(&self) -> [&[T]; 5] {
+        let mut rest = &self.params[..];
+        self.block_lens().map(|l| {
+            let (head, tail) = rest.split_at(l);
+            rest = tail;
+            head
+        })
+    }
+}
+
+impl<T: Real> Parameters for Jordan<T> {
+    type Scalar = T;
+
+    fn params(&self) -> &[T] {
+        &self.params
+    }
+
+    fn params_mut(&mut self) -> &mut [T] {
+        &mut self.params
+    }
+
+    fn param_blocks(&self) -> Vec<ParamBlock> {
+        let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
+        let mut offset = 0;
+        [
+            ("w_hx", h, i),
+            ("w_hs", h, o),
+            ("b_h", h, 1),
+            ("w_yh", o, h),
+            ("b_y", o, 1),
+        ]
+        .iter()
+        .map(|&(name, rows, cols)| {
+            let b = ParamBlock {
+                name,
+                offset,
+                rows,
+                cols,
+            };
+            offset += rows * cols;
+            b
+        })
+        .collect()
+    }
+}
+
+impl<T: Real> Cell for Jordan<T> {
+    fn n_input(&self) -> usize {
+        match self.feedback {
+            Feedback::Output => self.n_input,
+            Feedback::Teacher => self.n_input + self.n_output,
+        }
+    }
+
+    fn n_state(&self) -> usize {
+        2 * self.n_output
+    }
+
+    fn n_output(&self) -> usize {
+        self.n_output
+    }
+
+    /// The hidden activations `h⟨t⟩`.
+    fn n_cache(&self) -> usize {
+        self.n_hidden
+    }
+
+    fn n_scratch(&self) -> usize {
+        2 * self.n_output + self.n_hidden
+    }
+
+    fn step(
+        &self,
+        x: DMatrixView<'_, T>,
+        prev: DMatrixView<'_, T>,
+        mut state: DMatrixViewMut<'_, T>,
+        mut output: DMatrixViewMut<'_, T>,
+        mut cache: DMatrixViewMut<'_, T>,
+    ) {
+        let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
+        let [w_hx, w_hs, b_h, w_yh, b_y] = self.blocks();
+        let feedback = match self.feedback {
+            Feedback::Output => prev.rows(o, o),
+            Feedback::Teacher => x.rows(i, o),
+        };
+        let mu = self.mu;
+        {
+            let mut s = state.rows_mut(0, o);
+            s.zip_zip_apply(&prev.rows(0, o), &feedback, |s, p, f| *s = mu * p + f);
+        }
+        cache.gemm(
+            T::one(),
+            &DMatrixView::from_slice(w_hx, h, i),
+            &x.rows(0, i),
+            T::zero(),
+        );
+        add_to_columns(cache.as_view_mut(), b_h);
+        cache.gemm(
+            T::one(),
+            &DMatrixView::from_slice(w_hs, h, o),
+            &state.rows(0, o),
+            T::one(),
+        );
+        self.hidden.apply(cache.as_view_mut());
+        output.gemm(
+            T::one(),
+            &DMatrixView::from_slice(w_yh, o, h),
+            &cache,
+            T::zero(),
+        );
+        add_to_columns(output.as_view_mut(), b_y);
+        self.output.apply(output.as_view_mut());
+        state.rows_mut(o, o).copy_from(&output);
+    }
+
+    fn step_backward(
+        &self,
+        step: Step<'_, T>,
+        d_state: DMatrixView<'_, T>,
+        d_output: DMatrixView<'_, T>,
+        mut d_prev: DMatrixViewMut<'_, T>,
+        grad: &mut [T],
+        mut scratch: DMatrixViewMut<'_, T>,
+    ) {
+        let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
+        let [_, w_hs, _, w_yh, _] = self.blocks();
+        let (mut dy_dh, mut ds) = scratch.rows_range_pair_mut(0..o + h, o + h..o + h + o);
+        let (mut dy, mut dh) = dy_dh.rows_range_pair_mut(0..o, o..o + h);
+        // y⟨t⟩ reaches the loss directly and through the next step's feedback.
+        dy.copy_from(&d_output);
+        dy += d_state.rows(o, o);
+        self.output.backward(step.output, dy.as_view_mut());
+        dh.gemm_tr(
+            T::one(),
+            &DMatrixView::from_slice(w_yh, o, h),
+            &dy,
+            T::zero(),
+        );
+        self.hidden.backward(step.cache, dh.as_view_mut());
+        ds.copy_from(&d_state.rows(0, o));
+        ds.gemm_tr(
+            T::one(),
+            &DMatrixView::from_slice(w_hs, h, o),
+            &dh,
+            T::one(),
+        );
+        let mu = self.mu;
+        d_prev.rows_mut(0, o).zip_apply(&ds, |p, d| *p = mu * d);
+        match self.feedback {
+            Feedback::Output => d_prev.rows_mut(o, o).copy_from(&ds),
+            Feedback::Teacher => d_prev.rows_mut(o, o).fill(T::zero()),
+        }
+        let [g_hx, g_hs, g_bh, g_yh, g_by] = split_blocks(grad, self.block_lens());
+        add_outer(
+            &mut DMatrixViewMut::from_slice(g_hx, h, i),
+            dh.as_view(),
+            step.x.rows(0, i),
+        );
+        add_outer(
+            &mut DMatrixViewMut::from_slice(g_hs, h, o),
+            dh.as_view(),
+            step.state.rows(0, o),
+        );
+        add_row_sums(g_bh, dh.as_view());
+        add_outer(
+            &mut DMatrixViewMut::from_slice(g_yh, o, h),
+            dy.as_view(),
+            step.cache,
+        );
+        add_row_sums(g_by, dy.as_view());
+    }
+}

@@ -1,0 +1,273 @@
+//! Back-propagation through time.
+
+use super::loss::Loss;
+use super::steps::{check_outputs, prepare};
+use crate::error::{Error, Result};
+use crate::scalar::Real;
+use crate::sequence::{Mask, Sequence};
+use crate::trace::Trace;
+use crate::traits::Cell;
+use nalgebra::{DMatrix, DMatrixView};
+
+/// The result of [`bptt`]: the loss, `∂L/∂θ` in the layout of [`crate::Parameters::params`],
+/// and `∂L/∂state⟨0⟩`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gradient<T: Real> {
+    /// The loss `L`.
+    pub loss: T,
+    /// `∂L/∂θ`, one entry per parameter.
+    pub params: Vec<T>,
+    /// `∂L/∂state⟨0⟩`, `n_state × B`.
+    pub initial_state: DMatrix<T>,
+}
+
+/// The data of one BPTT problem: inputs, targets, an optional mask and initial state.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::{Mask, Sequence};
+/// use recurrent::grad::Batch;
+/// let x = Sequence::new(DMatrix::<f64>::zeros(2, 5), 1)?;
+/// let d = Sequence::new(DMatrix::<f64>::zeros(1, 5), 1)?;
+/// let mask = Mask::last_step(5, 1);
+/// let batch = Batch::new(&x, &d).with_mask(&mask);
+/// assert_eq!(batch.inputs.steps(), 5);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a, T: Real> {
+    /// Inputs, `n_input × T·B`.
+    pub inputs: &'a Sequence<T>,
+    /// Targets, `n_output × T·B`.
+    pub targets: &'a Sequence<T>,
+    /// Loss weights per step and column; all ones if `None`.
+    pub mask: Option<&'a Mask<T>>,
+    /// `state⟨0⟩`, `n_state × B`; the cell's [`Cell::initial_state`] if `None`.
+    pub initial: Option<&'a DMatrix<T>>,
+}
+
+impl<'a, T: Real> Batch<'a, T> {
+    /// Inputs and targets, no mask, the cell's initial state.
+    pub fn new(inputs: &'a Sequence<T>, targets: &'a Sequence<T>) -> Self {
+        Self {
+            inputs,
+            targets,
+            mask: None,
+            initial: None,
+        }
+    }
+
+    /// Weights the loss of each step and column by `mask`.
+    pub fn with_mask(mut self, mask: &'a Mask<T>) -> Self {
+        self.mask = Some(mask);
+        self
+    }
+
+    /// Starts from `initial` instead of the cell's initial state.
+    pub fn with_initial(mut self, initial: &'a DMatrix<T>) -> Self {
+        self.initial = Some(initial);
+        self
+    }
+}
+
+/// Reusable buffers for BPTT on sequences of one length and batch size, so repeated calls
+/// (training epochs, benchmarks) do not allocate.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use recurrent::grad::{Batch, Bptt, Loss};
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let net = Elman::<f64>::builder(1, 8, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_element(1, 20, 0.5), 1)?;
+/// let d = Sequence::new(DMatrix::from_element(1, 20, 0.1), 1)?;
+/// let mut ws = Bptt::new(&net, 20, 1);
+/// let loss = ws.compute(&net, Batch::new(&x, &d), Loss::mse())?;
+/// assert!(loss > 0.0 && ws.grad().len() == net.n_params());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Bptt<T: Real> {
+    trace: Trace<T>,
+    d_outputs: DMatrix<T>,
+    grad: Vec<T>,
+}
+
+impl<T: Real> Bptt<T> {
+    /// Buffers for `cell` on `steps` steps of `batch` columns.
+    pub fn new<C: Cell<Scalar = T>>(cell: &C, steps: usize, batch: usize) -> Self {
+        Self {
+            trace: Trace::new(cell, steps, batch),
+            d_outputs: DMatrix::zeros(cell.n_output(), steps * batch),
+            grad: vec![T::zero(); cell.n_params()],
+        }
+    }
+
+    /// Runs the forward pass, the loss and the backward pass; returns the loss. The gradient
+    /// is then in [`Bptt::grad`], `∂L/∂state⟨0⟩` in [`Bptt::d_initial`], and every state and
+    /// `∂L/∂state⟨t⟩` in [`Bptt::trace`]. Buffers are resized if the batch has another shape.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Empty`] for a sequence with no steps; [`Error::DimensionMismatch`] if inputs,
+    /// targets, mask or initial state do not fit the cell or each other;
+    /// [`Error::NonFinite`] for NaN or infinite inputs, targets or initial state, or if the
+    /// outputs, the loss or the gradient become non-finite.
+    ///
+    /// # Complexity
+    ///
+    /// `O(T·B·N²)` time for `N` state units (plus the input and output projections) and
+    /// `O(T·B·N)` memory for the stored states.
+    pub fn compute<C: Cell<Scalar = T>>(
+        &mut self,
+        cell: &C,
+        batch: Batch<'_, T>,
+        loss: Loss,
+    ) -> Result<T> {
+        let op = "bptt";
+        let xs = batch.inputs;
+        let (steps, b) = (xs.steps(), xs.batch());
+        if !self.trace.fits(cell, steps, b) {
+            *self = Self::new(cell, steps, b);
+        }
+        if self.grad.len() != cell.n_params() {
+            self.grad = vec![T::zero(); cell.n_params()];
+        }
+        prepare(cell, op, xs, batch.initial, &mut self.trace)?;
+        batch
+            .targets
+            .validate(op, "targets", cell.n_output(), steps, b)?;
+        cell.forward_seq(xs, &mut self.trace);
+        check_outputs(op, &self.trace)?;
+        let l = loss.evaluate(
+            self.trace.outputs.as_view(),
+            batch.targets,
+            batch.mask,
+            self.d_outputs.as_view_mut(),
+        )?;
+        self.grad.fill(T::zero());
+        self.trace.d_states.fill(T::zero());
+        cell.backward_seq(
+            xs,
+            self.d_outputs.as_view(),
+            &mut self.trace,
+            &mut self.grad,
+        );
+        if let Some(i) = self.grad.iter().position(|g| !g.is_finite()) {
+            return Err(Error::NonFinite {
+                op,
+                what: "gradient",
+                index: i,
+            });
+        }
+        Ok(l)
+    }
+
+    /// `∂L/∂θ` from the last [`Bptt::compute`].
+    pub fn grad(&self) -> &[T] {
+        &self.grad
+    }
+
+    /// `∂L/∂state⟨0⟩` from the last [`Bptt::compute`], `n_state × B`.
+    pub fn d_initial(&self) -> DMatrixView<'_, T> {
+        self.trace.d_state(0)
+    }
+
+    /// The forward record and state gradients of the last [`Bptt::compute`].
+    pub fn trace(&self) -> &Trace<T> {
+        &self.trace
+    }
+}
+
+/// Back-propagation through time (Werbos 1990) for any [`Cell`]: the loss, `∂L/∂θ` for every
+/// parameter and `∂L/∂state⟨0⟩`.
+///
+/// The cell is unrolled over the `T` steps with the same parameters θ at every step, so
+/// `∂L/∂θ = Σ_t (∂L/∂state⟨t⟩ · ∂state⟨t⟩/∂θ + ∂L/∂y⟨t⟩ · ∂y⟨t⟩/∂θ)`, accumulated backwards
+/// from `t = T` by one vector–Jacobian product per step. Use [`Bptt`] to reuse buffers.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use recurrent::grad::{Batch, Loss, bptt};
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
+/// let net = Elman::<f64>::builder(2, 4, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_element(2, 6, 1.0), 1)?;
+/// let d = Sequence::new(DMatrix::zeros(1, 6), 1)?;
+/// let g = bptt(&net, Batch::new(&x, &d), Loss::sum_squared())?;
+/// assert_eq!(g.params.len(), net.n_params());
+/// assert_eq!(g.initial_state.shape(), (4, 1));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`Bptt::compute`].
+///
+/// # Complexity
+///
+/// `O(T·N²)` time and `O(T·N)` memory per batch column for `N` state units.
+///
+/// # References
+///
+/// [^1]: P. J. Werbos (1990), "Backpropagation through time: what it does and how to do it",
+///   Proc. IEEE 78(10), 1550–1560.
+pub fn bptt<T: Real, C: Cell<Scalar = T>>(
+    cell: &C,
+    batch: Batch<'_, T>,
+    loss: Loss,
+) -> Result<Gradient<T>> {
+    let mut ws = Bptt::new(cell, batch.inputs.steps(), batch.inputs.batch());
+    let l = ws.compute(cell, batch, loss)?;
+    Ok(Gradient {
+        loss: l,
+        initial_state: ws.d_initial().into_owned(),
+        params: ws.grad,
+    })
+}
+
+/// The loss alone (forward pass only), with the same checks as [`bptt`].
+///
+/// # Errors
+///
+/// As [`Bptt::compute`].
+pub fn loss<T: Real, C: Cell<Scalar = T>>(cell: &C, batch: Batch<'_, T>, loss: Loss) -> Result<T> {
+    let xs = batch.inputs;
+    let mut trace = Trace::new(cell, xs.steps(), xs.batch());
+    forward_loss(cell, batch, loss, &mut trace, &mut DMatrix::zeros(0, 0))
+}
+
+/// Forward pass and loss into reusable buffers.
+pub(crate) fn forward_loss<T: Real, C: Cell<Scalar = T>>(
+    cell: &C,
+    batch: Batch<'_, T>,
+    loss: Loss,
+    trace: &mut Trace<T>,
+    d_outputs: &mut DMatrix<T>,
+) -> Result<T> {
+    let op = "loss";
+    let xs = batch.inputs;
+    prepare(cell, op, xs, batch.initial, trace)?;
+    batch
+        .targets
+        .validate(op, "targets", cell.n_output(), xs.steps(), xs.batch())?;
+    cell.forward_seq(xs, trace);
+    check_outputs(op, trace)?;
+    if d_outputs.shape() != trace.outputs.shape() {
+        *d_outputs = DMatrix::zeros(trace.outputs.nrows(), trace.outputs.ncols());
+    }
+    loss.evaluate(
+        trace.outputs.as_view(),
+        batch.targets,
+        batch.mask,
+        d_outputs.as_view_mut(),
+    )
+}

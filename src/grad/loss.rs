@@ -1,0 +1,226 @@
+//! Per-step losses with masks.
+
+use crate::error::{Error, Result, check_shape};
+use crate::scalar::Real;
+use crate::sequence::{Mask, Sequence};
+use nalgebra::{DMatrixView, DMatrixViewMut};
+
+/// The loss of one output column `y` against its target `d`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum LossKind {
+    /// `ℓ(y, d) = ½ Σ_i (y_i − d_i)²`, with `∂ℓ/∂y = y − d`.
+    SquaredError,
+    /// `ℓ(y, d) = −Σ_i d_i ln y_i` for probabilities `y` (a softmax output) and a target
+    /// distribution `d` (one-hot for classes); `∂ℓ/∂y_i = −d_i / y_i`, and terms with `d_i = 0`
+    /// are skipped. Through a softmax output this gives the familiar `∂ℓ/∂z = y − d`.
+    CrossEntropy,
+}
+
+/// How per-step losses are combined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Reduction {
+    /// `L = Σ_{t,b} m_tb ℓ(y_tb, d_tb)`.
+    Sum,
+    /// `L = Σ_{t,b} m_tb ℓ(y_tb, d_tb) / Σ_{t,b} m_tb`: the mean over the steps (and batch
+    /// columns) the mask keeps.
+    Mean,
+}
+
+/// A loss over a sequence batch: a per-column [`LossKind`], weighted by a [`Mask`] (all ones
+/// when none is given) and combined by a [`Reduction`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::Sequence;
+/// use recurrent::grad::Loss;
+/// let y = DMatrix::from_row_slice(1, 2, &[1.0, 3.0]);
+/// let d = Sequence::new(DMatrix::from_row_slice(1, 2, &[0.0, 1.0]), 1)?;
+/// let mut dy = DMatrix::zeros(1, 2);
+/// // ½(1² + 2²) summed = 2.5; as a mean over the 2 steps = 1.25
+/// assert_eq!(Loss::sum_squared().evaluate(y.as_view(), &d, None, dy.as_view_mut())?, 2.5);
+/// assert_eq!(Loss::mse().evaluate(y.as_view(), &d, None, dy.as_view_mut())?, 1.25);
+/// assert_eq!(dy[(0, 1)], 1.0); // (3 − 1) / 2
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Loss {
+    /// The per-column loss.
+    pub kind: LossKind,
+    /// How columns and steps are combined.
+    pub reduction: Reduction,
+}
+
+impl Loss {
+    /// Squared error summed over steps and columns.
+    pub const fn sum_squared() -> Self {
+        Self {
+            kind: LossKind::SquaredError,
+            reduction: Reduction::Sum,
+        }
+    }
+
+    /// Mean squared error: `½‖y − d‖²` averaged over the kept steps and columns.
+    pub const fn mse() -> Self {
+        Self {
+            kind: LossKind::SquaredError,
+            reduction: Reduction::Mean,
+        }
+    }
+
+    /// Cross-entropy averaged over the kept steps and columns (pair with a softmax output).
+    pub const fn cross_entropy() -> Self {
+        Self {
+            kind: LossKind::CrossEntropy,
+            reduction: Reduction::Mean,
+        }
+    }
+
+    /// The same loss with another reduction.
+    pub const fn with_reduction(self, reduction: Reduction) -> Self {
+        Self {
+            kind: self.kind,
+            reduction,
+        }
+    }
+
+    /// Computes the loss of `outputs` (`n_output × T·B`) against `targets` and writes
+    /// `∂L/∂y` into `d_outputs` (same shape).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] if targets, mask or `d_outputs` do not match the outputs;
+    /// [`Error::NonFinite`] for non-finite targets (index = step) or a non-finite loss
+    /// (index = first step whose loss is not finite; e.g. a cross-entropy target on an output
+    /// probability of exactly 0); [`Error::Empty`] if the mask keeps no step under
+    /// [`Reduction::Mean`].
+    pub fn evaluate<T: Real>(
+        &self,
+        outputs: DMatrixView<'_, T>,
+        targets: &Sequence<T>,
+        mask: Option<&Mask<T>>,
+        mut d_outputs: DMatrixViewMut<'_, T>,
+    ) -> Result<T> {
+        let op = "loss";
+        let b = targets.batch();
+        let steps = targets.steps();
+        targets.validate(op, "targets", outputs.nrows(), outputs.ncols() / b, b)?;
+        check_shape(op, "targets", outputs.shape(), targets.as_matrix().shape())?;
+        check_shape(op, "output gradient", outputs.shape(), d_outputs.shape())?;
+        if let Some(m) = mask {
+            check_shape(op, "mask", (steps, b), m.shape())?;
+        }
+        let weight = |j: usize| mask.map_or(T::one(), |m| m.weights()[j]);
+        let norm = match self.reduction {
+            Reduction::Sum => T::one(),
+            Reduction::Mean => {
+                let total = (0..steps * b).fold(T::zero(), |acc, j| acc + weight(j));
+                if total <= T::zero() {
+                    return Err(Error::Empty {
+                        op,
+                        what: "mask (it keeps no step)",
+                    });
+                }
+                total
+            }
+        };
+        let half: T = crate::scalar::lit(0.5);
+        let d = targets.as_matrix();
+        let mut total = T::zero();
+        for j in 0..steps * b {
+            let w = weight(j) / norm;
+            let (y, dj) = (outputs.column(j), d.column(j));
+            let mut g = d_outputs.column_mut(j);
+            let mut l = T::zero();
+            match self.kind {
+                LossKind::SquaredError => {
+                    for k in 0..y.len() {
+                        let e = y[k] - dj[k];
+                        l += half * e * e;
+                        g[k] = w * e;
+                    }
+                }
+                LossKind::CrossEntropy => {
+                    for k in 0..y.len() {
+                        if dj[k] == T::zero() {
+                            g[k] = T::zero();
+                        } else {
+                            l -= dj[k] * y[k].ln();
+                            g[k] = -w * dj[k] / y[k];
+                        }
+                    }
+                }
+            }
+            if w == T::zero() {
+                g.fill(T::zero());
+                continue;
+            }
+            if !l.is_finite() {
+                return Err(Error::NonFinite {
+                    op,
+                    what: "loss",
+                    index: j / b,
+                });
+            }
+            total += w * l;
+        }
+        Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::DMatrix;
+
+    #[test]
+    fn cross_entropy_through_softmax_is_y_minus_d() {
+        let mut z = DMatrix::<f64>::from_row_slice(3, 1, &[0.2, -1.0, 0.7]);
+        crate::activation::Activation::Softmax.apply(z.as_view_mut());
+        let d = Sequence::new(DMatrix::from_row_slice(3, 1, &[0.0, 0.0, 1.0]), 1).unwrap();
+        let mut dy = DMatrix::zeros(3, 1);
+        let l = Loss::cross_entropy()
+            .evaluate(z.as_view(), &d, None, dy.as_view_mut())
+            .unwrap();
+        assert!((l + z[(2, 0)].ln()).abs() < 1e-15);
+        crate::activation::Activation::Softmax.backward(z.as_view(), dy.as_view_mut());
+        for k in 0..3 {
+            let expect = z[(k, 0)] - d.as_matrix()[(k, 0)];
+            assert!((dy[(k, 0)] - expect).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn masks_and_errors() {
+        let y = DMatrix::from_row_slice(1, 4, &[1.0, 2.0, 3.0, 4.0]);
+        let d = Sequence::new(DMatrix::zeros(1, 4), 2).unwrap();
+        let mut dy = DMatrix::zeros(1, 4);
+        let last = Mask::last_step(2, 2);
+        let l = Loss::mse()
+            .evaluate(y.as_view(), &d, Some(&last), dy.as_view_mut())
+            .unwrap();
+        // mean over the two last-step columns of ½y²: (4.5 + 8) / 2
+        assert_eq!(l, 6.25);
+        assert_eq!(dy.as_slice(), &[0.0, 0.0, 1.5, 2.0]);
+        let none = Mask::new(vec![0.0; 4], 2, 2).unwrap();
+        assert!(matches!(
+            Loss::mse().evaluate(y.as_view(), &d, Some(&none), dy.as_view_mut()),
+            Err(Error::Empty { .. })
+        ));
+        let zero = DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 1.0]);
+        let ones = Sequence::new(DMatrix::from_element(1, 4, 1.0), 2).unwrap();
+        assert!(matches!(
+            Loss::cross_entropy().evaluate(zero.as_view(), &ones, None, dy.as_view_mut()),
+            Err(Error::NonFinite {
+                what: "loss",
+                index: 0,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,400 @@
+//! BPTT against finite differences, for the crate's cells and for a cell defined here, outside
+//! `src/`: the proof that a user's own cell gets BPTT and the gradient check for free.
+
+mod common;
+
+use common::{random_sequence, rng};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use proptest::prelude::*;
+use recurrent::activation::Activation;
+use recurrent::cell::{Elman, Feedback, Jordan};
+use recurrent::grad::{Batch, CheckOptions, Loss, check};
+use recurrent::traits::{ParamBlock, Step};
+use recurrent::{Cell, Mask, Parameters, Recurrent, Sequence};
+
+/// A leaky integrator, `a⟨t⟩ = (1−α)a⟨t−1⟩ + α·tanh(W a⟨t−1⟩ + U x⟨t⟩ + b)`, `y⟨t⟩ = a⟨t⟩`:
+/// written against the public `Cell` trait only, with plain loops, as a user would.
+#[derive(Clone, Debug)]
+struct Leaky {
+    n: usize,
+    i: usize,
+    alpha: f64,
+    params: Vec<f64>, // W (n×n), U (n×i), b (n), column-major
+}
+
+impl Leaky {
+    fn new(n: usize, i: usize, alpha: f64, seed: u64) -> Self {
+        let x = random_sequence::<f64>(n * n + n * i + n, 1, 1, 0.6, &mut rng(seed));
+        Leaky {
+            n,
+            i,
+            alpha,
+            params: x.as_matrix().as_slice().to_vec(),
+        }
+    }
+    fn w(&self, r: usize, c: usize) -> f64 {
+        self.params[c * self.n + r]
+    }
+    fn u(&self, r: usize, c: usize) -> f64 {
+        self.params[self.n * self.n + c * self.n + r]
+    }
+    fn b(&self, r: usize) -> f64 {
+        self.params[self.n * self.n + self.n * self.i + r]
+    }
+}
+
+impl Parameters for Leaky {
+    type Scalar = f64;
+    fn params(&self) -> &[f64] {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut [f64] {
+        &mut self.params
+    }
+    fn param_blocks(&self) -> Vec<ParamBlock> {
+        let (n, i) = (self.n, self.i);
+        vec![
+            ParamBlock {
+                name: "w",
+                offset: 0,
+                rows: n,
+                cols: n,
+            },
+            ParamBlock {
+                name: "u",
+                offset: n * n,
+                rows: n,
+                cols: i,
+            },
+            ParamBlock {
+                name: "b",
+                offset: n * n + n * i,
+                rows: n,
+                cols: 1,
+            },
+        ]
+    }
+}
+
+impl Cell for Leaky {
+    fn n_input(&self) -> usize {
+        self.i
+    }
+    fn n_state(&self) -> usize {
+        self.n
+    }
+    fn n_output(&self) -> usize {
+        self.n
+    }
+    fn n_cache(&self) -> usize {
+        self.n // tanh(W a + U x + b)
+    }
+    fn step(
+        &self,
+        x: DMatrixView<'_, f64>,
+        prev: DMatrixView<'_, f64>,
+        mut state: DMatrixViewMut<'_, f64>,
+        mut output: DMatrixViewMut<'_, f64>,
+        mut cache: DMatrixViewMut<'_, f64>,
+    ) {
+        for col in 0..x.ncols() {
+            for r in 0..self.n {
+                let mut z = self.b(r);
+                for c in 0..self.n {
+                    z += self.w(r, c) * prev[(c, col)];
+                }
+                for c in 0..self.i {
+                    z += self.u(r, c) * x[(c, col)];
+                }
+                let h = z.tanh();
+                cache[(r, col)] = h;
+                state[(r, col)] = (1.0 - self.alpha) * prev[(r, col)] + self.alpha * h;
+                output[(r, col)] = state[(r, col)];
+            }
+        }
+    }
+    fn step_backward(
+        &self,
+        step: Step<'_, f64>,
+        d_state: DMatrixView<'_, f64>,
+        d_output: DMatrixView<'_, f64>,
+        mut d_prev: DMatrixViewMut<'_, f64>,
+        grad: &mut [f64],
+        _scratch: DMatrixViewMut<'_, f64>,
+    ) {
+        let (n, i) = (self.n, self.i);
+        for col in 0..step.x.ncols() {
+            let da: Vec<f64> = (0..n)
+                .map(|r| d_state[(r, col)] + d_output[(r, col)])
+                .collect();
+            let dz: Vec<f64> = (0..n)
+                .map(|r| da[r] * self.alpha * (1.0 - step.cache[(r, col)].powi(2)))
+                .collect();
+            for c in 0..n {
+                let mut v = (1.0 - self.alpha) * da[c];
+                for r in 0..n {
+                    v += self.w(r, c) * dz[r];
+                    grad[c * n + r] += dz[r] * step.prev[(c, col)];
+                }
+                d_prev[(c, col)] = v;
+            }
+            for c in 0..i {
+                for r in 0..n {
+                    grad[n * n + c * n + r] += dz[r] * step.x[(c, col)];
+                }
+            }
+            for r in 0..n {
+                grad[n * n + n * i + r] += dz[r];
+            }
+        }
+    }
+}
+
+const HIDDEN: [Activation; 4] = [
+    Activation::Tanh,
+    Activation::Sigmoid,
+    Activation::Identity,
+    Activation::Softmax,
+];
+
+/// f64 gradients must agree with the fourth-order central difference to 1e-6 relative (floor
+/// 1e-6 for tiny entries): the stencil's own error is about 1e-11 here.
+const TOL_F64: f64 = 1e-6;
+
+fn targets_for(o: usize, steps: usize, batch: usize, softmax: bool, seed: u64) -> Sequence<f64> {
+    if softmax {
+        let classes: Vec<usize> = (0..steps * batch)
+            .map(|j| (j * 7 + seed as usize) % o)
+            .collect();
+        Sequence::one_hot(&classes, o, batch).expect("valid classes")
+    } else {
+        random_sequence(o, steps, batch, 0.5, &mut rng(seed ^ 0xabc))
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn elman_bptt_matches_finite_differences(
+        seed in any::<u64>(),
+        (i, n, o) in (1usize..4, 1usize..6, 1usize..4),
+        hidden in 0usize..4,
+        softmax_out in any::<bool>(),
+        (batch, steps) in (1usize..4, 1usize..7),
+        last_only in any::<bool>(),
+    ) {
+        let mut r = rng(seed);
+        let out = if softmax_out { Activation::Softmax } else { Activation::Sigmoid };
+        let net = Elman::<f64>::builder(i, n, o)
+            .hidden(HIDDEN[hidden])
+            .output(out)
+            .initial_context(0.1)
+            .build(&mut r)
+            .unwrap();
+        let x = random_sequence(i, steps, batch, 1.0, &mut r);
+        let d = targets_for(o, steps, batch, softmax_out, seed);
+        let loss = if softmax_out { Loss::cross_entropy() } else { Loss::mse() };
+        let mask = Mask::last_step(steps, batch);
+        let b = if last_only { Batch::new(&x, &d).with_mask(&mask) } else { Batch::new(&x, &d) };
+        let rep = check(&net, b, loss, CheckOptions::default()).unwrap();
+        prop_assert!(rep.max_rel_error < TOL_F64, "{:?}", rep);
+        prop_assert_eq!(rep.checked, net.n_params() + n * batch);
+    }
+
+    #[test]
+    fn jordan_bptt_matches_finite_differences(
+        seed in any::<u64>(),
+        (i, h, o) in (1usize..4, 1usize..6, 1usize..4),
+        hidden in 0usize..3,
+        mu in 0.0f64..0.95,
+        teacher in any::<bool>(),
+        (batch, steps) in (1usize..4, 1usize..7),
+    ) {
+        let mut r = rng(seed);
+        let feedback = if teacher { Feedback::Teacher } else { Feedback::Output };
+        let net = Jordan::<f64>::builder(i, h, o)
+            .hidden(HIDDEN[hidden])
+            .mu(mu)
+            .feedback(feedback)
+            .build(&mut r)
+            .unwrap();
+        let x0 = random_sequence(i, steps, batch, 1.0, &mut r);
+        let d = targets_for(o, steps, batch, false, seed);
+        let x = if teacher { net.teacher_inputs(&x0, &d).unwrap() } else { x0 };
+        let rep = check(&net, Batch::new(&x, &d), Loss::sum_squared(), CheckOptions::default()).unwrap();
+        prop_assert!(rep.max_rel_error < TOL_F64, "{:?}", rep);
+    }
+
+    /// The cell defined in this file gets BPTT and the check from the generic code.
+    #[test]
+    fn user_defined_cell_gets_bptt(
+        seed in any::<u64>(),
+        (n, i) in (1usize..5, 1usize..4),
+        alpha in 0.05f64..1.0,
+        (batch, steps) in (1usize..3, 1usize..8),
+    ) {
+        let cell = Leaky::new(n, i, alpha, seed);
+        let x = random_sequence(i, steps, batch, 1.0, &mut rng(seed.wrapping_add(1)));
+        let d = random_sequence(n, steps, batch, 0.5, &mut rng(seed.wrapping_add(2)));
+        let rep = check(&cell, Batch::new(&x, &d), Loss::mse(), CheckOptions::default()).unwrap();
+        prop_assert!(rep.max_rel_error < TOL_F64, "{:?}", rep);
+        // and it runs as a Recurrent through the blanket impl
+        let run = cell.run(&x, None).unwrap();
+        prop_assert_eq!(run.outputs.as_matrix(), run.states.as_matrix());
+    }
+}
+
+/// f32: the same check with a tolerance for single precision. The stencil's rounding error is
+/// about ε₃₂·|L|/h ≈ 1.2e-7·|L|/0.04 ≈ 3e-6·|L| absolute, and the f32 loss itself carries
+/// summation error of order 1e-6 relative; with a floor of 1e-3, relative errors stay below
+/// about 1e-2 for losses of order one.
+#[test]
+fn elman_and_jordan_f32_gradients() {
+    for seed in 0..12u64 {
+        let mut r = rng(seed);
+        let net = Elman::<f32>::builder(3, 5, 2)
+            .hidden(HIDDEN[(seed % 3) as usize])
+            .build(&mut r)
+            .unwrap();
+        let x = random_sequence::<f32>(3, 6, 2, 1.0, &mut r);
+        let d = random_sequence::<f32>(2, 6, 2, 0.5, &mut r);
+        let opts = CheckOptions {
+            floor: 1e-3,
+            ..CheckOptions::default()
+        };
+        let rep = check(&net, Batch::new(&x, &d), Loss::mse(), opts).unwrap();
+        assert!(rep.max_rel_error < 1e-2, "elman seed {seed}: {rep:?}");
+        let jn = Jordan::<f32>::builder(3, 5, 2)
+            .mu(0.5)
+            .build(&mut r)
+            .unwrap();
+        let rep = check(&jn, Batch::new(&x, &d), Loss::mse(), opts).unwrap();
+        assert!(rep.max_rel_error < 1e-2, "jordan seed {seed}: {rep:?}");
+    }
+}
+
+/// ReLU is not differentiable at 0; these fixed cases have no pre-activation within the
+/// stencil's reach of the kink, and there the gradient must be exact.
+#[test]
+fn relu_gradients() {
+    let mut worst = 0.0f64;
+    for seed in [3u64, 11, 19] {
+        let mut r = rng(seed);
+        let net = Elman::<f64>::builder(2, 4, 1)
+            .hidden(Activation::Relu)
+            .build(&mut r)
+            .unwrap();
+        let x = random_sequence(2, 5, 1, 1.0, &mut r);
+        let d = random_sequence(1, 5, 1, 0.5, &mut r);
+        let rep = check(
+            &net,
+            Batch::new(&x, &d),
+            Loss::mse(),
+            CheckOptions::default(),
+        )
+        .unwrap();
+        worst = worst.max(rep.max_rel_error);
+    }
+    assert!(worst < TOL_F64, "worst relu error {worst}");
+}
+
+/// A deliberately wrong gradient must be caught: the check is able to fail.
+#[test]
+fn check_detects_a_wrong_gradient() {
+    #[derive(Clone, Debug)]
+    struct Broken(Leaky);
+    impl Parameters for Broken {
+        type Scalar = f64;
+        fn params(&self) -> &[f64] {
+            self.0.params()
+        }
+        fn params_mut(&mut self) -> &mut [f64] {
+            self.0.params_mut()
+        }
+        fn param_blocks(&self) -> Vec<ParamBlock> {
+            self.0.param_blocks()
+        }
+    }
+    impl Cell for Broken {
+        fn n_input(&self) -> usize {
+            self.0.n_input()
+        }
+        fn n_state(&self) -> usize {
+            self.0.n_state()
+        }
+        fn n_output(&self) -> usize {
+            self.0.n_output()
+        }
+        fn n_cache(&self) -> usize {
+            self.0.n_cache()
+        }
+        fn step(
+            &self,
+            x: DMatrixView<'_, f64>,
+            p: DMatrixView<'_, f64>,
+            s: DMatrixViewMut<'_, f64>,
+            o: DMatrixViewMut<'_, f64>,
+            c: DMatrixViewMut<'_, f64>,
+        ) {
+            self.0.step(x, p, s, o, c)
+        }
+        fn step_backward(
+            &self,
+            step: Step<'_, f64>,
+            ds: DMatrixView<'_, f64>,
+            dy: DMatrixView<'_, f64>,
+            dp: DMatrixViewMut<'_, f64>,
+            grad: &mut [f64],
+            scratch: DMatrixViewMut<'_, f64>,
+        ) {
+            self.0.step_backward(step, ds, dy, dp, grad, scratch);
+            grad[0] *= 1.001; // a 0.1% error in one entry
+        }
+    }
+    let cell = Broken(Leaky::new(3, 2, 0.5, 1));
+    let x = random_sequence(2, 4, 1, 1.0, &mut rng(2));
+    let d = random_sequence(3, 4, 1, 0.5, &mut rng(3));
+    let rep = check(
+        &cell,
+        Batch::new(&x, &d),
+        Loss::mse(),
+        CheckOptions::default(),
+    )
+    .unwrap();
+    assert!(rep.max_rel_error > 1e-4, "{rep:?}");
+    assert_eq!(rep.worst, recurrent::grad::Location::Param(0));
+}
+
+/// Elman's fused sequence schedule computes what the generic step-by-step schedule computes.
+#[test]
+fn elman_sequence_schedule_equals_step_schedule() {
+    for (batch, hidden) in [
+        (1, Activation::Tanh),
+        (7, Activation::Sigmoid),
+        (3, Activation::Softmax),
+    ] {
+        let mut r = rng(batch as u64);
+        let net = Elman::<f64>::builder(4, 9, 3)
+            .hidden(hidden)
+            .output(Activation::Softmax)
+            .build(&mut r)
+            .unwrap();
+        let steps = 11;
+        let x = random_sequence(4, steps, batch, 1.0, &mut r);
+        let dy = random_sequence::<f64>(3, steps, batch, 1.0, &mut r);
+        let mut fused = recurrent::Trace::new(&net, steps, batch);
+        let mut plain = fused.clone();
+        net.forward_seq(&x, &mut fused);
+        recurrent::grad::forward_steps(&net, &x, &mut plain);
+        let rel = |a: &DMatrix<f64>, b: &DMatrix<f64>| (a - b).norm() / a.norm().max(b.norm());
+        assert!(rel(fused.states(), plain.states()) < 1e-13);
+        assert!(rel(fused.outputs(), plain.outputs()) < 1e-13);
+        let mut g1 = vec![0.0; net.n_params()];
+        let mut g2 = g1.clone();
+        net.backward_seq(&x, dy.as_matrix().as_view(), &mut fused, &mut g1);
+        recurrent::grad::backward_steps(&net, &x, dy.as_matrix().as_view(), &mut plain, &mut g2);
+        assert!(recurrent::grad::relative_difference(&g1, &g2) < 1e-13);
+        assert!(rel(fused.d_states(), plain.d_states()) < 1e-13);
+    }
+}
