@@ -538,7 +538,7 @@ fn divergence_is_reported_not_returned() {
 #[test]
 fn long_sentences_are_cut_into_pieces() {
     let line: Vec<String> = (0..500).map(|i| format!("w{}", i % 20)).collect();
-    let corpus = vec![line];
+    let corpus = [line];
     let t = small(Architecture::Cbow, true, 2)
         .with_max_sentence_len(7)
         .build()
