@@ -8,7 +8,7 @@
 const W: usize = 16;
 
 /// `Σ_k a_k·b_k` over the common length.
-#[inline]
+#[inline(always)]
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
@@ -36,7 +36,7 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// `y ← y + α·x`.
-#[inline]
+#[inline(always)]
 pub(crate) fn axpy(y: &mut [f32], alpha: f32, x: &[f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += alpha * xi;
@@ -45,7 +45,7 @@ pub(crate) fn axpy(y: &mut [f32], alpha: f32, x: &[f32]) {
 
 /// The fused update of one output row `u` given the input `h` and gradient step `g`:
 /// `e ← e + g·u` (with the old `u`), then `u ← u + g·h`.
-#[inline]
+#[inline(always)]
 pub(crate) fn update_output(u: &mut [f32], g: f32, h: &[f32], e: &mut [f32]) {
     let n = u.len().min(h.len()).min(e.len());
     let (u, h, e) = (&mut u[..n], &h[..n], &mut e[..n]);

@@ -158,7 +158,7 @@ impl NoiseSampler {
 
     /// Draws one index from 64 uniform random bits: the high 32 bits pick a column, the low
     /// 32 bits accept it or take its alias.
-    #[inline]
+    #[inline(always)]
     pub fn sample_bits(&self, bits: u64) -> usize {
         let col = (((bits >> 32) * self.alias.len() as u64) >> 32) as usize;
         if (bits & 0xffff_ffff) < self.accept[col] {

@@ -37,7 +37,7 @@
 //!   Representations of Words and Phrases and their Compositionality", NeurIPS.
 
 use super::Word2Vec;
-use super::hogwild::Hogwild;
+use super::hogwild::{Hogwild, SimdTask, with_best_simd};
 use super::huffman::Huffman;
 use super::sampling::{NoiseSampler, keep_thresholds};
 use super::vocab::{Sentence, Vocab};
@@ -549,7 +549,12 @@ impl Trainer {
                     let tx = tx.clone();
                     let (shared, source) = (&shared, &source);
                     scope.spawn(move || {
-                        w.run_epoch(shared, source, slot);
+                        with_best_simd(Epoch {
+                            worker: w,
+                            shared,
+                            source,
+                            slot,
+                        });
                         drop(tx);
                     });
                 }
@@ -625,6 +630,27 @@ const PUBLISH_EVERY: u64 = 10_000;
 /// Sentences a worker takes from the shared source per lock.
 const BATCH: usize = 64;
 
+/// One epoch of one worker, as a task for [`with_best_simd`].
+struct Epoch<'w, 's, 'a, It> {
+    worker: &'w mut Worker,
+    shared: &'s Shared<'a>,
+    source: &'s Mutex<It>,
+    slot: &'s Slot,
+}
+
+impl<It> SimdTask for Epoch<'_, '_, '_, It>
+where
+    It: Iterator,
+    It::Item: Sentence,
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        self.worker.run_epoch(self.shared, self.source, self.slot);
+    }
+}
+
 /// One training thread's private state.
 struct Worker {
     rng: Xoshiro256PlusPlus,
@@ -653,6 +679,7 @@ impl Worker {
         }
     }
 
+    #[inline(always)]
     fn run_epoch<It>(&mut self, sh: &Shared<'_>, source: &Mutex<It>, slot: &Slot)
     where
         It: Iterator,
@@ -677,6 +704,7 @@ impl Worker {
         self.publish(sh, slot);
     }
 
+    #[inline(always)]
     fn publish(&mut self, sh: &Shared<'_>, slot: &Slot) {
         let words = sh.words.fetch_add(self.pending, Ordering::Relaxed) + self.pending;
         self.pending = 0;
@@ -685,6 +713,7 @@ impl Worker {
         slot.terms.store(self.terms, Ordering::Relaxed);
     }
 
+    #[inline(always)]
     fn sentence<S: Sentence>(&mut self, sh: &Shared<'_>, s: &S, slot: &Slot) {
         self.sent.clear();
         let max = sh.config.max_sentence_len;
@@ -708,6 +737,7 @@ impl Worker {
         }
     }
 
+    #[inline(always)]
     fn piece(&mut self, sh: &Shared<'_>) {
         match sh.config.architecture {
             Architecture::SkipGram => self.skip_gram(sh),
@@ -716,13 +746,14 @@ impl Worker {
     }
 
     /// The reduced window around `pos`: `b ~ U{1..window}`, positions `pos−b .. pos+b`.
-    #[inline]
+    #[inline(always)]
     fn window(&mut self, sh: &Shared<'_>, pos: usize) -> (usize, usize) {
         let w = sh.config.window;
         let b = w - (self.rng.next_u64() % w as u64) as usize;
         (pos.saturating_sub(b), (pos + b + 1).min(self.sent.len()))
     }
 
+    #[inline(always)]
     fn skip_gram(&mut self, sh: &Shared<'_>) {
         for pos in 0..self.sent.len() {
             let word = self.sent[pos] as usize;
@@ -741,6 +772,7 @@ impl Worker {
         }
     }
 
+    #[inline(always)]
     fn cbow(&mut self, sh: &Shared<'_>) {
         let mean = sh.config.cbow_mean;
         for pos in 0..self.sent.len() {
@@ -771,7 +803,7 @@ impl Worker {
 
     /// One prediction of `word` from `h`: updates the output rows, adds the input gradient
     /// into `e` and the loss into the tally.
-    #[inline]
+    #[inline(always)]
     fn predict(&mut self, sh: &Shared<'_>, word: usize) {
         let alpha = self.alpha;
         let t = sh.table;
@@ -838,7 +870,7 @@ impl SigmoidTable {
 
     /// `(σ(f), −log σ(f))`: from the table inside the range; outside it `σ` saturates to 0 or 1
     /// and `−log σ` is computed exactly.
-    #[inline]
+    #[inline(always)]
     fn lookup(&self, f: f32) -> (f32, f32) {
         if f >= MAX_EXP {
             (1.0, softplus(-f64::from(f)) as f32)
