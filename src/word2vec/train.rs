@@ -26,8 +26,9 @@
 //!
 //! `σ` is read from a 2,048-entry table on `(−6, 6)` at bin centres (`|σ′| ≤ 1/4`, so the error
 //! is below 10⁻³); outside it the C tool's rules apply (a saturated `σ` for negative sampling,
-//! no update for hierarchical softmax). The loss is tallied per thread in `f64` from a table of
-//! `−log σ` and exactly (`softplus`) outside the table.
+//! no update for hierarchical softmax). The loss terms `−log σ(±u·h)` are interpolated from a
+//! table on `[−16, 16]` (within 2·10⁻⁶; beyond it `−log σ(x) = max(−x, 0)` within 10⁻⁷), for
+//! saturated predictions too, and tallied per thread in `f64`; the reports sum the threads.
 //!
 //! # References
 //!
@@ -807,19 +808,22 @@ impl Worker {
     fn predict(&mut self, sh: &Shared<'_>, word: usize) {
         let alpha = self.alpha;
         let t = sh.table;
+        // Local tallies stay in registers; `self.loss` would be a load and store per term.
+        let (mut loss, mut terms) = (0f64, 0u64);
         if let Some(huffman) = sh.huffman {
             let (codes, points) = huffman.path(word);
             for (&code, &point) in codes.iter().zip(points) {
                 let point = point as usize;
                 let f = sh.syn1.dot(point, &self.h);
                 // Branch 0 is the label-1 side: P(code) = σ((1 − 2·code)·f).
-                let (sig, nls) = t.lookup(f);
-                self.loss += f64::from(if code == 0 { nls } else { nls + f });
-                self.terms += 1;
+                // −log σ(f) on branch 0, −log σ(−f) on branch 1.
+                let x = if code == 0 { f } else { -f };
+                loss += f64::from(t.neg_log_sigmoid(x));
+                terms += 1;
                 if !(-MAX_EXP < f && f < MAX_EXP) {
                     continue; // the C tool and gensim skip saturated nodes
                 }
-                let g = (1.0 - f32::from(code) - sig) * alpha;
+                let g = (1.0 - f32::from(code) - t.sigmoid(f)) * alpha;
                 sh.syn1.update_output(point, g, &self.h, &mut self.e);
             }
         }
@@ -835,52 +839,82 @@ impl Worker {
                     (n, 0.0)
                 };
                 let f = sh.syn1neg.dot(target, &self.h);
-                let (sig, nls) = t.lookup(f);
-                // −log σ(f) for the target, −log σ(−f) = f − log σ(f) for noise words.
-                self.loss += f64::from(if label > 0.5 { nls } else { nls + f });
-                self.terms += 1;
-                let g = (label - sig) * alpha;
+                // −log σ(f) for the target, −log σ(−f) for noise words.
+                let x = if label > 0.5 { f } else { -f };
+                loss += f64::from(t.neg_log_sigmoid(x));
+                terms += 1;
+                let g = (label - t.sigmoid(f)) * alpha;
                 sh.syn1neg.update_output(target, g, &self.h, &mut self.e);
             }
         }
+        self.loss += loss;
+        self.terms += terms;
     }
 }
 
-/// `σ` and `−log σ` are tabulated on `(−MAX_EXP, MAX_EXP)`, as in the C tool.
+/// `σ` is tabulated on `(−MAX_EXP, MAX_EXP)`, as in the C tool.
 const MAX_EXP: f32 = 6.0;
-/// Table bins: 2,048 over a width of 12, so `σ` (slope ≤ 1/4) is within 7.4·10⁻⁴ at any point.
+/// `σ` bins: 2,048 over a width of 12, so `σ` (slope ≤ 1/4) is within 7.4·10⁻⁴ at any point.
 const TABLE_SIZE: usize = 2048;
+/// `−log σ` is tabulated on `[−MAX_LOSS, MAX_LOSS]`; beyond, `−log σ(x)` is `max(−x, 0)`
+/// within `e^−16 ≈ 1.1·10⁻⁷`.
+const MAX_LOSS: f32 = 16.0;
+/// `−log σ` grid intervals: 4,096 over a width of 32 (`h ≈ 0.0078`); linear interpolation
+/// is then within `h²/8 · max|(−log σ)″| = h²/32 ≈ 1.9·10⁻⁶`.
+const LOSS_SIZE: usize = 4096;
 
-/// `[σ(x), −log σ(x)]` at the centres of `TABLE_SIZE` bins of `(−MAX_EXP, MAX_EXP)`.
+/// `σ(x)` at the centres of `TABLE_SIZE` bins of `(−MAX_EXP, MAX_EXP)`, and `−log σ(x)` on a
+/// grid of `LOSS_SIZE + 1` points of `[−MAX_LOSS, MAX_LOSS]`.
 #[derive(Debug)]
-struct SigmoidTable(Vec<[f32; 2]>);
+struct SigmoidTable {
+    sigmoid: Vec<f32>,
+    loss: Vec<f32>,
+}
 
 impl SigmoidTable {
     fn new() -> Self {
         let width = 2.0 * f64::from(MAX_EXP) / TABLE_SIZE as f64;
-        Self(
-            (0..TABLE_SIZE)
+        let h = 2.0 * f64::from(MAX_LOSS) / LOSS_SIZE as f64;
+        Self {
+            sigmoid: (0..TABLE_SIZE)
                 .map(|i| {
                     let x = -f64::from(MAX_EXP) + (i as f64 + 0.5) * width;
-                    [(1.0 / (1.0 + (-x).exp())) as f32, softplus(-x) as f32]
+                    (1.0 / (1.0 + (-x).exp())) as f32
                 })
                 .collect(),
-        )
+            loss: (0..=LOSS_SIZE)
+                .map(|j| softplus(f64::from(MAX_LOSS) - j as f64 * h) as f32) // softplus(−x)
+                .collect(),
+        }
     }
 
-    /// `(σ(f), −log σ(f))`: from the table inside the range; outside it `σ` saturates to 0 or 1
-    /// and `−log σ` is computed exactly.
+    /// `σ(f)` inside `(−MAX_EXP, MAX_EXP)`; 1 above and 0 below, as the C tool.
     #[inline(always)]
-    fn lookup(&self, f: f32) -> (f32, f32) {
+    fn sigmoid(&self, f: f32) -> f32 {
         if f >= MAX_EXP {
-            (1.0, softplus(-f64::from(f)) as f32)
+            1.0
         } else if f <= -MAX_EXP {
-            (0.0, softplus(-f64::from(f)) as f32)
+            0.0
         } else {
-            // f is finite here (NaN fails both comparisons and lands here: index clamps).
+            // NaN fails both comparisons and lands here: `as usize` maps it to 0.
             let i = ((f + MAX_EXP) * (TABLE_SIZE as f32 / (2.0 * MAX_EXP))) as usize;
-            let [s, l] = self.0[i.min(TABLE_SIZE - 1)];
-            (s, l)
+            self.sigmoid[i.min(TABLE_SIZE - 1)]
+        }
+    }
+
+    /// `−log σ(f) = log(1 + e^−f)`, interpolated from the grid.
+    #[inline(always)]
+    fn neg_log_sigmoid(&self, f: f32) -> f32 {
+        if f >= MAX_LOSS {
+            0.0
+        } else if f <= -MAX_LOSS {
+            -f
+        } else {
+            let u = (f + MAX_LOSS) * (LOSS_SIZE as f32 / (2.0 * MAX_LOSS));
+            let j = (u as usize).min(LOSS_SIZE - 1);
+            let t = u - j as f32;
+            let (a, b) = (self.loss[j], self.loss[j + 1]);
+            a + t * (b - a)
         }
     }
 }
@@ -921,17 +955,20 @@ mod tests {
     #[test]
     fn table_is_close_to_exact() {
         let t = SigmoidTable::new();
-        for i in -700..700 {
-            let x = i as f32 / 100.0;
-            let (s, l) = t.lookup(x);
+        for i in -2500..2500 {
+            let x = i as f32 / 100.0 + 0.003;
             let exact = 1.0 / (1.0 + (-f64::from(x)).exp());
             if x.abs() < MAX_EXP {
-                assert!((f64::from(s) - exact).abs() < 7.5e-4, "σ({x})");
-                // −log σ has slope ≤ 1, half a bin is 2.9·10⁻³.
-                assert!((f64::from(l) + exact.ln()).abs() < 3e-3, "−log σ({x})");
+                assert!((f64::from(t.sigmoid(x)) - exact).abs() < 7.5e-4, "σ({x})");
             } else {
-                assert!((f64::from(l) + exact.ln()).abs() < 1e-6);
+                assert_eq!(t.sigmoid(x), if x > 0.0 { 1.0 } else { 0.0 });
             }
+            // Interpolation error ≤ 1.9·10⁻⁶, plus f32 rounding of values up to 25.
+            let l = f64::from(t.neg_log_sigmoid(x));
+            assert!(
+                (l - softplus(-f64::from(x))).abs() < 5e-6 * (1.0 + l),
+                "−log σ({x})"
+            );
         }
     }
 
