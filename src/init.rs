@@ -38,7 +38,7 @@ pub enum Init {
     },
     /// A Gaussian matrix rescaled so that its spectral radius `max |λ|` equals the value
     /// (square matrices only): `ρ < 1` makes the linearised recurrence contract, `ρ > 1`
-    /// expand (see [`crate::spectral`]).
+    /// expand (see the `spectral` module).
     SpectralRadius(f64),
     /// `scale` times the identity (square matrices only): the IRNN initialisation of
     /// Le, Jaitly & Hinton (2015) for ReLU recurrent networks.

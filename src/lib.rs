@@ -77,6 +77,7 @@ mod linalg;
 pub mod prelude;
 pub mod scalar;
 mod sequence;
+pub mod text;
 mod trace;
 pub mod traits;
 pub mod word2vec;

@@ -33,6 +33,59 @@ fn transposed<T: Real>(
     )
 }
 
+/// Columns below which matrix–vector loops beat a packed GEMM.
+pub(crate) const FEW_COLUMNS: usize = 4;
+
+/// `y += A·x` for the column-major `m × k` matrix `A` in `a` (`y` has `m`, `x` has `k`
+/// entries): axpys over contiguous columns, four at a time, which the compiler vectorises
+/// (nalgebra's `gemv` walks views with run-time strides and does not).
+pub(crate) fn matvec_add<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
+    let m = y.len();
+    let mut cols = a[..m * x.len()].chunks_exact(4 * m.max(1));
+    let mut xs = x.chunks_exact(4);
+    for (block, xj) in (&mut cols).zip(&mut xs) {
+        let (c0, rest) = block.split_at(m);
+        let (c1, rest) = rest.split_at(m);
+        let (c2, c3) = rest.split_at(m);
+        let (x0, x1, x2, x3) = (xj[0], xj[1], xj[2], xj[3]);
+        for i in 0..m {
+            y[i] += c0[i] * x0 + c1[i] * x1 + c2[i] * x2 + c3[i] * x3;
+        }
+    }
+    for (col, xj) in cols.remainder().chunks_exact(m.max(1)).zip(xs.remainder()) {
+        for (yi, ai) in y.iter_mut().zip(col) {
+            *yi += *ai * *xj;
+        }
+    }
+}
+
+/// `y = Aᵀ·x` for the column-major `k × m` matrix `A` in `a` (`x` has `k`, `y` has `m`
+/// entries): one dot product per contiguous column, with eight partial sums so it vectorises.
+pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
+    let k = x.len();
+    for (yj, col) in y.iter_mut().zip(a.chunks_exact(k.max(1))) {
+        *yj = dot(col, x);
+    }
+}
+
+/// `Σ aᵢbᵢ` with eight partial sums (a fixed, documented summation order).
+#[inline]
+pub(crate) fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::zero(); 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = T::zero();
+    for (x, y) in ra.iter().zip(rb) {
+        tail += *x * *y;
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
 /// `C = α·Aᵀ·B + β·C` for the column-major `k × m` matrix `A` stored in `a`, `B: k × n`.
 /// If `β` is zero, `C` is never read.
 pub(crate) fn gemm_tn<T: Real>(
@@ -44,7 +97,11 @@ pub(crate) fn gemm_tn<T: Real>(
     b: DMatrixView<'_, T>,
     beta: T,
 ) {
-    if strided_gemm_is_safe::<T>(m, b.ncols(), k) {
+    if b.ncols() <= FEW_COLUMNS && alpha == T::one() && beta.is_zero() {
+        for (mut cj, bj) in c.column_iter_mut().zip(b.column_iter()) {
+            matvec_t(cj.as_mut_slice(), &a[..k * m], bj.as_slice());
+        }
+    } else if strided_gemm_is_safe::<T>(m, b.ncols(), k) {
         c.gemm(alpha, &transposed(a, k, m), &b, beta);
     } else {
         c.gemm_tr(alpha, &DMatrixView::from_slice(&a[..k * m], k, m), &b, beta);
@@ -170,5 +227,23 @@ mod tests {
         }
         run::<f64>(1e-12);
         run::<f32>(1e-4);
+    }
+
+    #[test]
+    fn matvec_kernels_match_nalgebra() {
+        for &(m, k) in &[(1, 1), (3, 7), (8, 9), (33, 17), (5, 4)] {
+            let a = DMatrix::<f64>::from_fn(m, k, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+            let x: Vec<f64> = (0..k).map(|j| j as f64 * 0.5 - 1.0).collect();
+            let mut y = vec![1.0; m];
+            matvec_add(&mut y, a.as_slice(), &x);
+            let expect = &a * nalgebra::DVector::from_column_slice(&x)
+                + nalgebra::DVector::from_element(m, 1.0);
+            assert_eq!(y, expect.as_slice());
+            let xt: Vec<f64> = (0..m).map(|i| i as f64 - 2.0).collect();
+            let mut yt = vec![0.0; k];
+            matvec_t(&mut yt, a.as_slice(), &xt);
+            let expect = a.transpose() * nalgebra::DVector::from_column_slice(&xt);
+            assert_eq!(yt, expect.as_slice());
+        }
     }
 }

@@ -16,7 +16,14 @@ use crate::scalar::Real;
 use crate::traits::Cell;
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 
-/// Forward record and backward buffers of one sequence batch; see the [module docs](self).
+/// Forward record and backward buffers of one sequence batch.
+///
+/// Sized once for a cell, a sequence length `T` and a batch `B`, and reused across calls so
+/// the step loops never allocate. Column blocks per step as in [`crate::Sequence`]: `states`
+/// holds `state⟨0⟩ … state⟨T⟩` (`n_state × (T+1)·B`, block 0 the initial state), `outputs`
+/// `y⟨1⟩ … y⟨T⟩`, and after a backward pass `d_states` holds `∂L/∂state⟨t⟩` for `t = 0..=T`
+/// (the gradient reaching `state⟨t⟩` from later steps; block `T` is the caller's incoming
+/// gradient, zero by default).
 ///
 /// # Examples
 ///

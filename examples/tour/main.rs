@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release --example tour`
 
+mod bag_of_words;
 mod elman;
 mod word2vec;
 
@@ -10,6 +11,7 @@ use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
+    bag_of_words::run()?;
     word2vec::run()?;
     elman::run()?;
     Ok(())

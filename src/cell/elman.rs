@@ -3,7 +3,10 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::init::Init;
-use crate::linalg::{add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, split_blocks};
+use crate::linalg::{
+    FEW_COLUMNS, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, matvec_add,
+    split_blocks,
+};
 use crate::scalar::{Real, lit};
 use crate::sequence::Sequence;
 use crate::trace::{Trace, block_pair_mut};
@@ -372,6 +375,7 @@ impl<T: Real> Cell for Elman<T> {
         let tb = steps * b;
         let [_, _, b_a, _, b_y] = self.blocks();
         let w_aa = self.w_aa();
+        let w_aa_s = self.blocks()[1];
         let mut z = trace.states.columns_mut(b, tb);
         z.gemm(T::one(), &self.w_ax(), xs.as_matrix(), T::zero());
         add_to_columns(z, b_a);
@@ -384,7 +388,13 @@ impl<T: Real> Cell for Elman<T> {
                 )
             };
             let mut state = state;
-            state.gemm(T::one(), &w_aa, &prev, T::one());
+            if b <= FEW_COLUMNS {
+                for (mut sj, pj) in state.column_iter_mut().zip(prev.column_iter()) {
+                    matvec_add(sj.as_mut_slice(), w_aa_s, pj.as_slice());
+                }
+            } else {
+                state.gemm(T::one(), &w_aa, &prev, T::one());
+            }
             self.hidden.apply(state);
         }
         let mut y = trace.outputs.columns_mut(0, tb);

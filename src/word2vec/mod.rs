@@ -7,6 +7,13 @@
 //!
 //! Vectors are plain `f32`, stored row-major (`vocab_len × dim`, each word's vector contiguous).
 //!
+//! Files: the word2vec text and binary formats of the C tool and gensim, byte for byte
+//! ([`Word2Vec::load_binary`], [`Word2Vec::save_binary`], [`read_word2vec_text`], …; the
+//! layouts are on [`write_word2vec_text`] and [`write_word2vec_binary`]). Queries beyond
+//! [`Embedding`]: 3CosMul ([`Word2Vec::most_similar_cosmul`]) and
+//! [`Word2Vec::doesnt_match`]. Evaluation as gensim counts it: [`evaluate_analogies`],
+//! [`evaluate_word_pairs`].
+//!
 //! # References
 //!
 //! [^1]: T. Mikolov, K. Chen, G. Corrado, J. Dean (2013), "Efficient Estimation of Word
@@ -18,6 +25,20 @@ use crate::error::{Error, Result};
 use crate::traits::Embedding;
 use std::collections::HashMap;
 
+mod eval;
+mod io;
+mod query;
+
+pub use eval::{
+    Analogy, AnalogyMethod, AnalogyReport, AnalogySection, AnalogySet, EvalOptions, PairsReport,
+    SectionScore, WordPair, WordPairs, average_ranks, evaluate_analogies, evaluate_word_pairs,
+    pearson, read_analogies, read_word_pairs, spearman,
+};
+pub use io::{
+    ReadOptions, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
+    write_word2vec_text,
+};
+
 /// Trained (or loaded) word vectors: a vocabulary with counts, and one `f32` row per word.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -28,6 +49,8 @@ pub struct Word2Vec {
     index: HashMap<String, usize>,
     dim: usize,
     vectors: Vec<f32>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    norms: query::NormCache,
 }
 
 impl Word2Vec {
@@ -80,6 +103,7 @@ impl Word2Vec {
             index,
             dim,
             vectors,
+            norms: query::NormCache::default(),
         })
     }
 
@@ -100,6 +124,7 @@ impl Word2Vec {
 
     /// All vectors, mutably.
     pub fn vectors_mut(&mut self) -> &mut [f32] {
+        self.norms = query::NormCache::default();
         &mut self.vectors
     }
 
@@ -133,6 +158,14 @@ impl Embedding for Word2Vec {
 
     fn vector_at(&self, index: usize) -> Option<&[f32]> {
         self.vectors.get(index * self.dim..(index + 1) * self.dim)
+    }
+
+    /// Ranks all rows in one contiguous `f32` scan, `cos(x, q) = (x·q̂)·(1/‖x‖)`, with the
+    /// inverse norms computed once (in `f64`) on the first query and cached (`V` floats;
+    /// [`Word2Vec::vectors_mut`] drops the cache). Same order, ties and exclusions as the
+    /// provided method; the cosines agree with its `f64` ones to about 10⁻⁶.
+    fn nearest_to(&self, query: &[f64], exclude: &[usize], k: usize) -> Vec<(String, f32)> {
+        self.scan_nearest(query, exclude, k, self.words.len())
     }
 }
 
