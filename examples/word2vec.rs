@@ -12,8 +12,9 @@
 //! (default 1) is an addition, and with `-threads 1` the output is reproducible bit for bit.
 
 use rand::SeedableRng;
-use recurrent::Embedding;
-use recurrent::word2vec::{Architecture, TrainConfig, Vocab, Word2Vec};
+use recurrent::word2vec::{
+    Architecture, TrainConfig, Vocab, Word2Vec, write_word2vec_binary, write_word2vec_text,
+};
 use std::error::Error;
 use std::io::Write;
 use std::time::Instant;
@@ -191,25 +192,22 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// TEMPORARY: writes the C tool's text or binary format here until the crate's writers
-/// (`write_word2vec_text` / `write_word2vec_binary`, on the `w2v-io` branch) land.
+/// Writes the vectors in the C tool's text or binary format. A regular file (or a new one) is
+/// saved atomically (temporary file + rename); anything else, such as `/dev/null` or a pipe,
+/// is written straight through, since renaming a file over it would replace it.
 fn write_vectors(model: &Word2Vec, path: &str, binary: bool) -> Result<(), Box<dyn Error>> {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(f, "{} {}", model.vocab_len(), model.dim())?;
-    for (i, w) in model.words().iter().enumerate() {
-        let v = model.vector_at(i).ok_or("row out of range")?;
-        write!(f, "{w} ")?;
-        if binary {
-            for x in v {
-                f.write_all(&x.to_le_bytes())?;
-            }
-        } else {
-            for x in v {
-                write!(f, "{x:.6} ")?;
+    let regular = std::fs::metadata(path).map_or(true, |m| m.is_file());
+    match (regular, binary) {
+        (true, true) => model.save_binary(path)?,
+        (true, false) => model.save_text(path)?,
+        (false, _) => {
+            let f = std::io::BufWriter::new(std::fs::File::create(path)?);
+            if binary {
+                write_word2vec_binary(model, f)?;
+            } else {
+                write_word2vec_text(model, f)?;
             }
         }
-        writeln!(f)?;
     }
-    f.flush()?;
     Ok(())
 }
