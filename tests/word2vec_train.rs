@@ -557,3 +557,23 @@ fn public_types_are_send_and_sync() {
     check::<NoiseSampler>();
     check::<Progress>();
 }
+
+#[test]
+fn invalid_utf8_in_a_corpus_file_is_an_io_error() {
+    let dir = std::env::temp_dir().join(format!("recurrent-w2v-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("latin1.txt");
+    // "café" in Latin-1: 0xE9 is not valid UTF-8.
+    std::fs::write(&path, b"the cafe\nthe caf\xe9\n").unwrap();
+    let t = small(Architecture::SkipGram, false, 5).build().unwrap();
+    assert!(matches!(
+        t.fit_file(&path, &mut rng(1), |_| {}),
+        Err(Error::Io { .. })
+    ));
+    let vocab = Vocab::from_counts([("the", 2), ("cafe", 1)]).unwrap();
+    assert!(matches!(
+        t.train_file(&vocab, &path, &mut rng(1), |_| {}),
+        Err(Error::Io { .. })
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -388,8 +388,11 @@ impl Trainer {
     /// the corpus is never collected). Words not in `vocab` are skipped.
     ///
     /// With one thread the result depends only on the configuration, the corpus and `rng`:
-    /// the same seed gives bit-identical vectors. With more threads the updates race (see
-    /// the Hogwild notes in the crate's `word2vec` module docs) and results vary slightly.
+    /// the same seed gives bit-identical vectors. With more threads, each takes batches of
+    /// sentences from the corpus and updates the shared rows without locks (Hogwild; Recht
+    /// et al. 2011), as the C tool, gensim and fastText do: two threads writing one row at the
+    /// same moment may lose part of one small update, so results vary slightly from run to
+    /// run. This race is the one place the crate relies on `unsafe` code.
     ///
     /// `progress` is called on the calling thread about ten times a second and once at the
     /// end of each epoch.
@@ -660,6 +663,8 @@ struct Worker {
     /// `e`: the accumulated gradient for the input vector(s).
     e: Vec<f32>,
     sent: Vec<u32>,
+    /// The target and noise words of one prediction.
+    targets: Vec<usize>,
     alpha: f32,
     pending: u64,
     loss: f64,
@@ -673,6 +678,7 @@ impl Worker {
             h: vec![0.0; dim],
             e: vec![0.0; dim],
             sent: Vec::new(),
+            targets: Vec::new(),
             alpha,
             pending: 0,
             loss: 0.0,
@@ -828,16 +834,20 @@ impl Worker {
             }
         }
         if let Some(noise) = sh.noise {
-            for k in 0..=sh.config.negative {
-                let (target, label) = if k == 0 {
-                    (word, 1.0)
-                } else {
-                    let n = noise.sample_bits(self.rng.next_u64());
-                    if n == word {
-                        continue;
-                    }
-                    (n, 0.0)
-                };
+            // Draw the noise words first (same draws, same order) and start loading their
+            // rows, so the cache misses overlap instead of coming one after another.
+            self.targets.clear();
+            self.targets.push(word);
+            sh.syn1neg.prefetch(word);
+            for _ in 0..sh.config.negative {
+                let n = noise.sample_bits(self.rng.next_u64());
+                if n != word {
+                    self.targets.push(n);
+                    sh.syn1neg.prefetch(n);
+                }
+            }
+            for (k, &target) in self.targets.iter().enumerate() {
+                let label = if k == 0 { 1.0 } else { 0.0 };
                 let f = sh.syn1neg.dot(target, &self.h);
                 // −log σ(f) for the target, −log σ(−f) for noise words.
                 let x = if label > 0.5 { f } else { -f };
