@@ -1,5 +1,9 @@
 //! Lock-free shared weight matrices for Hogwild training: the crate's one `unsafe` module.
 //!
+//! Besides the shared rows it holds the other speed-ups that need `unsafe`: the run-time
+//! choice of an AVX2/FMA copy of the training loop ([`with_best_simd`]), the AVX2/FMA dot
+//! product ([`fast_dot`]) and cache prefetch hints ([`Hogwild::prefetch`]).
+//!
 //! Hogwild (Recht, Ré, Wright & Niu 2011) lets every thread run stochastic gradient descent
 //! on the same weights without locks. Word2Vec updates are sparse (a handful of `d`-long rows
 //! per step out of `V`), so two threads rarely touch the same row at once, and when they do,
