@@ -1,7 +1,7 @@
 //! Word2Vec training throughput (corpus words per second) on the first 3,000 verses of the
 //! shipped King James Bible (≈ 80k words), one epoch, one thread (the deterministic mode),
-//! d = 100, window 5, sample 10⁻³, min_count 5: the settings of the side-by-side comparison
-//! with the C tool, gensim and fastText in the crate's README/CHANGELOG notes.
+//! d = 100, window 5, sample 10⁻³, min_count 5 (the settings of the side-by-side comparison
+//! with the C tool, gensim and fastText, which runs `examples/word2vec.rs` on a larger corpus).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::SeedableRng;
