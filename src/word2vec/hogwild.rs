@@ -282,6 +282,21 @@ mod tests {
     }
 
     #[test]
+    fn prefetch_changes_nothing() {
+        for dim in [1, 16, 17, 100] {
+            let mut m: Vec<f32> = (0..3 * dim).map(|i| i as f32).collect();
+            let copy = m.clone();
+            {
+                let h = Hogwild::new(&mut m, dim);
+                for i in 0..3 {
+                    h.prefetch(i);
+                }
+            }
+            assert_eq!(m, copy);
+        }
+    }
+
+    #[test]
     fn fast_dot_matches_portable_dot_for_all_lengths() {
         for n in 0..70 {
             let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();

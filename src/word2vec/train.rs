@@ -392,7 +392,7 @@ impl Trainer {
     /// sentences from the corpus and updates the shared rows without locks (Hogwild; Recht
     /// et al. 2011), as the C tool, gensim and fastText do: two threads writing one row at the
     /// same moment may lose part of one small update, so results vary slightly from run to
-    /// run. This race is the one place the crate relies on `unsafe` code.
+    /// run. The lock-free sharing is written with `unsafe` code in one small private module.
     ///
     /// `progress` is called on the calling thread about ten times a second and once at the
     /// end of each epoch.
