@@ -10,12 +10,14 @@ mod hopfield;
 mod jordan;
 mod rtrl;
 mod spectral;
+mod word2vec;
 
 use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("recurrent: a tour of the classic recurrent networks");
     bag_of_words::run()?;
+    word2vec::run()?;
     hopfield::run()?;
     elman::run()?;
     elman_paper::run()?;

@@ -168,3 +168,15 @@ impl Embedding for Word2Vec {
         self.scan_nearest(query, exclude, k, self.words.len())
     }
 }
+
+mod hogwild;
+mod huffman;
+mod kernel;
+mod sampling;
+mod train;
+mod vocab;
+
+pub use huffman::Huffman;
+pub use sampling::{NoiseSampler, keep_probability};
+pub use train::{Architecture, Progress, TrainConfig, Trainer};
+pub use vocab::{Sentence, Vocab};
