@@ -9,6 +9,10 @@ use std::path::Path;
 /// which is flushed, synced and then renamed over `path`. A crash or error mid-write leaves the
 /// previous file (if any) untouched.
 ///
+/// If `path` exists and is not a regular file (a device such as `/dev/null`, a pipe), it
+/// cannot be replaced atomically and must not be replaced at all: it is opened and written
+/// in place instead.
+///
 /// # Errors
 ///
 /// [`Error::Io`] naming the path if creating, writing, syncing or renaming fails (the
@@ -33,6 +37,25 @@ where
     F: FnOnce(&mut BufWriter<File>) -> Result<()>,
 {
     let path = path.as_ref();
+    if let Ok(meta) = fs::metadata(path)
+        && !meta.is_file()
+    {
+        if meta.is_dir() {
+            return Err(Error::invalid(
+                "path",
+                format!("{} is a directory", path.display()),
+            ));
+        }
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let mut w = BufWriter::new(file);
+        write(&mut w)?;
+        return w
+            .flush()
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e));
+    }
     let name = path
         .file_name()
         .ok_or_else(|| Error::invalid("path", format!("{} has no file name", path.display())))?;
@@ -87,5 +110,26 @@ mod tests {
         // no temporary file left behind
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn directories_are_refused_and_devices_written_in_place() {
+        let dir = std::env::temp_dir();
+        let e = write_atomic(&dir, |_| Ok(())).unwrap_err();
+        assert!(e.to_string().contains("is a directory"), "{e}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            write_atomic("/dev/null", |w| {
+                w.write_all(b"x").map_err(|e| Error::io("w", e))
+            })
+            .unwrap();
+            assert!(
+                fs::metadata("/dev/null")
+                    .unwrap()
+                    .file_type()
+                    .is_char_device()
+            );
+        }
     }
 }

@@ -65,6 +65,9 @@
 //!   R. J. Williams & D. Zipser (1989), Neural Computation 1(2). R. Pascanu, T. Mikolov &
 //!   Y. Bengio (2013), ICML. T. Mikolov et al. (2013), arXiv:1301.3781.
 #![deny(missing_docs, missing_debug_implementations)]
+// `unsafe` lives in two small modules only (grad/kernel.rs: the RTRL SIMD kernel;
+// word2vec/hogwild.rs: Hogwild rows and the AVX2 training loop), each allowing it locally.
+#![deny(unsafe_code, clippy::undocumented_unsafe_blocks)]
 #![doc(test(attr(deny(warnings))))]
 
 pub mod activation;

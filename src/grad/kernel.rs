@@ -11,11 +11,12 @@
 //!
 //! This file holds the crate's RTRL `unsafe` code: raw-pointer SIMD loads and stores, with the
 //! bounds established once at the safe entry point [`gemm_acc_f64`].
+#![allow(unsafe_code)] // the crate denies it everywhere else; see the module docs
 
-/// Whether [`gemm_acc_f64`] can run on this CPU.
 /// Rows of `A` per packed panel (four AVX-512 vectors).
 const PANEL: usize = 32;
 
+/// Whether [`gemm_acc_f64`] can run on this CPU.
 pub(crate) fn available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {

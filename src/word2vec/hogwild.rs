@@ -32,6 +32,7 @@
 //!   Parallelizing Stochastic Gradient Descent", NeurIPS.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
+#![allow(unsafe_code)] // the crate denies it everywhere else; see the module docs
 
 use super::kernel;
 use std::marker::PhantomData;
