@@ -8,7 +8,7 @@ use std::error::Error;
 use std::time::Instant;
 
 pub fn run() -> Result<(), Box<dyn Error>> {
-    println!("\n== 0. Bag of words: the local representation (one dimension per word)");
+    println!("\n== 1. Bag of words: the local representation (one dimension per word)");
     let docs = [
         "This movie is very good.",
         "This film is a good",

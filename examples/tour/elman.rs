@@ -38,7 +38,7 @@ fn batches(
 }
 
 pub fn run() -> Result<(), Box<dyn Error>> {
-    println!("\n== 1. Elman (1990): temporal XOR, trained by BPTT");
+    println!("\n== 4. Elman (1990): temporal XOR, trained by BPTT");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1990);
     let bits = xor_stream(1000, &mut rng);
     // 3,000 bits as 99 sequences of 30 steps; every third target is predictable

@@ -88,7 +88,7 @@ fn capacity_point(
 
 /// Runs the Hopfield part of the tour.
 pub fn run() -> Result<(), Box<dyn Error>> {
-    println!("\n== Hopfield (1982): associative memory and capacity");
+    println!("\n== 3. Hopfield (1982): associative memory and capacity");
     let x = DMatrix::from_columns(&LETTERS.iter().map(bitmap).collect::<Vec<_>>());
     let net = Hopfield::from_patterns(Rule::Hebbian, &x)?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);

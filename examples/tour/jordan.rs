@@ -12,7 +12,7 @@ mod svg;
 /// Teacher forcing, then closed-loop tuning, then a free run of the loop.
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
-        "\n== Jordan (1986): generating a trajectory from output feedback (short settings) =="
+        "\n== 4c. Jordan (1986): generating a trajectory from output feedback (short settings) =="
     );
     motor::motor(true, &svg::out_dir(&[]))?;
     Ok(())

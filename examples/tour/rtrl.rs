@@ -42,7 +42,7 @@ fn per_call(mut f: impl FnMut() -> Result<(), recurrent::Error>) -> Result<f64, 
 
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!();
-    println!("== Learning through time: BPTT, RTRL, truncated BPTT ==");
+    println!("\n== 5–6. Learning through time: the unrolled cell, BPTT, RTRL, truncated BPTT ==");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2024);
     let net = Elman::<f64>::builder(3, 6, 2).build(&mut rng)?;
     let x = Sequence::new(random(3, 40, &mut rng), 1)?;

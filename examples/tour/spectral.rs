@@ -16,7 +16,7 @@ use std::error::Error;
 
 /// Prints the spectral part of the tour.
 pub fn run() -> Result<(), Box<dyn Error>> {
-    println!("\n== Eigen-analysis: Wᵗ = V diag(λ)ᵗ V⁻¹ (Pascanu, Mikolov & Bengio 2013) ==");
+    println!("\n== 7. Eigen-analysis: Wᵗ = V diag(λ)ᵗ V⁻¹ (Pascanu, Mikolov & Bengio 2013) ==");
     let (n, steps) = (64, 100);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2013);
     let base = Elman::<f64>::builder(8, n, 1)

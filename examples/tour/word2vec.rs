@@ -8,7 +8,7 @@ use recurrent::word2vec::{Architecture, TrainConfig};
 use std::time::Instant;
 
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
-    println!("\n== Word2Vec: from one-hot words to dense vectors (Mikolov et al. 2013)");
+    println!("\n== 2. Word2Vec: from one-hot words to dense vectors (Mikolov et al. 2013)");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
     let trainer = TrainConfig::new()
         .with_architecture(Architecture::SkipGram)
