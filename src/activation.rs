@@ -39,12 +39,12 @@ impl Activation {
             Activation::Identity => {}
             Activation::Tanh => {
                 for mut col in z.column_iter_mut() {
-                    T::tanh_slice(col.as_mut_slice());
+                    crate::simd::tanh(col.as_mut_slice());
                 }
             }
             Activation::Sigmoid => {
                 for mut col in z.column_iter_mut() {
-                    T::sigmoid_slice(col.as_mut_slice());
+                    crate::simd::sigmoid(col.as_mut_slice());
                 }
             }
             Activation::Relu => z.apply(|v| *v = v.max(T::zero())),

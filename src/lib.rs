@@ -65,7 +65,7 @@
 //!   R. J. Williams & D. Zipser (1989), Neural Computation 1(2). R. Pascanu, T. Mikolov &
 //!   Y. Bengio (2013), ICML. T. Mikolov et al. (2013), arXiv:1301.3781.
 #![deny(missing_docs, missing_debug_implementations)]
-// `unsafe` lives in two small modules only (grad/kernel.rs: the RTRL SIMD kernel;
+// `unsafe` lives in two small modules only (simd.rs: run-time SIMD dispatch and RTRL's kernel;
 // word2vec/hogwild.rs: Hogwild rows and the AVX2 training loop), each allowing it locally.
 #![deny(unsafe_code, clippy::undocumented_unsafe_blocks)]
 #![doc(test(attr(deny(warnings))))]
@@ -81,6 +81,7 @@ mod linalg;
 pub mod prelude;
 pub mod scalar;
 mod sequence;
+mod simd;
 pub mod spectral;
 pub mod text;
 mod trace;

@@ -36,10 +36,13 @@ fn transposed<T: Real>(
 /// Columns below which matrix–vector loops beat a packed GEMM.
 pub(crate) const FEW_COLUMNS: usize = 4;
 
+pub(crate) use crate::simd::matvec_add;
+
 /// `y += A·x` for the column-major `m × k` matrix `A` in `a` (`y` has `m`, `x` has `k`
 /// entries): axpys over contiguous columns, four at a time, which the compiler vectorises
 /// (nalgebra's `gemv` walks views with run-time strides and does not).
-pub(crate) fn matvec_add<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
+#[inline(always)]
+pub(crate) fn matvec_add_portable<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
     let m = y.len();
     let mut cols = a[..m * x.len()].chunks_exact(4 * m.max(1));
     let mut xs = x.chunks_exact(4);
@@ -61,7 +64,8 @@ pub(crate) fn matvec_add<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
 
 /// `y = Aᵀ·x` for the column-major `k × m` matrix `A` in `a` (`x` has `k`, `y` has `m`
 /// entries): one dot product per contiguous column, with eight partial sums so it vectorises.
-pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
+#[inline(always)]
+pub(crate) fn matvec_t_portable<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
     let k = x.len();
     for (yj, col) in y.iter_mut().zip(a.chunks_exact(k.max(1))) {
         *yj = dot(col, x);
@@ -69,12 +73,14 @@ pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
 }
 
 /// `Σ aᵢbᵢ` with eight partial sums (a fixed, documented summation order).
-#[inline]
+#[inline(always)]
 pub(crate) fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    let n = a.len().min(b.len());
+    // fixed-size chunks: no bounds checks, so the eight lanes become vector operations
+    let (ca, ra) = a[..n].as_chunks::<8>();
+    let (cb, rb) = b[..n].as_chunks::<8>();
     let mut acc = [T::zero(); 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
+    for (x, y) in ca.iter().zip(cb) {
         for l in 0..8 {
             acc[l] += x[l] * y[l];
         }
@@ -99,7 +105,7 @@ pub(crate) fn gemm_tn<T: Real>(
 ) {
     if b.ncols() <= FEW_COLUMNS && alpha == T::one() && beta.is_zero() {
         for (mut cj, bj) in c.column_iter_mut().zip(b.column_iter()) {
-            matvec_t(cj.as_mut_slice(), &a[..k * m], bj.as_slice());
+            crate::simd::matvec_t(cj.as_mut_slice(), &a[..k * m], bj.as_slice());
         }
     } else if strided_gemm_is_safe::<T>(m, b.ncols(), k) {
         c.gemm(alpha, &transposed(a, k, m), &b, beta);
@@ -250,7 +256,10 @@ mod tests {
             assert_eq!(y, expect.as_slice());
             let xt: Vec<f64> = (0..m).map(|i| i as f64 - 2.0).collect();
             let mut yt = vec![0.0; k];
-            matvec_t(&mut yt, a.as_slice(), &xt);
+            crate::simd::matvec_t(&mut yt, a.as_slice(), &xt);
+            let mut yp = vec![0.0; k];
+            matvec_t_portable(&mut yp, a.as_slice(), &xt);
+            assert_eq!(yp, yt, "the AVX2 copy computes the same bits");
             let expect = a.transpose() * nalgebra::DVector::from_column_slice(&xt);
             assert_eq!(yt, expect.as_slice());
         }

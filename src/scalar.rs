@@ -63,7 +63,7 @@ pub(crate) mod sealed {
 macro_rules! kernels {
     ($t:ty, $mant:expr, $bias:expr, $clamp:expr, $exp_limit:expr, $coef:expr) => {
         impl sealed::Kernels for $t {
-            #[inline]
+            #[inline(always)]
             fn tanh_slice(xs: &mut [$t]) {
                 for x in xs.iter_mut() {
                     let v = *x;
@@ -80,7 +80,7 @@ macro_rules! kernels {
                 }
             }
 
-            #[inline]
+            #[inline(always)]
             fn sigmoid_slice(xs: &mut [$t]) {
                 if xs.iter().any(|v| *v < -$exp_limit) {
                     for x in xs.iter_mut() {

@@ -15,7 +15,6 @@
 
 mod bptt;
 mod check;
-mod kernel;
 mod loss;
 mod rtrl;
 mod steps;

@@ -1,11 +1,11 @@
 //! Real-time recurrent learning (Williams & Zipser 1989): forward-mode sensitivities.
 
 use super::bptt::{Batch, Gradient};
-use super::kernel;
 use super::loss::{Loss, Reduction};
 use crate::error::{Error, Result, check_shape};
 use crate::scalar::Real;
 use crate::sequence::Sequence;
+use crate::simd as kernel;
 use crate::traits::{Cell, Step};
 use nalgebra::{DMatrix, DMatrixView, DVectorViewMut};
 use std::any::Any;
