@@ -89,6 +89,40 @@ impl Loss {
         }
     }
 
+    /// The weight of batch column `j` (step-major, `j = t·B + b`) in `L`: its mask weight,
+    /// divided by the sum of all mask weights under [`Reduction::Mean`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] if the mask is not `steps × batch`; [`Error::Empty`] if it
+    /// keeps no step under [`Reduction::Mean`].
+    pub(crate) fn column_weights<'m, T: Real>(
+        &self,
+        op: &'static str,
+        mask: Option<&'m Mask<T>>,
+        steps: usize,
+        batch: usize,
+    ) -> Result<impl Fn(usize) -> T + 'm> {
+        if let Some(m) = mask {
+            check_shape(op, "mask", (steps, batch), m.shape())?;
+        }
+        let weight = move |j: usize| mask.map_or(T::one(), |m| m.weights()[j]);
+        let norm = match self.reduction {
+            Reduction::Sum => T::one(),
+            Reduction::Mean => {
+                let total = (0..steps * batch).fold(T::zero(), |acc, j| acc + weight(j));
+                if total <= T::zero() {
+                    return Err(Error::Empty {
+                        op,
+                        what: "mask (it keeps no step)",
+                    });
+                }
+                total
+            }
+        };
+        Ok(move |j: usize| weight(j) / norm)
+    }
+
     /// Computes the loss of `outputs` (`n_output × T·B`) against `targets` and writes
     /// `∂L/∂y` into `d_outputs` (same shape).
     ///
@@ -112,28 +146,12 @@ impl Loss {
         targets.validate(op, "targets", outputs.nrows(), outputs.ncols() / b, b)?;
         check_shape(op, "targets", outputs.shape(), targets.as_matrix().shape())?;
         check_shape(op, "output gradient", outputs.shape(), d_outputs.shape())?;
-        if let Some(m) = mask {
-            check_shape(op, "mask", (steps, b), m.shape())?;
-        }
-        let weight = |j: usize| mask.map_or(T::one(), |m| m.weights()[j]);
-        let norm = match self.reduction {
-            Reduction::Sum => T::one(),
-            Reduction::Mean => {
-                let total = (0..steps * b).fold(T::zero(), |acc, j| acc + weight(j));
-                if total <= T::zero() {
-                    return Err(Error::Empty {
-                        op,
-                        what: "mask (it keeps no step)",
-                    });
-                }
-                total
-            }
-        };
+        let weight = self.column_weights(op, mask, steps, b)?;
         let half: T = crate::scalar::lit(0.5);
         let d = targets.as_matrix();
         let mut total = T::zero();
         for j in 0..steps * b {
-            let w = weight(j) / norm;
+            let w = weight(j);
             let (y, dj) = (outputs.column(j), d.column(j));
             let mut g = d_outputs.column_mut(j);
             let mut l = T::zero();

@@ -558,23 +558,7 @@ pub fn rtrl<T: Real, C: Cell<Scalar = T>>(
     }
     xs.validate(op, "inputs", cell.n_input(), steps, b)?;
     ds.validate(op, "targets", cell.n_output(), steps, b)?;
-    if let Some(m) = batch.mask {
-        check_shape(op, "mask", (steps, b), m.shape())?;
-    }
-    let weight = |j: usize| batch.mask.map_or(T::one(), |m| m.weights()[j]);
-    let norm = match loss.reduction {
-        Reduction::Sum => T::one(),
-        Reduction::Mean => {
-            let total = (0..steps * b).fold(T::zero(), |acc, j| acc + weight(j));
-            if total <= T::zero() {
-                return Err(Error::Empty {
-                    op,
-                    what: "mask (it keeps no step)",
-                });
-            }
-            total
-        }
-    };
+    let weight = loss.column_weights(op, batch.mask, steps, b)?;
     let mut ws = Rtrl::new(cell, b)?;
     ws.reset(cell, batch.initial)?;
     let mut out = Gradient {
@@ -583,9 +567,7 @@ pub fn rtrl<T: Real, C: Cell<Scalar = T>>(
         initial_state: DMatrix::zeros(cell.n_state(), b),
     };
     for t in 0..steps {
-        let l = ws.step_weighted(cell, xs.step(t), ds.step(t), loss, |c| {
-            weight(t * b + c) / norm
-        })?;
+        let l = ws.step_weighted(cell, xs.step(t), ds.step(t), loss, |c| weight(t * b + c))?;
         out.loss += l;
         for (acc, g) in out.params.iter_mut().zip(&ws.grad) {
             *acc += *g;
