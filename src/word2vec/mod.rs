@@ -26,8 +26,19 @@ use crate::traits::Embedding;
 use std::collections::HashMap;
 
 mod eval;
+mod hogwild;
+mod huffman;
 mod io;
+mod kernel;
 mod query;
+mod sampling;
+mod train;
+mod vocab;
+
+pub use huffman::Huffman;
+pub use sampling::{NoiseSampler, keep_probability};
+pub use train::{Architecture, Progress, TrainConfig, Trainer};
+pub use vocab::{Sentence, Vocab};
 
 pub use eval::{
     Analogy, AnalogyMethod, AnalogyReport, AnalogySection, AnalogySet, EvalOptions, PairsReport,
@@ -168,15 +179,3 @@ impl Embedding for Word2Vec {
         self.scan_nearest(query, exclude, k, self.words.len())
     }
 }
-
-mod hogwild;
-mod huffman;
-mod kernel;
-mod sampling;
-mod train;
-mod vocab;
-
-pub use huffman::Huffman;
-pub use sampling::{NoiseSampler, keep_probability};
-pub use train::{Architecture, Progress, TrainConfig, Trainer};
-pub use vocab::{Sentence, Vocab};
