@@ -156,6 +156,18 @@ pub(crate) fn check_shape(
     }
 }
 
+/// Returns `Err(NonFinite)` naming the first NaN or infinite element of `values`.
+pub(crate) fn check_finite<'a, T: crate::scalar::Real>(
+    op: &'static str,
+    what: &'static str,
+    values: impl IntoIterator<Item = &'a T>,
+) -> Result<()> {
+    match values.into_iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(Error::NonFinite { op, what, index }),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

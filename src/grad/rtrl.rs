@@ -172,13 +172,7 @@ impl<T: Real> Rtrl<T> {
         match initial {
             Some(a0) => {
                 check_shape(op, "initial state", (self.n_state, self.batch), a0.shape())?;
-                if let Some(i) = a0.iter().position(|v| !v.is_finite()) {
-                    return Err(Error::NonFinite {
-                        op,
-                        what: "initial state",
-                        index: i,
-                    });
-                }
+                crate::error::check_finite(op, "initial state", a0.iter())?;
                 self.restart(a0.as_view());
             }
             None => self.restart(cell.initial_state(self.batch).as_view()),

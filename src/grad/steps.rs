@@ -93,13 +93,7 @@ pub(crate) fn prepare<T: Real, C: Cell<Scalar = T>>(
                 (cell.n_state(), xs.batch()),
                 a0.shape(),
             )?;
-            if let Some(i) = a0.iter().position(|v| !v.is_finite()) {
-                return Err(crate::Error::NonFinite {
-                    op,
-                    what: "initial state",
-                    index: i,
-                });
-            }
+            crate::error::check_finite(op, "initial state", a0.iter())?;
             trace.set_initial(a0.as_view())
         }
         None => trace.set_initial(cell.initial_state(xs.batch()).as_view()),

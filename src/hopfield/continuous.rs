@@ -129,20 +129,8 @@ impl<T: Real> ContinuousHopfield<T> {
             });
         }
         check_shape(op, "bias", (n, 1), bias.shape())?;
-        if let Some(i) = weights.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                op,
-                what: "weights",
-                index: i,
-            });
-        }
-        if let Some(i) = bias.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                op,
-                what: "bias",
-                index: i,
-            });
-        }
+        crate::error::check_finite(op, "weights", weights.iter())?;
+        crate::error::check_finite(op, "bias", bias.iter())?;
         let tol = weights.amax() * T::default_epsilon().sqrt();
         if (&weights - weights.transpose()).amax() > tol {
             return Err(Error::invalid("weights", "must be symmetric"));
@@ -250,13 +238,7 @@ impl<T: Real> ContinuousHopfield<T> {
     pub fn run(&self, u_init: &DVector<T>, max_steps: usize, tol: T) -> Result<ContinuousRun<T>> {
         let op = "ContinuousHopfield::run";
         check_shape(op, "u_init", (self.n(), 1), u_init.shape())?;
-        if let Some(i) = u_init.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                op,
-                what: "u_init",
-                index: i,
-            });
-        }
+        crate::error::check_finite(op, "u_init", u_init.iter())?;
         if !tol.is_finite() || tol < T::zero() {
             return Err(Error::invalid("tol", "must be ≥ 0"));
         }
@@ -283,13 +265,7 @@ impl<T: Real> ContinuousHopfield<T> {
                 break;
             }
             u.axpy(self.dt, &du, T::one());
-            if let Some(i) = u.iter().position(|x| !x.is_finite()) {
-                return Err(Error::NonFinite {
-                    op,
-                    what: "u",
-                    index: i,
-                });
-            }
+            crate::error::check_finite(op, "u", u.iter())?;
             v = self.output(&u);
             wv.gemv(T::one(), &self.weights, &v, T::zero());
             steps += 1;

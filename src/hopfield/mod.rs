@@ -235,20 +235,8 @@ impl<T: Real> Hopfield<T> {
             });
         }
         check_shape(op, "thresholds", (n, 1), thresholds.shape())?;
-        if let Some(i) = weights.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                op,
-                what: "weights",
-                index: i,
-            });
-        }
-        if let Some(i) = thresholds.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                op,
-                what: "thresholds",
-                index: i,
-            });
-        }
+        crate::error::check_finite(op, "weights", weights.iter())?;
+        crate::error::check_finite(op, "thresholds", thresholds.iter())?;
         if let Some(i) = (0..n).find(|&i| weights[(i, i)] != T::zero()) {
             return Err(Error::invalid(
                 "weights",
@@ -288,13 +276,7 @@ impl<T: Real> Hopfield<T> {
     pub fn with_thresholds(mut self, thresholds: DVector<T>) -> Result<Self> {
         let op = "Hopfield::with_thresholds";
         check_shape(op, "thresholds", (self.n(), 1), thresholds.shape())?;
-        if let Some(i) = thresholds.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                op,
-                what: "thresholds",
-                index: i,
-            });
-        }
+        crate::error::check_finite(op, "thresholds", thresholds.iter())?;
         self.thresholds = thresholds;
         Ok(self)
     }

@@ -193,13 +193,7 @@ impl<T: Real> ModernHopfield<T> {
             return Err(Error::Empty { op, what: "states" });
         }
         check_shape(op, "states", (self.dim(), states.ncols()), states.shape())?;
-        if let Some(i) = states.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                op,
-                what: "states",
-                index: i,
-            });
-        }
+        crate::error::check_finite(op, "states", states.iter())?;
         Ok(())
     }
 
@@ -260,13 +254,7 @@ impl<T: Real> AssociativeMemory for ModernHopfield<T> {
             (self.dim(), patterns.ncols()),
             patterns.shape(),
         )?;
-        if let Some(i) = patterns.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                op,
-                what: "patterns",
-                index: i,
-            });
-        }
+        crate::error::check_finite(op, "patterns", patterns.iter())?;
         let (d, m) = self.patterns.shape();
         let mut all = DMatrix::zeros(d, m + patterns.ncols());
         all.columns_mut(0, m).copy_from(&self.patterns);

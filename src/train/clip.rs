@@ -63,7 +63,7 @@ pub fn global_norm<T: Real>(g: &[T]) -> T {
 ///   neural networks", ICML.
 pub fn clip_by_norm<T: Real>(g: &mut [T], max_norm: f64) -> Result<T> {
     check_positive("max_norm", max_norm)?;
-    check_finite("clip_by_norm", "gradient", g)?;
+    check_finite("clip_by_norm", "gradient", g.iter())?;
     let norm = global_norm(g);
     let max: T = lit(max_norm);
     if norm > max {
@@ -94,7 +94,7 @@ pub fn clip_by_norm<T: Real>(g: &mut [T], max_norm: f64) -> Result<T> {
 /// unchanged); [`crate::Error::InvalidParameter`] unless `max_abs` is finite and `> 0`.
 pub fn clip_by_value<T: Real>(g: &mut [T], max_abs: f64) -> Result<T> {
     check_positive("max_abs", max_abs)?;
-    check_finite("clip_by_value", "gradient", g)?;
+    check_finite("clip_by_value", "gradient", g.iter())?;
     let norm = global_norm(g);
     let m: T = lit(max_abs);
     for x in g.iter_mut() {

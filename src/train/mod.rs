@@ -23,20 +23,8 @@ pub use optim::{Adam, Optimizer, Sgd};
 pub use schedule::Schedule;
 pub use trainer::{Dataset, Progress, TrainConfig, TrainReport, Trainer};
 
+pub(crate) use crate::error::check_finite;
 use crate::error::{Error, Result};
-use crate::scalar::Real;
-
-/// `Err(NonFinite)` naming the first non-finite element of `values`.
-pub(crate) fn check_finite<T: Real>(
-    op: &'static str,
-    what: &'static str,
-    values: &[T],
-) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(Error::NonFinite { op, what, index }),
-        None => Ok(()),
-    }
-}
 
 /// `Err(InvalidParameter)` unless `x` is finite and `> 0`.
 pub(crate) fn check_positive(name: &'static str, x: f64) -> Result<()> {
