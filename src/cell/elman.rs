@@ -478,11 +478,18 @@ impl<T: Real> Cell for Elman<T> {
             extra,
             ..
         } = trace;
-        if extra.len() != 2 || extra[0].shape() != (o, tb) || extra[1].shape() != (n, tb) {
-            *extra = vec![DMatrix::zeros(o, tb), DMatrix::zeros(n, tb)];
+        if extra.len() != 3 || extra[0].shape() != (o, tb) || extra[1].shape() != (n, tb) {
+            *extra = vec![
+                DMatrix::zeros(o, tb),
+                DMatrix::zeros(n, tb),
+                DMatrix::zeros(n, n),
+            ];
         }
-        let (dzy, dz) = extra.split_at_mut(1);
-        let (dzy, dz) = (&mut dzy[0], &mut dz[0]);
+        let [dzy, dz, w_aa_t] = &mut extra[..] else {
+            unreachable!("three buffers were just made")
+        };
+        // W_aaᵀ once per call, contiguous: the per-step product then packs contiguous columns
+        w_aa_t.tr_copy_from(&DMatrixView::from_slice(w_aa, n, n));
         dzy.copy_from(&d_outputs);
         self.output.backward(outputs.as_view(), dzy.as_view_mut());
         // ∂L/∂a⟨t⟩ through the read-out, for every step at once
@@ -512,15 +519,13 @@ impl<T: Real> Cell for Elman<T> {
             dz_t.zip_apply(&DMatrixView::from_slice(d_state, n, b), |a, d| *a += d);
             self.hidden
                 .backward(states.columns((t + 1) * b, b), dz_t.as_view_mut());
-            gemm_tn(
-                DMatrixViewMut::from_slice(d_prev, n, b),
-                T::one(),
-                w_aa,
-                n,
-                n,
-                dz_t.as_view(),
-                T::zero(),
-            );
+            let d_prev = DMatrixViewMut::from_slice(d_prev, n, b);
+            if b <= FEW_COLUMNS {
+                gemm_tn(d_prev, T::one(), w_aa, n, n, dz_t.as_view(), T::zero());
+            } else {
+                let mut d_prev = d_prev;
+                d_prev.gemm(T::one(), &*w_aa_t, &dz_t, T::zero());
+            }
         }
         gemm_nt(
             DMatrixViewMut::from_slice(g_waa, n, n),
