@@ -119,22 +119,7 @@ impl<T: Real> ContinuousHopfield<T> {
     /// [`Error::Empty`] for `n = 0`; [`Error::NonFinite`] for NaN/∞; [`Error::InvalidParameter`]
     /// if `W` is not symmetric (to `√ε` of its largest entry).
     pub fn new(weights: DMatrix<T>, bias: DVector<T>) -> Result<Self> {
-        let op = "ContinuousHopfield::new";
-        let n = weights.nrows();
-        check_shape(op, "weights", (n, n), weights.shape())?;
-        if n == 0 {
-            return Err(Error::Empty {
-                op,
-                what: "weights",
-            });
-        }
-        check_shape(op, "bias", (n, 1), bias.shape())?;
-        crate::error::check_finite(op, "weights", weights.iter())?;
-        crate::error::check_finite(op, "bias", bias.iter())?;
-        let tol = weights.amax() * T::default_epsilon().sqrt();
-        if (&weights - weights.transpose()).amax() > tol {
-            return Err(Error::invalid("weights", "must be symmetric"));
-        }
+        super::check_weights("ContinuousHopfield::new", &weights, "bias", &bias)?;
         Ok(Self {
             weights,
             bias,

@@ -226,34 +226,12 @@ impl<T: Real> Hopfield<T> {
     /// (to a relative `√ε` of its largest entry).
     pub fn from_weights(weights: DMatrix<T>, thresholds: DVector<T>) -> Result<Self> {
         let op = "Hopfield::from_weights";
-        let n = weights.nrows();
-        check_shape(op, "weights", (n, n), weights.shape())?;
-        if n == 0 {
-            return Err(Error::Empty {
-                op,
-                what: "weights",
-            });
-        }
-        check_shape(op, "thresholds", (n, 1), thresholds.shape())?;
-        crate::error::check_finite(op, "weights", weights.iter())?;
-        crate::error::check_finite(op, "thresholds", thresholds.iter())?;
+        let n = check_weights(op, &weights, "thresholds", &thresholds)?;
         if let Some(i) = (0..n).find(|&i| weights[(i, i)] != T::zero()) {
             return Err(Error::invalid(
                 "weights",
                 format!("diagonal entry ({i}, {i}) is not zero"),
             ));
-        }
-        let scale = weights.amax();
-        let tol = scale * T::default_epsilon().sqrt();
-        for j in 0..n {
-            for i in 0..j {
-                if (weights[(i, j)] - weights[(j, i)]).abs() > tol {
-                    return Err(Error::invalid(
-                        "weights",
-                        format!("not symmetric: entries ({i}, {j}) and ({j}, {i}) differ"),
-                    ));
-                }
-            }
         }
         let half: T = lit(0.5);
         let sym = (&weights + weights.transpose()) * half;
@@ -593,4 +571,38 @@ impl<T: Real> AssociativeMemory for Hopfield<T> {
     fn energy(&self, state: &DVector<T>) -> Result<T> {
         self.energy_of(state)
     }
+}
+
+/// Checks a weight matrix and its vector of per-unit values (thresholds or bias currents):
+/// square, non-empty, matching lengths, finite, and symmetric to a relative `√ε` of the
+/// largest entry. Returns `n`.
+pub(crate) fn check_weights<T: Real>(
+    op: &'static str,
+    weights: &DMatrix<T>,
+    what: &'static str,
+    per_unit: &DVector<T>,
+) -> Result<usize> {
+    let n = weights.nrows();
+    check_shape(op, "weights", (n, n), weights.shape())?;
+    if n == 0 {
+        return Err(Error::Empty {
+            op,
+            what: "weights",
+        });
+    }
+    check_shape(op, what, (n, 1), per_unit.shape())?;
+    crate::error::check_finite(op, "weights", weights.iter())?;
+    crate::error::check_finite(op, what, per_unit.iter())?;
+    let tol = weights.amax() * T::default_epsilon().sqrt();
+    for j in 0..n {
+        for i in 0..j {
+            if (weights[(i, j)] - weights[(j, i)]).abs() > tol {
+                return Err(Error::invalid(
+                    "weights",
+                    format!("not symmetric: entries ({i}, {j}) and ({j}, {i}) differ"),
+                ));
+            }
+        }
+    }
+    Ok(n)
 }
