@@ -10,7 +10,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, StandardNormal};
 use recurrent::grad::{Batch, Bptt, Loss};
 use recurrent::scalar::{Real, lit};
-use recurrent::{Cell, Elman, Sequence};
+use recurrent::{Cell, Elman, Parameters, Sequence};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -48,10 +48,11 @@ fn bench_scalar<T: Real>(c: &mut Criterion, dtype: &str) {
             .expect("valid sizes");
         let x = sequence::<T>(i, t, b, &mut rng);
         let d = sequence::<T>(o, t, b, &mut rng);
-        let mut trace = recurrent::Trace::new(&net, t, b);
+        let mut trace = recurrent::Trace::new(net.cell(), t, b);
         group.bench_function(BenchmarkId::new("forward", name), |bench| {
             bench.iter(|| {
-                net.forward_seq(black_box(&x), &mut trace);
+                net.cell()
+                    .forward_seq(net.params(), black_box(&x), &mut trace);
                 black_box(trace.outputs()[(0, 0)])
             })
         });

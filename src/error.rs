@@ -168,6 +168,39 @@ pub(crate) fn check_finite<'a, T: crate::scalar::Real>(
     }
 }
 
+/// The number of scalars in blocks of the given `(rows, cols)`, or an error naming the sizes
+/// when the count overflows `usize`.
+pub(crate) fn checked_len(op: &'static str, shapes: &[(usize, usize)]) -> Result<usize> {
+    shapes
+        .iter()
+        .try_fold(0usize, |acc, &(r, c)| {
+            r.checked_mul(c).and_then(|n| acc.checked_add(n))
+        })
+        .ok_or_else(|| {
+            Error::invalid(
+                "size",
+                format!("{op}: parameter count of blocks {shapes:?} overflows"),
+            )
+        })
+}
+
+/// A vector of `len` zeros, or an error naming the size when the memory cannot be had
+/// (instead of the allocator's abort).
+pub(crate) fn try_zeroed<T: crate::scalar::Real>(op: &'static str, len: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        Error::invalid(
+            "size",
+            format!(
+                "{op}: {len} scalars ({} bytes) cannot be allocated",
+                len.saturating_mul(std::mem::size_of::<T>())
+            ),
+        )
+    })?;
+    v.resize(len, T::zero());
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,21 +78,29 @@ pub mod hopfield;
 pub mod init;
 pub mod io;
 mod linalg;
+pub mod net;
+pub mod ops;
 pub mod prelude;
 pub mod scalar;
 mod sequence;
 mod simd;
 pub mod spectral;
 pub mod text;
-mod trace;
 pub mod train;
 pub mod traits;
+pub mod unroll;
 pub mod word2vec;
+
+/// The README's Rust code, compiled and run as doctests so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub use cell::{Elman, Jordan};
 pub use error::{Error, Result};
 pub use hopfield::{Hopfield, ModernHopfield};
+pub use net::Net;
 pub use sequence::{Mask, Sequence};
-pub use trace::Trace;
 pub use traits::{AssociativeMemory, Cell, Embedding, Parameters, Recurrent};
+pub use unroll::Trace;
 pub use word2vec::Word2Vec;

@@ -7,4 +7,4 @@ pub use crate::hopfield::{Hopfield, ModernHopfield};
 #[doc(no_inline)]
 pub use crate::traits::{AssociativeMemory, Cell, Embedding, Parameters, Recurrent};
 #[doc(no_inline)]
-pub use crate::{Error, Mask, Result, Sequence, Word2Vec};
+pub use crate::{Error, Mask, Net, Sequence, Word2Vec};

@@ -17,10 +17,12 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<recurrent::grad::Gradient<f32>>();
     assert_send_sync::<recurrent::Word2Vec>();
     assert_send_sync::<Error>();
+    assert_send_sync::<recurrent::net::Stack<recurrent::cell::ElmanCell<f32>>>();
+    assert_send_sync::<Net<recurrent::net::Stack<recurrent::cell::JordanCell<f64>>>>();
 }
 
 #[test]
-fn prelude_is_enough_for_the_quick_start() -> Result<()> {
+fn prelude_is_enough_for_the_quick_start() -> Result<(), Error> {
     use nalgebra::DMatrix;
     use rand::SeedableRng;
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);

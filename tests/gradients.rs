@@ -169,19 +169,8 @@ fn relu_gradients() {
 fn check_detects_a_wrong_gradient() {
     #[derive(Clone, Debug)]
     struct Broken(Leaky);
-    impl Parameters for Broken {
-        type Scalar = f64;
-        fn params(&self) -> &[f64] {
-            self.0.params()
-        }
-        fn params_mut(&mut self) -> &mut [f64] {
-            self.0.params_mut()
-        }
-        fn param_blocks(&self) -> Vec<ParamBlock> {
-            self.0.param_blocks()
-        }
-    }
     impl Cell for Broken {
+        type Scalar = f64;
         fn n_input(&self) -> usize {
             self.0.n_input()
         }
@@ -194,32 +183,40 @@ fn check_detects_a_wrong_gradient() {
         fn n_cache(&self) -> usize {
             self.0.n_cache()
         }
+        fn param_blocks(&self) -> Vec<ParamBlock> {
+            self.0.param_blocks()
+        }
         fn step(
             &self,
+            theta: &[f64],
             x: DMatrixView<'_, f64>,
             p: DMatrixView<'_, f64>,
             s: DMatrixViewMut<'_, f64>,
             o: DMatrixViewMut<'_, f64>,
             c: DMatrixViewMut<'_, f64>,
         ) {
-            self.0.step(x, p, s, o, c)
+            self.0.step(theta, x, p, s, o, c)
         }
         fn step_backward(
             &self,
+            theta: &[f64],
             step: Step<'_, f64>,
             ds: DMatrixView<'_, f64>,
             dy: DMatrixView<'_, f64>,
             dp: DMatrixViewMut<'_, f64>,
+            dx: Option<DMatrixViewMut<'_, f64>>,
             grad: &mut [f64],
             scratch: DMatrixViewMut<'_, f64>,
         ) {
-            self.0.step_backward(step, ds, dy, dp, grad, scratch);
+            self.0
+                .step_backward(theta, step, ds, dy, dp, dx, grad, scratch);
             grad[0] *= 1.001; // a 0.1% error in one entry
         }
     }
-    let cell = Broken(Leaky::new(3, 2, 0.5, 1));
+    let (leaky, theta) = Leaky::new(3, 2, 0.5, 1).into_parts();
     let x = random_sequence(2, 4, 1, 1.0, &mut rng(2));
     let d = random_sequence(3, 4, 1, 0.5, &mut rng(3));
+    let cell = recurrent::Net::new(Broken(leaky), theta).unwrap();
     let rep = check(
         &cell,
         Batch::new(&x, &d),
@@ -248,18 +245,31 @@ fn elman_sequence_schedule_equals_step_schedule() {
         let steps = 11;
         let x = random_sequence(4, steps, batch, 1.0, &mut r);
         let dy = random_sequence::<f64>(3, steps, batch, 1.0, &mut r);
-        let mut fused = recurrent::Trace::new(&net, steps, batch);
+        let (cell, theta) = (net.cell(), net.params());
+        let mut fused = recurrent::Trace::new(cell, steps, batch);
         let mut plain = fused.clone();
-        net.forward_seq(&x, &mut fused);
-        recurrent::grad::forward_steps(&net, &x, &mut plain);
+        cell.forward_seq(theta, &x, &mut fused);
+        recurrent::unroll::forward_steps(cell, theta, &x, &mut plain);
         let rel = |a: &DMatrix<f64>, b: &DMatrix<f64>| (a - b).norm() / a.norm().max(b.norm());
         assert!(rel(fused.states(), plain.states()) < 1e-13);
         assert!(rel(fused.outputs(), plain.outputs()) < 1e-13);
         let mut g1 = vec![0.0; net.n_params()];
         let mut g2 = g1.clone();
-        net.backward_seq(&x, dy.as_matrix().as_view(), &mut fused, &mut g1);
-        recurrent::grad::backward_steps(&net, &x, dy.as_matrix().as_view(), &mut plain, &mut g2);
+        let mut dx1 = DMatrix::zeros(4, steps * batch);
+        let mut dx2 = DMatrix::zeros(4, steps * batch);
+        let dy = dy.as_matrix().as_view();
+        cell.backward_seq(theta, &x, dy, &mut fused, &mut g1, Some(dx1.as_view_mut()));
+        recurrent::unroll::backward_steps(
+            cell,
+            theta,
+            &x,
+            dy,
+            &mut plain,
+            &mut g2,
+            Some(dx2.as_view_mut()),
+        );
         assert!(recurrent::grad::relative_difference(&g1, &g2) < 1e-13);
         assert!(rel(fused.d_states(), plain.d_states()) < 1e-13);
+        assert!(rel(&dx1, &dx2) < 1e-13);
     }
 }

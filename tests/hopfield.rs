@@ -396,7 +396,7 @@ macro_rules! properties {
                 let mut r = rng(5);
                 let x = patterns::<$t>(30, 5, &mut r);
                 let net = Hopfield::from_patterns(Rule::Hebbian, &x).unwrap();
-                assert_eq!((net.input_dim(), net.state_dim(), net.output_dim()), (0, 30, 30));
+                assert_eq!((net.n_input(), net.n_state(), net.n_output()), (0, 30, 30));
                 let s0 = DMatrix::from_columns(&[
                     flip(&x.column(0).into_owned(), 6, &mut r),
                     flip(&x.column(1).into_owned(), 6, &mut r),

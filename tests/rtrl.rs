@@ -369,7 +369,7 @@ fn truncated_callback_can_train() {
         1,
     )
     .unwrap();
-    let before = recurrent::grad::loss(&net, Batch::new(&x, &d), Loss::mse()).unwrap();
+    let before = recurrent::grad::evaluate(&net, Batch::new(&x, &d), Loss::mse()).unwrap();
     let mut calls = 0;
     for _ in 0..5 {
         truncated_bptt_with(
@@ -389,7 +389,7 @@ fn truncated_callback_can_train() {
         )
         .unwrap();
     }
-    let after = recurrent::grad::loss(&net, Batch::new(&x, &d), Loss::mse()).unwrap();
+    let after = recurrent::grad::evaluate(&net, Batch::new(&x, &d), Loss::mse()).unwrap();
     assert_eq!(calls, 5 * 80);
     assert!(after < 0.2 * before, "before {before}, after {after}");
     // and an error from the callback stops the run
@@ -625,20 +625,8 @@ fn truncated_errors() {
 #[derive(Clone, Debug)]
 struct ByVjp<C>(C);
 
-impl<C: Parameters> Parameters for ByVjp<C> {
-    type Scalar = C::Scalar;
-    fn params(&self) -> &[C::Scalar] {
-        self.0.params()
-    }
-    fn params_mut(&mut self) -> &mut [C::Scalar] {
-        self.0.params_mut()
-    }
-    fn param_blocks(&self) -> Vec<recurrent::traits::ParamBlock> {
-        self.0.param_blocks()
-    }
-}
-
 impl<C: Cell> Cell for ByVjp<C> {
+    type Scalar = C::Scalar;
     fn n_input(&self) -> usize {
         self.0.n_input()
     }
@@ -654,31 +642,44 @@ impl<C: Cell> Cell for ByVjp<C> {
     fn n_scratch(&self) -> usize {
         self.0.n_scratch()
     }
+    fn param_blocks(&self) -> Vec<recurrent::traits::ParamBlock> {
+        self.0.param_blocks()
+    }
     fn initial_state(&self, batch: usize) -> DMatrix<C::Scalar> {
         self.0.initial_state(batch)
     }
     fn step(
         &self,
+        theta: &[C::Scalar],
         x: nalgebra::DMatrixView<'_, C::Scalar>,
         prev: nalgebra::DMatrixView<'_, C::Scalar>,
         state: nalgebra::DMatrixViewMut<'_, C::Scalar>,
         output: nalgebra::DMatrixViewMut<'_, C::Scalar>,
         cache: nalgebra::DMatrixViewMut<'_, C::Scalar>,
     ) {
-        self.0.step(x, prev, state, output, cache)
+        self.0.step(theta, x, prev, state, output, cache)
     }
     fn step_backward(
         &self,
+        theta: &[C::Scalar],
         step: recurrent::traits::Step<'_, C::Scalar>,
         d_state: nalgebra::DMatrixView<'_, C::Scalar>,
         d_output: nalgebra::DMatrixView<'_, C::Scalar>,
         d_prev: nalgebra::DMatrixViewMut<'_, C::Scalar>,
+        d_input: Option<nalgebra::DMatrixViewMut<'_, C::Scalar>>,
         grad: &mut [C::Scalar],
         scratch: nalgebra::DMatrixViewMut<'_, C::Scalar>,
     ) {
-        self.0
-            .step_backward(step, d_state, d_output, d_prev, grad, scratch)
+        self.0.step_backward(
+            theta, step, d_state, d_output, d_prev, d_input, grad, scratch,
+        )
     }
+}
+
+/// `net` with its cell's own `jacobians` hidden.
+fn by_vjp<C: Cell + Clone>(net: &recurrent::Net<C>) -> recurrent::Net<ByVjp<C>> {
+    let (cell, theta) = net.clone().into_parts();
+    recurrent::Net::new(ByVjp(cell), theta).unwrap()
 }
 
 /// Elman's closed-form Jacobians equal the default ones built from its backward step, for
@@ -692,12 +693,12 @@ fn elman_closed_form_jacobians_equal_the_default() {
             .initial_context(0.2)
             .build(&mut r)
             .unwrap();
-        let plain = ByVjp(net.clone());
+        let plain = by_vjp(&net);
         let x = random_sequence::<f64>(3, 4, 1, 1.0, &mut r);
         let (n, p) = (net.n_state(), net.n_params());
-        let mut trace = recurrent::Trace::new(&net, 4, 1);
+        let mut trace = recurrent::Trace::new(net.cell(), 4, 1);
         let no_cache = DMatrix::<f64>::zeros(0, 1);
-        net.forward_seq(&x, &mut trace);
+        net.cell().forward_seq(net.params(), &x, &mut trace);
         for t in 0..4 {
             let step = recurrent::traits::Step {
                 x: x.step(t),
@@ -712,8 +713,12 @@ fn elman_closed_form_jacobians_equal_the_default() {
             );
             let (mut j2, mut i2) = (j1.clone(), i1.clone());
             let mut work = Vec::new();
-            net.jacobians(step, j1.as_view_mut(), i1.as_view_mut(), &mut work);
-            plain.jacobians(step, j2.as_view_mut(), i2.as_view_mut(), &mut work);
+            let theta = net.params();
+            net.cell()
+                .jacobians(theta, step, j1.as_view_mut(), i1.as_view_mut(), &mut work);
+            plain
+                .cell()
+                .jacobians(theta, step, j2.as_view_mut(), i2.as_view_mut(), &mut work);
             assert!(
                 (&j1 - &j2).norm() <= 1e-14 * j2.norm().max(1.0),
                 "{hidden:?} J, step {t}"

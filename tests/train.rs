@@ -231,11 +231,11 @@ fn delay_line<T: Real>() {
     let train = delay_data::<T>(32, 20, &mut r);
     let test = delay_data::<T>(16, 20, &mut r);
     let mut net = Elman::<T>::builder(1, 8, 1).build(&mut r).unwrap();
-    let mut trainer = Trainer::new(
-        TrainConfig::new().epochs(60).batch_size(8),
-        Adam::new(0.02).unwrap(),
-    )
-    .unwrap();
+    let mut trainer = TrainConfig::new()
+        .epochs(60)
+        .batch_size(8)
+        .build(Adam::new(0.02).unwrap())
+        .unwrap();
     let before = to_f64(trainer.evaluate(&net, &test).unwrap());
     let mut steps = 0;
     let report = trainer
@@ -266,7 +266,7 @@ fn determinism<T: Real>() {
             .batch_size(3)
             .clip(Clip::norm(1.0).unwrap());
         let opt = Sgd::new(0.1).unwrap().with_momentum(0.9).unwrap();
-        let mut trainer = Trainer::new(cfg, opt).unwrap();
+        let mut trainer = cfg.build(opt).unwrap();
         trainer.fit(&mut net, &data, None, &mut r, |_| {}).unwrap();
         net.params().to_vec()
     };
@@ -295,7 +295,7 @@ fn early_stopping_stops_and_restores_the_best() {
     }
     let mut net = Elman::<f64>::builder(1, 6, 1).build(&mut r).unwrap();
     let cfg = TrainConfig::new().epochs(200).batch_size(4).patience(3);
-    let mut trainer = Trainer::new(cfg, Adam::new(0.02).unwrap()).unwrap();
+    let mut trainer = cfg.build(Adam::new(0.02).unwrap()).unwrap();
     let mut epochs_seen = 0;
     let report = trainer
         .fit(
@@ -340,7 +340,7 @@ fn divergence_is_an_error_naming_the_step() {
         .build(&mut r)
         .unwrap();
     let cfg = TrainConfig::new().epochs(50).batch_size(1);
-    let mut trainer = Trainer::new(cfg, Sgd::new(1e3).unwrap()).unwrap();
+    let mut trainer = cfg.build(Sgd::new(1e3).unwrap()).unwrap();
     let mut last_step = None;
     let err = trainer
         .fit(&mut net, &data, None, &mut r, |p: &Progress<f64>| {
@@ -371,11 +371,12 @@ fn ragged_batches_are_padded_and_masked_exactly() {
     for len in [3, 7, 5] {
         let x = common::random_sequence::<f64>(2, len, 1, 1.0, &mut r);
         let d = common::random_sequence::<f64>(1, len, 1, 1.0, &mut r);
-        singles += recurrent::grad::loss(&net, Batch::new(&x, &d), Loss::sum_squared()).unwrap();
+        singles +=
+            recurrent::grad::evaluate(&net, Batch::new(&x, &d), Loss::sum_squared()).unwrap();
         data.push(x, d).unwrap();
     }
     let cfg = TrainConfig::new().batch_size(3).loss(Loss::sum_squared());
-    let mut trainer = Trainer::new(cfg, Sgd::new(0.1).unwrap()).unwrap();
+    let mut trainer = cfg.build(Sgd::new(0.1).unwrap()).unwrap();
     // one batch of 3: its summed loss over the kept steps is the sum of the singles
     let batched = trainer.evaluate(&net, &data).unwrap();
     assert!(
@@ -395,7 +396,7 @@ fn configuration_and_data_errors() {
         TrainConfig::new().min_delta(f64::NAN),
     ] {
         assert!(matches!(
-            Trainer::new(cfg, sgd()),
+            cfg.build(sgd()),
             Err(Error::InvalidParameter { .. })
         ));
     }
@@ -403,12 +404,12 @@ fn configuration_and_data_errors() {
     let mut net = Elman::<f64>::builder(1, 3, 1).build(&mut r).unwrap();
     let data = delay_data::<f64>(2, 4, &mut r);
     // patience without a validation set
-    let mut t = Trainer::new(TrainConfig::new().patience(2), sgd()).unwrap();
+    let mut t = TrainConfig::new().patience(2).build(sgd()).unwrap();
     assert!(matches!(
         t.fit(&mut net, &data, None, &mut r, |_| {}),
         Err(Error::InvalidParameter { .. })
     ));
-    let mut t = Trainer::new(TrainConfig::new(), sgd()).unwrap();
+    let mut t = TrainConfig::new().build(sgd()).unwrap();
     // empty training set
     assert!(matches!(
         t.fit(&mut net, &Dataset::new(), None, &mut r, |_| {}),
@@ -498,7 +499,7 @@ fn one_epoch_is_one_sgd_step_on_the_batch_gradient() {
         .map(|(p, g)| p - 0.1 * g)
         .collect();
     let cfg = TrainConfig::new().epochs(1).batch_size(b).shuffle(false);
-    let mut trainer = Trainer::new(cfg, Sgd::new(0.1).unwrap()).unwrap();
+    let mut trainer = cfg.build(Sgd::new(0.1).unwrap()).unwrap();
     let mut seen = Vec::new();
     let report = trainer
         .fit(&mut net, &data, None, &mut r, |p: &Progress<f64>| {
@@ -528,7 +529,7 @@ fn the_schedule_sets_the_learning_rate_of_each_epoch() {
         .epochs(3)
         .batch_size(2)
         .schedule(Schedule::step(0.1, 1, 0.5).unwrap());
-    let mut trainer = Trainer::new(cfg, Sgd::new(1.0).unwrap()).unwrap();
+    let mut trainer = cfg.build(Sgd::new(1.0).unwrap()).unwrap();
     let mut rates = Vec::new();
     trainer
         .fit(&mut net, &data, None, &mut r, |p: &Progress<f64>| {

@@ -11,7 +11,7 @@ use rand_distr::{Distribution, StandardNormal};
 use recurrent::cell::Feedback;
 use recurrent::grad::{Batch, Bptt, Loss};
 use recurrent::prelude::*;
-use recurrent::train::{Adam, Clip, Dataset, Optimizer, Progress, Schedule, TrainConfig, Trainer};
+use recurrent::train::{Adam, Clip, Dataset, Optimizer, Progress, Schedule, TrainConfig};
 use std::error::Error;
 use std::f64::consts::PI;
 use std::path::Path;
@@ -155,7 +155,7 @@ pub fn motor_run(
         .batch_size(4)
         .loss(Loss::mse())
         .schedule(Schedule::linear(0.01, 0.001, epochs)?);
-    let mut trainer = Trainer::new(config, Adam::new(0.01)?)?;
+    let mut trainer = config.build(Adam::new(0.01)?)?;
     let mut teacher_loss = f64::NAN;
     trainer.fit(&mut net, &data, None, &mut rng, |p: &Progress<f64>| {
         if let Progress::Epoch { train_loss, .. } = *p {

@@ -7,15 +7,16 @@ use crate::linalg::{
     FEW_COLUMNS, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, matvec_add,
     split_blocks, split_blocks_ref,
 };
+use crate::net::Net;
 use crate::scalar::{Real, lit};
 use crate::sequence::Sequence;
-use crate::trace::{Trace, block_pair_mut};
 use crate::traits::{Cell, ParamBlock, Parameters, Step};
+use crate::unroll::Trace;
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use rand::Rng;
 
-/// Elman's simple recurrent network: the context layer is a copy of the hidden layer one step
-/// back. In the lecture's notation, with hidden activation `f` and output activation `g`,
+/// Elman's simple recurrent network, a [`Net`] of an [`ElmanCell`] and its parameters: the
+/// context layer is a copy of the hidden layer one step back. In the lecture's notation, with hidden activation `f` and output activation `g`,
 ///
 /// `a⟨t⟩ = f(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)`, `y⟨t⟩ = g(W_ya a⟨t⟩ + b_y)`.
 ///
@@ -51,16 +52,63 @@ use rand::Rng;
 /// # References
 ///
 /// [^1]: J. L. Elman (1990), "Finding structure in time", Cognitive Science 14(2), 179–211.
+pub type Elman<T> = Net<ElmanCell<T>>;
+
+/// The maths of [`Elman`]'s step, `a⟨t⟩ = f(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)`,
+/// `y⟨t⟩ = g(W_ya a⟨t⟩ + b_y)`, with θ handed in as `w_ax, w_aa, b_a, w_ya, b_y`
+/// (column-major, in that order).
+///
+/// Build one through [`Elman::builder`]; as a part of a [`crate::net::Stack`] with a head
+/// behind it, give it `n_output = n_hidden` and an identity output (its output then is the
+/// hidden layer through `W_ya`, which the head can read).
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let net = Elman::<f32>::builder(3, 8, 2).build(&mut rng)?;
+/// let cell: &recurrent::cell::ElmanCell<f32> = net.cell();
+/// assert_eq!((cell.n_input(), cell.n_hidden(), cell.n_output()), (3, 8, 2));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Elman<T: Real> {
+#[cfg_attr(feature = "serde", serde(try_from = "ElmanCellData<T>"))]
+pub struct ElmanCell<T: Real> {
     n_input: usize,
     n_hidden: usize,
     n_output: usize,
     hidden: Activation,
     output: Activation,
     initial_context: T,
-    params: Vec<T>,
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct ElmanCellData<T: Real> {
+    n_input: usize,
+    n_hidden: usize,
+    n_output: usize,
+    hidden: Activation,
+    output: Activation,
+    initial_context: T,
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real> TryFrom<ElmanCellData<T>> for ElmanCell<T> {
+    type Error = Error;
+    fn try_from(d: ElmanCellData<T>) -> Result<Self> {
+        ElmanCell::new(
+            d.n_input,
+            d.n_hidden,
+            d.n_output,
+            d.hidden,
+            d.output,
+            d.initial_context,
+        )
+    }
 }
 
 /// Configures and builds an [`Elman`] network.
@@ -137,51 +185,63 @@ impl<T: Real> ElmanBuilder<T> {
     ///
     /// See [`ElmanBuilder`].
     pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Elman<T>> {
-        let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
-        for (name, v) in [("n_input", i), ("n_hidden", n), ("n_output", o)] {
-            if v == 0 {
-                return Err(Error::invalid(name, "must be at least 1"));
-            }
-        }
         if !self.initial_context.is_finite() {
             return Err(Error::invalid("initial_context", "must be finite"));
         }
-        let mut net = Elman {
-            n_input: i,
-            n_hidden: n,
-            n_output: o,
-            hidden: self.hidden,
-            output: self.output,
-            initial_context: lit(self.initial_context),
-            params: vec![T::zero(); n * i + n * n + n + o * n + o],
-        };
-        let lens = net.block_lens();
-        let [w_ax, w_aa, _, w_ya, _] = split_blocks(&mut net.params, lens);
+        let cell = ElmanCell::new(
+            self.n_input,
+            self.n_hidden,
+            self.n_output,
+            self.hidden,
+            self.output,
+            lit(self.initial_context),
+        )?;
+        let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
+        let mut params = crate::error::try_zeroed::<T>("Elman", cell.n_params())?;
+        let [w_ax, w_aa, _, w_ya, _] = split_blocks(&mut params, cell.block_lens());
         self.input_init
             .fill(DMatrixViewMut::from_slice(w_ax, n, i), rng)?;
         self.recurrent_init
             .fill(DMatrixViewMut::from_slice(w_aa, n, n), rng)?;
         self.output_init
             .fill(DMatrixViewMut::from_slice(w_ya, o, n), rng)?;
-        Ok(net)
+        Net::new(cell, params)
     }
 }
 
-impl<T: Real> Elman<T> {
-    /// Starts configuring a network with the given sizes; see [`ElmanBuilder`].
-    pub fn builder(n_input: usize, n_hidden: usize, n_output: usize) -> ElmanBuilder<T> {
-        ElmanBuilder {
-            scalar: std::marker::PhantomData,
+impl<T: Real> ElmanCell<T> {
+    /// The cell with its sizes and activations.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a zero size, a parameter count that overflows, or a
+    /// non-finite initial context.
+    pub fn new(
+        n_input: usize,
+        n_hidden: usize,
+        n_output: usize,
+        hidden: Activation,
+        output: Activation,
+        initial_context: T,
+    ) -> Result<Self> {
+        let (i, n, o) = (n_input, n_hidden, n_output);
+        for (name, v) in [("n_input", i), ("n_hidden", n), ("n_output", o)] {
+            if v == 0 {
+                return Err(Error::invalid(name, "must be at least 1"));
+            }
+        }
+        if !initial_context.is_finite() {
+            return Err(Error::invalid("initial_context", "must be finite"));
+        }
+        crate::error::checked_len("Elman", &[(n, i), (n, n), (n, 1), (o, n), (o, 1)])?;
+        Ok(Self {
             n_input,
             n_hidden,
             n_output,
-            hidden: Activation::Tanh,
-            output: Activation::Identity,
-            input_init: Init::Xavier,
-            recurrent_init: Init::Xavier,
-            output_init: Init::Xavier,
-            initial_context: 0.0,
-        }
+            hidden,
+            output,
+            initial_context,
+        })
     }
 
     /// Number of hidden units `N`.
@@ -215,60 +275,104 @@ impl<T: Real> Elman<T> {
         self.shapes().map(|(_, r, c)| r * c)
     }
 
+    fn blocks<'a>(&self, theta: &'a [T]) -> [&'a [T]; 5] {
+        split_blocks_ref(theta, self.block_lens())
+    }
+}
+
+impl<T: Real> Elman<T> {
+    /// Starts configuring a network with the given sizes; see [`ElmanBuilder`].
+    pub fn builder(n_input: usize, n_hidden: usize, n_output: usize) -> ElmanBuilder<T> {
+        ElmanBuilder {
+            scalar: std::marker::PhantomData,
+            n_input,
+            n_hidden,
+            n_output,
+            hidden: Activation::Tanh,
+            output: Activation::Identity,
+            input_init: Init::Xavier,
+            recurrent_init: Init::Xavier,
+            output_init: Init::Xavier,
+            initial_context: 0.0,
+        }
+    }
+
+    /// Number of hidden units `N`.
+    pub fn n_hidden(&self) -> usize {
+        self.cell().n_hidden
+    }
+
+    /// The hidden activation `f`.
+    pub fn hidden_activation(&self) -> Activation {
+        self.cell().hidden
+    }
+
+    /// The output activation `g`.
+    pub fn output_activation(&self) -> Activation {
+        self.cell().output
+    }
+
     fn blocks(&self) -> [&[T]; 5] {
-        split_blocks_ref(&self.params, self.block_lens())
+        self.cell().blocks(self.params())
     }
 
     /// `W_ax`, `n_hidden × n_input`.
     pub fn w_ax(&self) -> DMatrixView<'_, T> {
-        DMatrixView::from_slice(self.blocks()[0], self.n_hidden, self.n_input)
+        let c = self.cell();
+        DMatrixView::from_slice(self.blocks()[0], c.n_hidden, c.n_input)
     }
 
     /// `W_aa`, `n_hidden × n_hidden`.
     pub fn w_aa(&self) -> DMatrixView<'_, T> {
-        DMatrixView::from_slice(self.blocks()[1], self.n_hidden, self.n_hidden)
+        let c = self.cell();
+        DMatrixView::from_slice(self.blocks()[1], c.n_hidden, c.n_hidden)
     }
 
     /// `b_a`, `n_hidden × 1`.
     pub fn b_a(&self) -> DMatrixView<'_, T> {
-        DMatrixView::from_slice(self.blocks()[2], self.n_hidden, 1)
+        DMatrixView::from_slice(self.blocks()[2], self.cell().n_hidden, 1)
     }
 
     /// `W_ya`, `n_output × n_hidden`.
     pub fn w_ya(&self) -> DMatrixView<'_, T> {
-        DMatrixView::from_slice(self.blocks()[3], self.n_output, self.n_hidden)
+        let c = self.cell();
+        DMatrixView::from_slice(self.blocks()[3], c.n_output, c.n_hidden)
     }
 
     /// `b_y`, `n_output × 1`.
     pub fn b_y(&self) -> DMatrixView<'_, T> {
-        DMatrixView::from_slice(self.blocks()[4], self.n_output, 1)
+        DMatrixView::from_slice(self.blocks()[4], self.cell().n_output, 1)
     }
 
     /// `W_aa`, mutably (e.g. to rescale its spectral radius).
     pub fn w_aa_mut(&mut self) -> DMatrixViewMut<'_, T> {
-        let (n, lens) = (self.n_hidden, self.block_lens());
-        let [_, w_aa, _, _, _] = split_blocks(&mut self.params, lens);
+        let (n, lens) = (self.cell().n_hidden, self.cell().block_lens());
+        let [_, w_aa, _, _, _] = split_blocks(self.params_mut(), lens);
         DMatrixViewMut::from_slice(w_aa, n, n)
     }
 }
 
-impl<T: Real> Parameters for Elman<T> {
-    type Scalar = T;
+/// Buffers of Elman's fused backward schedule, kept in the trace's workspace.
+#[derive(Debug)]
+struct ElmanWork<T: Real> {
+    dzy: DMatrix<T>,
+    dz: DMatrix<T>,
+    w_aa_t: DMatrix<T>,
+}
 
-    fn params(&self) -> &[T] {
-        &self.params
-    }
-
-    fn params_mut(&mut self) -> &mut [T] {
-        &mut self.params
-    }
-
-    fn param_blocks(&self) -> Vec<ParamBlock> {
-        ParamBlock::layout(&self.shapes())
+impl<T: Real> Default for ElmanWork<T> {
+    fn default() -> Self {
+        Self {
+            dzy: DMatrix::zeros(0, 0),
+            dz: DMatrix::zeros(0, 0),
+            w_aa_t: DMatrix::zeros(0, 0),
+        }
     }
 }
 
-impl<T: Real> Cell for Elman<T> {
+impl<T: Real> Cell for ElmanCell<T> {
+    type Scalar = T;
+
     fn n_input(&self) -> usize {
         self.n_input
     }
@@ -281,6 +385,14 @@ impl<T: Real> Cell for Elman<T> {
         self.n_output
     }
 
+    fn param_blocks(&self) -> Vec<ParamBlock> {
+        ParamBlock::layout(&self.shapes())
+    }
+
+    fn n_params(&self) -> usize {
+        self.block_lens().iter().sum()
+    }
+
     fn n_scratch(&self) -> usize {
         self.n_output + self.n_hidden
     }
@@ -291,34 +403,53 @@ impl<T: Real> Cell for Elman<T> {
 
     fn step(
         &self,
+        theta: &[T],
         x: DMatrixView<'_, T>,
         prev: DMatrixView<'_, T>,
         mut state: DMatrixViewMut<'_, T>,
         mut output: DMatrixViewMut<'_, T>,
         _cache: DMatrixViewMut<'_, T>,
     ) {
-        let [_, _, b_a, _, b_y] = self.blocks();
+        let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
+        let [w_ax, w_aa, b_a, w_ya, b_y] = self.blocks(theta);
         // Same summation order as `forward_seq`: (W_ax x + b_a) + W_aa a⟨t−1⟩.
-        state.gemm(T::one(), &self.w_ax(), &x, T::zero());
+        state.gemm(
+            T::one(),
+            &DMatrixView::from_slice(w_ax, n, i),
+            &x,
+            T::zero(),
+        );
         add_to_columns(state.as_view_mut(), b_a);
-        state.gemm(T::one(), &self.w_aa(), &prev, T::one());
+        state.gemm(
+            T::one(),
+            &DMatrixView::from_slice(w_aa, n, n),
+            &prev,
+            T::one(),
+        );
         self.hidden.apply(state.as_view_mut());
-        output.gemm(T::one(), &self.w_ya(), &state, T::zero());
+        output.gemm(
+            T::one(),
+            &DMatrixView::from_slice(w_ya, o, n),
+            &state,
+            T::zero(),
+        );
         add_to_columns(output.as_view_mut(), b_y);
         self.output.apply(output);
     }
 
     fn step_backward(
         &self,
+        theta: &[T],
         step: Step<'_, T>,
         d_state: DMatrixView<'_, T>,
         d_output: DMatrixView<'_, T>,
         d_prev: DMatrixViewMut<'_, T>,
+        d_input: Option<DMatrixViewMut<'_, T>>,
         grad: &mut [T],
         mut scratch: DMatrixViewMut<'_, T>,
     ) {
-        let (n, o) = (self.n_hidden, self.n_output);
-        let [_, w_aa, _, w_ya, _] = self.blocks();
+        let (n, o, i) = (self.n_hidden, self.n_output, self.n_input);
+        let [w_ax, w_aa, _, w_ya, _] = self.blocks(theta);
         let (mut dzy, mut dz) = scratch.rows_range_pair_mut(0..o, o..o + n);
         // ∂L/∂(W_ya a + b_y)
         dzy.copy_from(&d_output);
@@ -333,9 +464,12 @@ impl<T: Real> Cell for Elman<T> {
         );
         self.hidden.backward(step.state, dz.as_view_mut());
         gemm_tn(d_prev, T::one(), w_aa, n, n, dz.as_view(), T::zero());
+        if let Some(dx) = d_input {
+            gemm_tn(dx, T::one(), w_ax, n, i, dz.as_view(), T::zero());
+        }
         let [g_wax, g_waa, g_ba, g_wya, g_by] = split_blocks(grad, self.block_lens());
         add_outer(
-            &mut DMatrixViewMut::from_slice(g_wax, n, self.n_input),
+            &mut DMatrixViewMut::from_slice(g_wax, n, i),
             dz.as_view(),
             step.x,
         );
@@ -360,13 +494,14 @@ impl<T: Real> Cell for Elman<T> {
     /// instead of the `N` vector–Jacobian products of the default.
     fn jacobians(
         &self,
+        theta: &[T],
         step: Step<'_, T>,
         mut j_state: DMatrixViewMut<'_, T>,
         mut j_params: DMatrixViewMut<'_, T>,
         work: &mut Vec<T>,
     ) {
         let (n, i) = (self.n_hidden, self.n_input);
-        let w_aa = self.w_aa();
+        let w_aa = DMatrixView::from_slice(self.blocks(theta)[1], n, n);
         let z = |j: usize| {
             if j < i {
                 step.x[(j, 0)]
@@ -415,24 +550,31 @@ impl<T: Real> Cell for Elman<T> {
 
     /// Input projection for all steps in one product, then only `W_aa a⟨t−1⟩` per step, then
     /// the read-out for all steps in one product.
-    fn forward_seq(&self, xs: &Sequence<T>, trace: &mut Trace<T>) {
-        let (b, steps, n) = (trace.batch, trace.steps, self.n_hidden);
+    fn forward_seq(&self, theta: &[T], xs: &Sequence<T>, trace: &mut Trace<T>) {
+        let (b, steps, n, i, o) = (
+            trace.batch(),
+            trace.steps(),
+            self.n_hidden,
+            self.n_input,
+            self.n_output,
+        );
         let tb = steps * b;
-        let [_, _, b_a, _, b_y] = self.blocks();
-        let w_aa = self.w_aa();
-        let w_aa_s = self.blocks()[1];
-        let mut z = trace.states.columns_mut(b, tb);
-        z.gemm(T::one(), &self.w_ax(), xs.as_matrix(), T::zero());
+        let [w_ax, w_aa_s, b_a, w_ya, b_y] = self.blocks(theta);
+        let w_aa = DMatrixView::from_slice(w_aa_s, n, n);
+        let parts = trace.parts_mut();
+        let states = parts.states;
+        let mut z = states.columns_mut(b, tb);
+        z.gemm(
+            T::one(),
+            &DMatrixView::from_slice(w_ax, n, i),
+            xs.as_matrix(),
+            T::zero(),
+        );
         add_to_columns(z, b_a);
         for t in 0..steps {
-            let (state, prev) = {
-                let (head, tail) = trace.states.as_mut_slice().split_at_mut((t + 1) * n * b);
-                (
-                    DMatrixViewMut::from_slice(&mut tail[..n * b], n, b),
-                    DMatrixView::from_slice(&head[t * n * b..], n, b),
-                )
-            };
-            let mut state = state;
+            let (head, tail) = states.as_mut_slice().split_at_mut((t + 1) * n * b);
+            let mut state = DMatrixViewMut::from_slice(&mut tail[..n * b], n, b);
+            let prev = DMatrixView::from_slice(&head[t * n * b..], n, b);
             if b <= FEW_COLUMNS {
                 for (mut sj, pj) in state.column_iter_mut().zip(prev.column_iter()) {
                     matvec_add(sj.as_mut_slice(), w_aa_s, pj.as_slice());
@@ -442,11 +584,11 @@ impl<T: Real> Cell for Elman<T> {
             }
             self.hidden.apply(state);
         }
-        let mut y = trace.outputs.columns_mut(0, tb);
+        let mut y = parts.outputs.columns_mut(0, tb);
         y.gemm(
             T::one(),
-            &self.w_ya(),
-            &trace.states.columns(b, tb),
+            &DMatrixView::from_slice(w_ya, o, n),
+            &states.columns(b, tb),
             T::zero(),
         );
         add_to_columns(y.as_view_mut(), b_y);
@@ -457,37 +599,35 @@ impl<T: Real> Cell for Elman<T> {
     /// `W_aaᵀ ∂L/∂z⟨t⟩` runs per step.
     fn backward_seq(
         &self,
+        theta: &[T],
         xs: &Sequence<T>,
         d_outputs: DMatrixView<'_, T>,
         trace: &mut Trace<T>,
         grad: &mut [T],
+        d_inputs: Option<DMatrixViewMut<'_, T>>,
     ) {
         let (b, steps, n, o, i) = (
-            trace.batch,
-            trace.steps,
+            trace.batch(),
+            trace.steps(),
             self.n_hidden,
             self.n_output,
             self.n_input,
         );
         let tb = steps * b;
-        let [_, w_aa, _, w_ya, _] = self.blocks();
-        let Trace {
-            states,
-            outputs,
-            d_states,
-            extra,
-            ..
-        } = trace;
-        if extra.len() != 3 || extra[0].shape() != (o, tb) || extra[1].shape() != (n, tb) {
-            *extra = vec![
-                DMatrix::zeros(o, tb),
-                DMatrix::zeros(n, tb),
-                DMatrix::zeros(n, n),
-            ];
+        let [w_ax, w_aa, _, w_ya, _] = self.blocks(theta);
+        let (parts, work) = trace.parts_and_workspace_mut::<ElmanWork<T>>();
+        let (states, outputs, d_states) = (parts.states, parts.outputs, parts.d_states);
+        if work.dzy.shape() != (o, tb)
+            || work.dz.shape() != (n, tb)
+            || work.w_aa_t.shape() != (n, n)
+        {
+            *work = ElmanWork {
+                dzy: DMatrix::zeros(o, tb),
+                dz: DMatrix::zeros(n, tb),
+                w_aa_t: DMatrix::zeros(n, n),
+            };
         }
-        let [dzy, dz, w_aa_t] = &mut extra[..] else {
-            unreachable!("three buffers were just made")
-        };
+        let ElmanWork { dzy, dz, w_aa_t } = work;
         // W_aaᵀ once per call, contiguous: the per-step product then packs contiguous columns
         w_aa_t.tr_copy_from(&DMatrixView::from_slice(w_aa, n, n));
         dzy.copy_from(&d_outputs);
@@ -514,12 +654,13 @@ impl<T: Real> Cell for Elman<T> {
         );
         add_row_sums(g_by, dzy.as_view());
         for t in (0..steps).rev() {
-            let (d_prev, d_state) = block_pair_mut(d_states.as_mut_slice(), n, b, t);
+            let (head, tail) = d_states.as_mut_slice().split_at_mut((t + 1) * n * b);
+            let d_prev = DMatrixViewMut::from_slice(&mut head[t * n * b..], n, b);
+            let d_state = DMatrixView::from_slice(&tail[..n * b], n, b);
             let mut dz_t = dz.columns_mut(t * b, b);
-            dz_t.zip_apply(&DMatrixView::from_slice(d_state, n, b), |a, d| *a += d);
+            dz_t.zip_apply(&d_state, |a, d| *a += d);
             self.hidden
                 .backward(states.columns((t + 1) * b, b), dz_t.as_view_mut());
-            let d_prev = DMatrixViewMut::from_slice(d_prev, n, b);
             if b <= FEW_COLUMNS {
                 gemm_tn(d_prev, T::one(), w_aa, n, n, dz_t.as_view(), T::zero());
             } else {
@@ -544,5 +685,8 @@ impl<T: Real> Cell for Elman<T> {
             T::one(),
         );
         add_row_sums(g_ba, dz.as_view());
+        if let Some(dx) = d_inputs {
+            gemm_tn(dx, T::one(), w_ax, n, i, dz.as_view(), T::zero());
+        }
     }
 }

@@ -4,9 +4,10 @@ use crate::activation::Activation;
 use crate::error::{Error, Result, check_shape};
 use crate::init::Init;
 use crate::linalg::{add_outer, add_row_sums, add_to_columns, split_blocks, split_blocks_ref};
+use crate::net::Net;
 use crate::scalar::{Real, lit};
 use crate::sequence::Sequence;
-use crate::traits::{Cell, ParamBlock, Parameters, Step};
+use crate::traits::{Cell, ParamBlock, Step};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use rand::Rng;
 
@@ -21,7 +22,8 @@ pub enum Feedback {
     Teacher,
 }
 
-/// Jordan's network: state units that accumulate the output with self-decay μ,
+/// Jordan's network, a [`Net`] of a [`JordanCell`] and its parameters: state units that
+/// accumulate the output with self-decay μ,
 ///
 /// `s⟨t⟩ = μ·s⟨t−1⟩ + y⟨t−1⟩`, `h⟨t⟩ = f(W_hx x⟨t⟩ + W_hs s⟨t⟩ + b_h)`,
 /// `y⟨t⟩ = g(W_yh h⟨t⟩ + b_y)`,
@@ -53,9 +55,25 @@ pub enum Feedback {
 ///
 /// [^1]: M. I. Jordan (1986), "Serial order: a parallel distributed processing approach",
 ///   ICS Report 8604, UC San Diego.
+pub type Jordan<T> = Net<JordanCell<T>>;
+
+/// The maths of [`Jordan`]'s step (see there), with θ handed in as
+/// `w_hx, w_hs, b_h, w_yh, b_y`.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let net = Jordan::<f64>::builder(2, 8, 2).mu(0.5).build(&mut rng)?;
+/// assert_eq!(net.cell().mu(), 0.5);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Jordan<T: Real> {
+#[cfg_attr(feature = "serde", serde(try_from = "JordanCellData<T>"))]
+pub struct JordanCell<T: Real> {
     n_input: usize,
     n_hidden: usize,
     n_output: usize,
@@ -63,7 +81,34 @@ pub struct Jordan<T: Real> {
     output: Activation,
     mu: T,
     feedback: Feedback,
-    params: Vec<T>,
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct JordanCellData<T: Real> {
+    n_input: usize,
+    n_hidden: usize,
+    n_output: usize,
+    hidden: Activation,
+    output: Activation,
+    mu: T,
+    feedback: Feedback,
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real> TryFrom<JordanCellData<T>> for JordanCell<T> {
+    type Error = Error;
+    fn try_from(d: JordanCellData<T>) -> Result<Self> {
+        JordanCell::new(
+            d.n_input,
+            d.n_hidden,
+            d.n_output,
+            d.hidden,
+            d.output,
+            crate::scalar::to_f64(d.mu),
+            d.feedback,
+        )
+    }
 }
 
 /// Configures and builds a [`Jordan`] network.
@@ -132,37 +177,101 @@ impl<T: Real> JordanBuilder<T> {
     ///
     /// See [`JordanBuilder`].
     pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Jordan<T>> {
+        let cell = JordanCell::new(
+            self.n_input,
+            self.n_hidden,
+            self.n_output,
+            self.hidden,
+            self.output,
+            self.mu,
+            self.feedback,
+        )?;
         let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
-        for (name, v) in [("n_input", i), ("n_hidden", h), ("n_output", o)] {
-            if v == 0 {
-                return Err(Error::invalid(name, "must be at least 1"));
-            }
-        }
-        if !(0.0..1.0).contains(&self.mu) {
-            return Err(Error::invalid(
-                "mu",
-                format!("must be in [0, 1), got {}", self.mu),
-            ));
-        }
-        let mut net = Jordan {
-            n_input: i,
-            n_hidden: h,
-            n_output: o,
-            hidden: self.hidden,
-            output: self.output,
-            mu: lit(self.mu),
-            feedback: self.feedback,
-            params: vec![T::zero(); h * i + h * o + h + o * h + o],
-        };
-        let lens = net.block_lens();
-        let [w_hx, w_hs, _, w_yh, _] = split_blocks(&mut net.params, lens);
+        let mut params = crate::error::try_zeroed::<T>("Jordan", cell.n_params())?;
+        let [w_hx, w_hs, _, w_yh, _] = split_blocks(&mut params, cell.block_lens());
         self.init
             .fill(DMatrixViewMut::from_slice(w_hx, h, i), rng)?;
         self.init
             .fill(DMatrixViewMut::from_slice(w_hs, h, o), rng)?;
         self.init
             .fill(DMatrixViewMut::from_slice(w_yh, o, h), rng)?;
-        Ok(net)
+        Net::new(cell, params)
+    }
+}
+
+impl<T: Real> JordanCell<T> {
+    /// The cell with its sizes, activations, self-decay and feedback mode.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a zero size, a parameter count that overflows, or μ
+    /// outside `[0, 1)`.
+    pub fn new(
+        n_input: usize,
+        n_hidden: usize,
+        n_output: usize,
+        hidden: Activation,
+        output: Activation,
+        mu: f64,
+        feedback: Feedback,
+    ) -> Result<Self> {
+        let (i, h, o) = (n_input, n_hidden, n_output);
+        for (name, v) in [("n_input", i), ("n_hidden", h), ("n_output", o)] {
+            if v == 0 {
+                return Err(Error::invalid(name, "must be at least 1"));
+            }
+        }
+        if !(0.0..1.0).contains(&mu) {
+            return Err(Error::invalid("mu", format!("must be in [0, 1), got {mu}")));
+        }
+        if i.checked_add(o).is_none() {
+            return Err(Error::invalid("n_input", "n_input + n_output overflows"));
+        }
+        crate::error::checked_len("Jordan", &[(h, i), (h, o), (h, 1), (o, h), (o, 1)])?;
+        Ok(Self {
+            n_input,
+            n_hidden,
+            n_output,
+            hidden,
+            output,
+            mu: lit(mu),
+            feedback,
+        })
+    }
+
+    /// The self-decay μ.
+    pub fn mu(&self) -> T {
+        self.mu
+    }
+
+    /// The feedback mode.
+    pub fn feedback(&self) -> Feedback {
+        self.feedback
+    }
+
+    /// Number of hidden units.
+    pub fn n_hidden(&self) -> usize {
+        self.n_hidden
+    }
+
+    /// `(name, rows, cols)` of the parameter blocks, in storage order.
+    fn shapes(&self) -> [(&'static str, usize, usize); 5] {
+        let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
+        [
+            ("w_hx", h, i),
+            ("w_hs", h, o),
+            ("b_h", h, 1),
+            ("w_yh", o, h),
+            ("b_y", o, 1),
+        ]
+    }
+
+    fn block_lens(&self) -> [usize; 5] {
+        self.shapes().map(|(_, r, c)| r * c)
+    }
+
+    fn blocks<'a>(&self, theta: &'a [T]) -> [&'a [T]; 5] {
+        split_blocks_ref(theta, self.block_lens())
     }
 }
 
@@ -184,22 +293,22 @@ impl<T: Real> Jordan<T> {
 
     /// The self-decay μ.
     pub fn mu(&self) -> T {
-        self.mu
+        self.cell().mu
     }
 
     /// The current feedback mode.
     pub fn feedback(&self) -> Feedback {
-        self.feedback
+        self.cell().feedback
     }
 
     /// Switches the feedback mode; the parameters are shared by both modes.
     pub fn set_feedback(&mut self, feedback: Feedback) {
-        self.feedback = feedback;
+        self.cell_mut().feedback = feedback;
     }
 
     /// Rows of the external input `x⟨t⟩` (without the teacher rows).
     pub fn n_external_input(&self) -> usize {
-        self.n_input
+        self.cell().n_input
     }
 
     /// Builds the teacher-forcing inputs `[x⟨t⟩; d⟨t−1⟩]` (with `d⟨0⟩ = 0`) for
@@ -209,7 +318,7 @@ impl<T: Real> Jordan<T> {
     ///
     /// [`Error::DimensionMismatch`] if `xs` or `targets` do not fit the network or each other.
     pub fn teacher_inputs(&self, xs: &Sequence<T>, targets: &Sequence<T>) -> Result<Sequence<T>> {
-        let (i, o) = (self.n_input, self.n_output);
+        let (i, o) = (self.cell().n_input, self.cell().n_output);
         let (steps, b) = (xs.steps(), xs.batch());
         check_shape(
             "teacher_inputs",
@@ -231,45 +340,19 @@ impl<T: Real> Jordan<T> {
         }
         Sequence::new(m, b)
     }
-
-    /// `(name, rows, cols)` of the parameter blocks, in storage order.
-    fn shapes(&self) -> [(&'static str, usize, usize); 5] {
-        let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
-        [
-            ("w_hx", h, i),
-            ("w_hs", h, o),
-            ("b_h", h, 1),
-            ("w_yh", o, h),
-            ("b_y", o, 1),
-        ]
-    }
-
-    fn block_lens(&self) -> [usize; 5] {
-        self.shapes().map(|(_, r, c)| r * c)
-    }
-
-    fn blocks(&self) -> [&[T]; 5] {
-        split_blocks_ref(&self.params, self.block_lens())
-    }
 }
 
-impl<T: Real> Parameters for Jordan<T> {
+impl<T: Real> Cell for JordanCell<T> {
     type Scalar = T;
-
-    fn params(&self) -> &[T] {
-        &self.params
-    }
-
-    fn params_mut(&mut self) -> &mut [T] {
-        &mut self.params
-    }
 
     fn param_blocks(&self) -> Vec<ParamBlock> {
         ParamBlock::layout(&self.shapes())
     }
-}
 
-impl<T: Real> Cell for Jordan<T> {
+    fn n_params(&self) -> usize {
+        self.block_lens().iter().sum()
+    }
+
     fn n_input(&self) -> usize {
         match self.feedback {
             Feedback::Output => self.n_input,
@@ -296,6 +379,7 @@ impl<T: Real> Cell for Jordan<T> {
 
     fn step(
         &self,
+        theta: &[T],
         x: DMatrixView<'_, T>,
         prev: DMatrixView<'_, T>,
         mut state: DMatrixViewMut<'_, T>,
@@ -303,7 +387,7 @@ impl<T: Real> Cell for Jordan<T> {
         mut cache: DMatrixViewMut<'_, T>,
     ) {
         let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
-        let [w_hx, w_hs, b_h, w_yh, b_y] = self.blocks();
+        let [w_hx, w_hs, b_h, w_yh, b_y] = self.blocks(theta);
         let feedback = match self.feedback {
             Feedback::Output => prev.rows(o, o),
             Feedback::Teacher => x.rows(i, o),
@@ -340,15 +424,17 @@ impl<T: Real> Cell for Jordan<T> {
 
     fn step_backward(
         &self,
+        theta: &[T],
         step: Step<'_, T>,
         d_state: DMatrixView<'_, T>,
         d_output: DMatrixView<'_, T>,
         mut d_prev: DMatrixViewMut<'_, T>,
+        d_input: Option<DMatrixViewMut<'_, T>>,
         grad: &mut [T],
         mut scratch: DMatrixViewMut<'_, T>,
     ) {
         let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
-        let [_, w_hs, _, w_yh, _] = self.blocks();
+        let [w_hx, w_hs, _, w_yh, _] = self.blocks(theta);
         let (mut dy_dh, mut ds) = scratch.rows_range_pair_mut(0..o + h, o + h..o + h + o);
         let (mut dy, mut dh) = dy_dh.rows_range_pair_mut(0..o, o..o + h);
         // y⟨t⟩ reaches the loss directly and through the next step's feedback.
@@ -374,6 +460,18 @@ impl<T: Real> Cell for Jordan<T> {
         match self.feedback {
             Feedback::Output => d_prev.rows_mut(o, o).copy_from(&ds),
             Feedback::Teacher => d_prev.rows_mut(o, o).fill(T::zero()),
+        }
+        if let Some(mut dx) = d_input {
+            // x⟨t⟩ reaches h through W_hx; under teacher forcing d⟨t−1⟩ reaches s with weight 1
+            dx.rows_mut(0, i).gemm_tr(
+                T::one(),
+                &DMatrixView::from_slice(w_hx, h, i),
+                &dh,
+                T::zero(),
+            );
+            if self.feedback == Feedback::Teacher {
+                dx.rows_mut(i, o).copy_from(&ds);
+            }
         }
         let [g_hx, g_hs, g_bh, g_yh, g_by] = split_blocks(grad, self.block_lens());
         add_outer(

@@ -1,12 +1,12 @@
 //! Back-propagation through time.
 
 use super::loss::Loss;
-use super::steps::{check_outputs, prepare};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_shape};
+use crate::net::Net;
 use crate::scalar::Real;
 use crate::sequence::{Mask, Sequence};
-use crate::trace::Trace;
-use crate::traits::Cell;
+use crate::traits::{Cell, Parameters};
+use crate::unroll::{Trace, check_outputs, prepare};
 use nalgebra::{DMatrix, DMatrixView};
 
 /// The result of [`bptt`]: the loss, `∂L/∂θ` in the layout of [`crate::Parameters::params`],
@@ -40,11 +40,12 @@ pub struct Gradient<T: Real> {
 pub struct Batch<'a, T: Real> {
     /// Inputs, `n_input × T·B`.
     pub inputs: &'a Sequence<T>,
-    /// Targets, `n_output × T·B`.
+    /// Targets, `n_output × T·B` (one row of class indices for
+    /// [`Loss::softmax_cross_entropy`]).
     pub targets: &'a Sequence<T>,
     /// Loss weights per step and column; all ones if `None`.
     pub mask: Option<&'a Mask<T>>,
-    /// `state⟨0⟩`, `n_state × B`; the cell's [`Cell::initial_state`] if `None`.
+    /// `state⟨0⟩`, `n_state × B`; the cell's [`crate::Cell::initial_state`] if `None`.
     pub initial: Option<&'a DMatrix<T>>,
 }
 
@@ -75,6 +76,10 @@ impl<'a, T: Real> Batch<'a, T> {
 /// Reusable buffers for BPTT on sequences of one length and batch size, so repeated calls
 /// (training epochs, benchmarks) do not allocate.
 ///
+/// [`Bptt::compute`] is the whole of BPTT: [`Bptt::forward`], the loss, [`Bptt::backward`].
+/// The two halves are public so that something can sit between the cell and the loss: run
+/// `forward`, read the outputs, compute `∂L/∂y⟨t⟩` any way you like, then `backward`.
+///
 /// # Examples
 ///
 /// ```
@@ -89,6 +94,12 @@ impl<'a, T: Real> Batch<'a, T> {
 /// let mut ws = Bptt::new(&net, 20, 1);
 /// let loss = ws.compute(&net, Batch::new(&x, &d), Loss::mse())?;
 /// assert!(loss > 0.0 && ws.grad().len() == net.n_params());
+///
+/// // the same gradient from the two halves, with the loss's gradient written by hand:
+/// // ∂(Σ ½(y − d)²/T)/∂y = (y − d)/T
+/// let y = ws.forward(&net, &x, None)?.clone_owned();
+/// let dy = (y - d.as_matrix()) / 20.0;
+/// ws.backward(&net, &x, dy.as_view())?;
 /// # Ok::<(), recurrent::Error>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -99,8 +110,9 @@ pub struct Bptt<T: Real> {
 }
 
 impl<T: Real> Bptt<T> {
-    /// Buffers for `cell` on `steps` steps of `batch` columns.
-    pub fn new<C: Cell<Scalar = T>>(cell: &C, steps: usize, batch: usize) -> Self {
+    /// Buffers for `net` on `steps` steps of `batch` columns.
+    pub fn new<C: Cell<Scalar = T>>(net: &Net<C>, steps: usize, batch: usize) -> Self {
+        let cell = net.cell();
         Self {
             trace: Trace::new(cell, steps, batch),
             d_outputs: DMatrix::zeros(cell.n_output(), steps * batch),
@@ -108,55 +120,87 @@ impl<T: Real> Bptt<T> {
         }
     }
 
-    /// Runs the forward pass, the loss and the backward pass; returns the loss. The gradient
-    /// is then in [`Bptt::grad`], `∂L/∂state⟨0⟩` in [`Bptt::d_initial`], and every state and
-    /// `∂L/∂state⟨t⟩` in [`Bptt::trace`]. Buffers are resized if the batch has another shape.
+    /// Resizes the buffers if `net`, `steps` or `batch` changed.
+    fn fit<C: Cell<Scalar = T>>(&mut self, net: &Net<C>, steps: usize, batch: usize) {
+        if !self.trace.fits(net.cell(), steps, batch) {
+            *self = Self::new(net, steps, batch);
+        }
+        if self.grad.len() != net.n_params() {
+            self.grad = vec![T::zero(); net.n_params()];
+        }
+    }
+
+    /// The forward half: checks the inputs and the initial state, runs the cell over `inputs`
+    /// from `initial` (or the cell's initial state) and returns the outputs `y⟨1⟩ … y⟨T⟩`
+    /// (`n_output × T·B`). Every state is then in [`Bptt::trace`].
     ///
     /// # Errors
     ///
-    /// [`Error::Empty`] for a sequence with no steps; [`Error::DimensionMismatch`] if inputs,
-    /// targets, mask or initial state do not fit the cell or each other;
-    /// [`Error::NonFinite`] for NaN or infinite inputs, targets or initial state, or if the
-    /// outputs, the loss or the gradient become non-finite.
-    ///
-    /// # Complexity
-    ///
-    /// `O(T·B·N²)` time for `N` state units (plus the input and output projections) and
-    /// `O(T·B·N)` memory for the stored states.
-    pub fn compute<C: Cell<Scalar = T>>(
+    /// [`Error::Empty`] for a sequence with no steps; [`Error::DimensionMismatch`] if inputs
+    /// or initial state do not fit the cell; [`Error::NonFinite`] for NaN or infinite inputs
+    /// or initial state, or outputs that become non-finite; whatever
+    /// [`Cell::check_inputs`] finds.
+    pub fn forward<C: Cell<Scalar = T>>(
         &mut self,
-        cell: &C,
-        batch: Batch<'_, T>,
-        loss: Loss,
-    ) -> Result<T> {
+        net: &Net<C>,
+        inputs: &Sequence<T>,
+        initial: Option<&DMatrix<T>>,
+    ) -> Result<&DMatrix<T>> {
         let op = "bptt";
-        let xs = batch.inputs;
-        let (steps, b) = (xs.steps(), xs.batch());
-        if !self.trace.fits(cell, steps, b) {
-            *self = Self::new(cell, steps, b);
-        }
-        if self.grad.len() != cell.n_params() {
-            self.grad = vec![T::zero(); cell.n_params()];
-        }
-        prepare(cell, op, xs, batch.initial, &mut self.trace)?;
-        batch
-            .targets
-            .validate(op, "targets", cell.n_output(), steps, b)?;
-        cell.forward_seq(xs, &mut self.trace);
+        let cell = net.cell();
+        self.fit(net, inputs.steps(), inputs.batch());
+        prepare(cell, op, inputs, initial, &mut self.trace)?;
+        cell.forward_seq(net.params(), inputs, &mut self.trace);
         check_outputs(op, &self.trace)?;
-        let l = loss.evaluate(
-            self.trace.outputs.as_view(),
-            batch.targets,
-            batch.mask,
-            self.d_outputs.as_view_mut(),
+        Ok(self.trace.outputs())
+    }
+
+    /// The backward half, after [`Bptt::forward`] on the same `net` and `inputs`: given
+    /// `d_outputs = ∂L/∂y⟨t⟩` (`n_output × T·B`), fills `∂L/∂θ` ([`Bptt::grad`]) and every
+    /// `∂L/∂state⟨t⟩` ([`Bptt::trace`], [`Bptt::d_initial`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] if `d_outputs` or `inputs` do not fit the last forward
+    /// pass; [`Error::NonFinite`] if the gradient becomes non-finite.
+    pub fn backward<C: Cell<Scalar = T>>(
+        &mut self,
+        net: &Net<C>,
+        inputs: &Sequence<T>,
+        d_outputs: DMatrixView<'_, T>,
+    ) -> Result<()> {
+        let op = "bptt";
+        let cell = net.cell();
+        let (steps, b) = (self.trace.steps(), self.trace.batch());
+        if !self.trace.fits(cell, steps, b) || self.grad.len() != net.n_params() {
+            return Err(Error::DimensionMismatch {
+                op,
+                what: "net (n_state, n_params) vs the last forward pass",
+                expected: (self.trace.states().nrows(), self.grad.len()),
+                got: (cell.n_state(), net.n_params()),
+            });
+        }
+        check_shape(
+            op,
+            "inputs",
+            (cell.n_input(), steps * b),
+            inputs.as_matrix().shape(),
+        )?;
+        check_shape(
+            op,
+            "output gradient",
+            (cell.n_output(), steps * b),
+            d_outputs.shape(),
         )?;
         self.grad.fill(T::zero());
-        self.trace.d_states.fill(T::zero());
+        self.trace.d_states_mut().fill(T::zero());
         cell.backward_seq(
-            xs,
-            self.d_outputs.as_view(),
+            net.params(),
+            inputs,
+            d_outputs,
             &mut self.trace,
             &mut self.grad,
+            None,
         );
         if let Some(i) = self.grad.iter().position(|g| !g.is_finite()) {
             return Err(Error::NonFinite {
@@ -165,20 +209,67 @@ impl<T: Real> Bptt<T> {
                 index: i,
             });
         }
+        Ok(())
+    }
+
+    /// Runs the forward pass, the loss and the backward pass; returns the loss. The gradient
+    /// is then in [`Bptt::grad`], `∂L/∂state⟨0⟩` in [`Bptt::d_initial`], and every state and
+    /// `∂L/∂state⟨t⟩` in [`Bptt::trace`]. Buffers are resized if the batch has another shape.
+    ///
+    /// # Errors
+    ///
+    /// As [`Bptt::forward`], and [`Error::DimensionMismatch`] if targets or mask do not fit;
+    /// [`Error::NonFinite`] for non-finite targets, loss or gradient; the loss's errors
+    /// ([`Loss::evaluate`]).
+    ///
+    /// # Complexity
+    ///
+    /// `O(T·B·N²)` time for `N` state units (plus the input and output projections) and
+    /// `O(T·B·N)` memory for the stored states.
+    pub fn compute<C: Cell<Scalar = T>>(
+        &mut self,
+        net: &Net<C>,
+        batch: Batch<'_, T>,
+        loss: Loss,
+    ) -> Result<T> {
+        let op = "bptt";
+        let xs = batch.inputs;
+        let cell = net.cell();
+        self.fit(net, xs.steps(), xs.batch());
+        prepare(cell, op, xs, batch.initial, &mut self.trace)?;
+        batch.targets.validate(
+            op,
+            "targets",
+            loss.target_rows(cell.n_output()),
+            xs.steps(),
+            xs.batch(),
+        )?;
+        cell.forward_seq(net.params(), xs, &mut self.trace);
+        check_outputs(op, &self.trace)?;
+        let l = loss.evaluate(
+            self.trace.outputs().as_view(),
+            batch.targets,
+            batch.mask,
+            self.d_outputs.as_view_mut(),
+        )?;
+        let d_outputs = std::mem::replace(&mut self.d_outputs, DMatrix::zeros(0, 0));
+        let r = self.backward(net, xs, d_outputs.as_view());
+        self.d_outputs = d_outputs;
+        r?;
         Ok(l)
     }
 
-    /// `∂L/∂θ` from the last [`Bptt::compute`].
+    /// `∂L/∂θ` from the last [`Bptt::compute`] or [`Bptt::backward`].
     pub fn grad(&self) -> &[T] {
         &self.grad
     }
 
-    /// `∂L/∂state⟨0⟩` from the last [`Bptt::compute`], `n_state × B`.
+    /// `∂L/∂state⟨0⟩` from the last backward pass, `n_state × B`.
     pub fn d_initial(&self) -> DMatrixView<'_, T> {
         self.trace.d_state(0)
     }
 
-    /// The forward record and state gradients of the last [`Bptt::compute`].
+    /// The forward record and state gradients of the last passes.
     pub fn trace(&self) -> &Trace<T> {
         &self.trace
     }
@@ -221,12 +312,12 @@ impl<T: Real> Bptt<T> {
 /// [^1]: P. J. Werbos (1990), "Backpropagation through time: what it does and how to do it",
 ///   Proc. IEEE 78(10), 1550–1560.
 pub fn bptt<T: Real, C: Cell<Scalar = T>>(
-    cell: &C,
+    net: &Net<C>,
     batch: Batch<'_, T>,
     loss: Loss,
 ) -> Result<Gradient<T>> {
-    let mut ws = Bptt::new(cell, batch.inputs.steps(), batch.inputs.batch());
-    let l = ws.compute(cell, batch, loss)?;
+    let mut ws = Bptt::new(net, batch.inputs.steps(), batch.inputs.batch());
+    let l = ws.compute(net, batch, loss)?;
     Ok(Gradient {
         loss: l,
         initial_state: ws.d_initial().into_owned(),
@@ -234,38 +325,67 @@ pub fn bptt<T: Real, C: Cell<Scalar = T>>(
     })
 }
 
-/// The loss alone (forward pass only), with the same checks as [`bptt`].
+/// The loss of `batch` alone (forward pass only, no gradient), with the same checks as
+/// [`bptt`].
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use recurrent::grad::{Batch, Loss, bptt, evaluate};
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
+/// let net = Elman::<f64>::builder(2, 4, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_element(2, 6, 1.0), 1)?;
+/// let d = Sequence::new(DMatrix::zeros(1, 6), 1)?;
+/// let l = evaluate(&net, Batch::new(&x, &d), Loss::mse())?;
+/// assert_eq!(l, bptt(&net, Batch::new(&x, &d), Loss::mse())?.loss);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 ///
 /// # Errors
 ///
 /// As [`Bptt::compute`].
-pub fn loss<T: Real, C: Cell<Scalar = T>>(cell: &C, batch: Batch<'_, T>, loss: Loss) -> Result<T> {
+pub fn evaluate<T: Real, C: Cell<Scalar = T>>(
+    net: &Net<C>,
+    batch: Batch<'_, T>,
+    loss: Loss,
+) -> Result<T> {
     let xs = batch.inputs;
-    let mut trace = Trace::new(cell, xs.steps(), xs.batch());
-    forward_loss(cell, batch, loss, &mut trace, &mut DMatrix::zeros(0, 0))
+    let mut trace = Trace::new(net.cell(), xs.steps(), xs.batch());
+    forward_loss(net, batch, loss, &mut trace, &mut DMatrix::zeros(0, 0))
 }
 
 /// Forward pass and loss into reusable buffers.
 pub(crate) fn forward_loss<T: Real, C: Cell<Scalar = T>>(
-    cell: &C,
+    net: &Net<C>,
     batch: Batch<'_, T>,
     loss: Loss,
     trace: &mut Trace<T>,
     d_outputs: &mut DMatrix<T>,
 ) -> Result<T> {
     let op = "loss";
+    let cell = net.cell();
     let xs = batch.inputs;
+    if !trace.fits(cell, xs.steps(), xs.batch()) {
+        *trace = Trace::new(cell, xs.steps(), xs.batch());
+    }
     prepare(cell, op, xs, batch.initial, trace)?;
-    batch
-        .targets
-        .validate(op, "targets", cell.n_output(), xs.steps(), xs.batch())?;
-    cell.forward_seq(xs, trace);
+    batch.targets.validate(
+        op,
+        "targets",
+        loss.target_rows(cell.n_output()),
+        xs.steps(),
+        xs.batch(),
+    )?;
+    cell.forward_seq(net.params(), xs, trace);
     check_outputs(op, trace)?;
-    if d_outputs.shape() != trace.outputs.shape() {
-        *d_outputs = DMatrix::zeros(trace.outputs.nrows(), trace.outputs.ncols());
+    if d_outputs.shape() != trace.outputs().shape() {
+        *d_outputs = DMatrix::zeros(trace.outputs().nrows(), trace.outputs().ncols());
     }
     loss.evaluate(
-        trace.outputs.as_view(),
+        trace.outputs().as_view(),
         batch.targets,
         batch.mask,
         d_outputs.as_view_mut(),

@@ -3,9 +3,10 @@
 use super::bptt::{Batch, bptt, forward_loss};
 use super::loss::Loss;
 use crate::error::{Error, Result};
+use crate::net::Net;
 use crate::scalar::{Real, lit, to_f64};
-use crate::trace::Trace;
-use crate::traits::Cell;
+use crate::traits::{Cell, Parameters};
+use crate::unroll::Trace;
 use nalgebra::DMatrix;
 
 /// Options of [`check`].
@@ -138,7 +139,7 @@ pub fn relative_difference<T: Real>(a: &[T], b: &[T]) -> f64 {
 ///
 /// `4·(P + n_state·B)` forward passes for `P` parameters.
 pub fn check<T: Real, C: Cell<Scalar = T> + Clone>(
-    cell: &C,
+    net: &Net<C>,
     batch: Batch<'_, T>,
     loss: Loss,
     options: CheckOptions,
@@ -155,11 +156,11 @@ pub fn check<T: Real, C: Cell<Scalar = T> + Clone>(
     if options.floor.is_nan() || options.floor < 0.0 {
         return Err(Error::invalid("floor", "must be ≥ 0"));
     }
-    let g = bptt(cell, batch, loss)?;
+    let g = bptt(net, batch, loss)?;
     let xs = batch.inputs;
-    let mut trace = Trace::new(cell, xs.steps(), xs.batch());
+    let mut trace = Trace::new(net.cell(), xs.steps(), xs.batch());
     let mut d_out = DMatrix::zeros(0, 0);
-    let mut work = cell.clone();
+    let mut work = net.clone();
     let mut report = CheckReport {
         max_rel_error: 0.0,
         worst: Location::Param(0),
@@ -188,8 +189,8 @@ pub fn check<T: Real, C: Cell<Scalar = T> + Clone>(
         // the realised step can differ from h after rounding θ + h to T; use the nominal one
         Ok((-p2 + 8.0 * p1 - 8.0 * m1 + m2) / (12.0 * h))
     };
-    for i in 0..cell.n_params() {
-        let base = cell.params()[i];
+    for i in 0..net.n_params() {
+        let base = net.params()[i];
         let n = stencil(base, &mut |v| {
             work.params_mut()[i] = v;
             forward_loss(&work, batch, loss, &mut trace, &mut d_out)
@@ -201,13 +202,13 @@ pub fn check<T: Real, C: Cell<Scalar = T> + Clone>(
         let mut a0 = batch
             .initial
             .cloned()
-            .unwrap_or_else(|| cell.initial_state(xs.batch()));
+            .unwrap_or_else(|| net.cell().initial_state(xs.batch()));
         for i in 0..a0.len() {
             let base = a0[i];
             let n = stencil(base, &mut |v| {
                 a0[i] = v;
                 let a = a0.clone();
-                forward_loss(cell, batch.with_initial(&a), loss, &mut trace, &mut d_out)
+                forward_loss(net, batch.with_initial(&a), loss, &mut trace, &mut d_out)
             })?;
             a0[i] = base;
             record(Location::InitialState(i), g.initial_state[i], n);

@@ -16,6 +16,14 @@ pub enum LossKind {
     /// distribution `d` (one-hot for classes); `∂ℓ/∂y_i = −d_i / y_i`, and terms with `d_i = 0`
     /// are skipped. Through a softmax output this gives the familiar `∂ℓ/∂z = y − d`.
     CrossEntropy,
+    /// Softmax and negative log-likelihood fused, on **logits** `z` (an identity output) with
+    /// a **class index** `k` as the target (one row of targets, the index stored as an exact
+    /// integer): `ℓ(z, k) = log Σ_i e^{z_i} − z_k`, with `∂ℓ/∂z = softmax(z) − e_k`.
+    ///
+    /// No `V × T·B` one-hot target matrix and no softmax Jacobian: the classifier over a
+    /// vocabulary (a language model's next word) costs `O(V)` per column. Computed with the
+    /// maximum subtracted first, so large logits do not overflow.
+    SoftmaxCrossEntropy,
 }
 
 /// How per-step losses are combined.
@@ -81,6 +89,42 @@ impl Loss {
         }
     }
 
+    /// Softmax cross-entropy on logits with class-index targets, averaged over the kept steps
+    /// and columns (see [`LossKind::SoftmaxCrossEntropy`]): the loss of a classifier or a
+    /// language model. `exp` of the mean is the perplexity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::Sequence;
+    /// use recurrent::grad::Loss;
+    /// // logits of 3 classes for 2 columns, targets: class 2 then class 0
+    /// let z = DMatrix::from_column_slice(3, 2, &[0.0, 0.0, 0.0, 1.0, 2.0, 3.0]);
+    /// let k = Sequence::new(DMatrix::from_row_slice(1, 2, &[2.0, 0.0]), 1)?;
+    /// let mut dz = DMatrix::zeros(3, 2);
+    /// let l = Loss::softmax_cross_entropy().evaluate(z.as_view(), &k, None, dz.as_view_mut())?;
+    /// let lse = (1f64.exp() + 2f64.exp() + 3f64.exp()).ln();
+    /// assert!((l - (3f64.ln() + lse - 1.0) / 2.0).abs() < 1e-12);
+    /// assert!((dz.column(0).sum()).abs() < 1e-12); // softmax − one-hot sums to 0
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub const fn softmax_cross_entropy() -> Self {
+        Self {
+            kind: LossKind::SoftmaxCrossEntropy,
+            reduction: Reduction::Mean,
+        }
+    }
+
+    /// Rows of a target column for outputs of `n_output` rows: `n_output`, or 1 for the class
+    /// index of [`LossKind::SoftmaxCrossEntropy`].
+    pub const fn target_rows(&self, n_output: usize) -> usize {
+        match self.kind {
+            LossKind::SoftmaxCrossEntropy => 1,
+            _ => n_output,
+        }
+    }
+
     /// The same loss with another reduction.
     pub const fn with_reduction(self, reduction: Reduction) -> Self {
         Self {
@@ -123,11 +167,13 @@ impl Loss {
         Ok(move |j: usize| weight(j) / norm)
     }
 
-    /// Computes the loss of `outputs` (`n_output × T·B`) against `targets` and writes
-    /// `∂L/∂y` into `d_outputs` (same shape).
+    /// Computes the loss of `outputs` (`n_output × T·B`) against `targets` (`n_output × T·B`,
+    /// or `1 × T·B` class indices for [`LossKind::SoftmaxCrossEntropy`]) and writes `∂L/∂y`
+    /// into `d_outputs` (the shape of `outputs`).
     ///
     /// # Errors
     ///
+    /// [`Error::InvalidParameter`] for a class target that is not an index below `n_output`;
     /// [`Error::DimensionMismatch`] if targets, mask or `d_outputs` do not match the outputs;
     /// [`Error::NonFinite`] for non-finite targets (index = step) or a non-finite loss
     /// (index = first step whose loss is not finite; e.g. a cross-entropy target on an output
@@ -143,8 +189,14 @@ impl Loss {
         let op = "loss";
         let b = targets.batch();
         let steps = targets.steps();
-        targets.validate(op, "targets", outputs.nrows(), outputs.ncols() / b, b)?;
-        check_shape(op, "targets", outputs.shape(), targets.as_matrix().shape())?;
+        let rows = self.target_rows(outputs.nrows());
+        targets.validate(op, "targets", rows, outputs.ncols() / b, b)?;
+        check_shape(
+            op,
+            "targets",
+            (rows, outputs.ncols()),
+            targets.as_matrix().shape(),
+        )?;
         check_shape(op, "output gradient", outputs.shape(), d_outputs.shape())?;
         let weight = self.column_weights(op, mask, steps, b)?;
         let half: T = crate::scalar::lit(0.5);
@@ -162,6 +214,9 @@ impl Loss {
                         l += half * e * e;
                         g[k] = w * e;
                     }
+                }
+                LossKind::SoftmaxCrossEntropy => {
+                    l = softmax_nll(y, dj[0], w, g.as_mut_slice(), j)?;
                 }
                 LossKind::CrossEntropy => {
                     for k in 0..y.len() {
@@ -189,6 +244,41 @@ impl Loss {
         }
         Ok(total)
     }
+}
+
+/// `log Σ e^{z_i} − z_k` for the logits `z` (one column) and class `k`; writes
+/// `w·(softmax(z) − e_k)` into `g`.
+fn softmax_nll<T: Real>(
+    z: nalgebra::DVectorView<'_, T>,
+    k: T,
+    w: T,
+    g: &mut [T],
+    column: usize,
+) -> Result<T> {
+    let kf = crate::scalar::to_f64(k);
+    if !(kf >= 0.0 && kf.fract() == 0.0 && kf < z.len() as f64) {
+        return Err(Error::invalid(
+            "targets",
+            format!(
+                "column {column} holds {kf}, not a class index below {}",
+                z.len()
+            ),
+        ));
+    }
+    let k = kf as usize;
+    let m = z.iter().skip(1).fold(z[0], |m, v| m.max(*v));
+    let mut sum = T::zero();
+    for (gi, zi) in g.iter_mut().zip(z.iter()) {
+        let e = (*zi - m).exp();
+        *gi = e;
+        sum += e;
+    }
+    let scale = w / sum;
+    for gi in g.iter_mut() {
+        *gi *= scale;
+    }
+    g[k] -= w;
+    Ok(m + sum.ln() - z[k])
 }
 
 #[cfg(test)]

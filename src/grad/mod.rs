@@ -10,20 +10,23 @@
 //!   Peng 1990), stateful, with an update every `h′` steps.
 //! * [`check`] — central finite differences over the flat parameter vector, for tests
 //!   (including users' own property tests of their own cells).
-//! * [`Loss`] — squared error and cross-entropy per step, with masks for sequence-to-one
-//!   training and padded batches.
+//! * [`Loss`] — squared error, cross-entropy, and softmax cross-entropy on logits with class
+//!   targets, per step, with masks for sequence-to-one training and padded batches.
+//! * [`Bptt::forward`] / [`Bptt::backward`] — the two halves of BPTT, so that a layer or a
+//!   loss of the caller's own can sit between the cell and the gradient.
+//!
+//! Every algorithm takes a [`crate::Net`] (a cell and its flat θ), so a model made of parts
+//! ([`crate::net::Stack`]) is trained by the same code as a single cell. The step loops they
+//! share live in [`crate::unroll`].
 
 mod bptt;
 mod check;
 mod loss;
 mod rtrl;
-mod steps;
 mod truncated;
 
-pub use bptt::{Batch, Bptt, Gradient, bptt, loss};
+pub use bptt::{Batch, Bptt, Gradient, bptt, evaluate};
 pub use check::{CheckOptions, CheckReport, Location, check, relative_difference, relative_error};
 pub use loss::{Loss, LossKind, Reduction};
 pub use rtrl::{Rtrl, rtrl};
-pub(crate) use steps::forward_checked;
-pub use steps::{backward_steps, forward_steps};
 pub use truncated::{TruncatedBptt, Update, truncated_bptt, truncated_bptt_with};

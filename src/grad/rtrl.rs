@@ -3,10 +3,11 @@
 use super::bptt::{Batch, Gradient};
 use super::loss::{Loss, Reduction};
 use crate::error::{Error, Result, check_shape};
+use crate::net::Net;
 use crate::scalar::Real;
 use crate::sequence::Sequence;
 use crate::simd as kernel;
-use crate::traits::{Cell, Step};
+use crate::traits::{Cell, Parameters, Step};
 use nalgebra::{DMatrix, DMatrixView, DVectorViewMut};
 use std::any::Any;
 
@@ -113,7 +114,8 @@ impl<T: Real> Rtrl<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `batch` is 0.
-    pub fn new<C: Cell<Scalar = T>>(cell: &C, batch: usize) -> Result<Self> {
+    pub fn new<C: Cell<Scalar = T>>(net: &Net<C>, batch: usize) -> Result<Self> {
+        let cell = net.cell();
         if batch == 0 {
             return Err(Error::invalid("batch", "must be at least 1"));
         }
@@ -164,10 +166,11 @@ impl<T: Real> Rtrl<T> {
     /// state (index = element).
     pub fn reset<C: Cell<Scalar = T>>(
         &mut self,
-        cell: &C,
+        net: &Net<C>,
         initial: Option<&DMatrix<T>>,
     ) -> Result<()> {
         let op = "Rtrl::reset";
+        let cell = net.cell();
         self.check_cell(op, cell)?;
         match initial {
             Some(a0) => {
@@ -246,7 +249,7 @@ impl<T: Real> Rtrl<T> {
     /// `O(n_state²·(n_params + n_state))` per column, see [`Rtrl`].
     pub fn step<C: Cell<Scalar = T>>(
         &mut self,
-        cell: &C,
+        net: &Net<C>,
         x: DMatrixView<'_, T>,
         target: DMatrixView<'_, T>,
         loss: Loss,
@@ -255,14 +258,14 @@ impl<T: Real> Rtrl<T> {
             Reduction::Sum => T::one(),
             Reduction::Mean => T::one() / crate::scalar::lit(self.batch as f64),
         };
-        self.step_weighted(cell, x, target, loss, |_| w)
+        self.step_weighted(net, x, target, loss, |_| w)
     }
 
     /// [`Rtrl::step`] with the loss of column `b` weighted by `weight(b)` (summed); columns of
     /// weight 0 are skipped.
     pub(crate) fn step_weighted<C: Cell<Scalar = T>>(
         &mut self,
-        cell: &C,
+        net: &Net<C>,
         x: DMatrixView<'_, T>,
         target: DMatrixView<'_, T>,
         loss: Loss,
@@ -270,10 +273,16 @@ impl<T: Real> Rtrl<T> {
     ) -> Result<T> {
         let op = "rtrl";
         let t = self.steps;
+        let (cell, theta) = (net.cell(), net.params());
         self.check_cell(op, cell)?;
         let (n, p, b) = (self.n_state, self.n_params, self.batch);
         check_shape(op, "input", (self.n_input, b), x.shape())?;
-        check_shape(op, "target", (self.n_output, b), target.shape())?;
+        check_shape(
+            op,
+            "target",
+            (loss.target_rows(self.n_output), b),
+            target.shape(),
+        )?;
         let non_finite = |what| Error::NonFinite { op, what, index: t };
         if x.iter().any(|v| !v.is_finite()) {
             return Err(non_finite("inputs"));
@@ -282,8 +291,13 @@ impl<T: Real> Rtrl<T> {
             return Err(non_finite("targets"));
         }
         // Forward: state⟨t−1⟩ moves to `prev`, the step writes state⟨t⟩.
+        if self.n_input > 0 {
+            let xs = Sequence::new(x.into_owned(), b)?;
+            cell.check_inputs(&xs)?;
+        }
         std::mem::swap(&mut self.prev, &mut self.state);
         cell.step(
+            theta,
             x,
             self.prev.as_view(),
             self.state.as_view_mut(),
@@ -303,6 +317,9 @@ impl<T: Real> Rtrl<T> {
             if wc == T::zero() {
                 dy.fill(T::zero());
                 continue;
+            }
+            if self.target.dim() != target.nrows() {
+                self.target = Sequence::zeros(target.nrows(), 1, 1);
             }
             self.target.as_matrix_mut().copy_from(&target.column(c));
             let l = sum
@@ -329,10 +346,12 @@ impl<T: Real> Rtrl<T> {
         // Direct part and δ = ∂L_t/∂state⟨t−1⟩ by one vector–Jacobian product.
         self.grad.fill(T::zero());
         cell.step_backward(
+            theta,
             step,
             self.zeros.as_view(),
             self.d_out.as_view(),
             self.d_prev.as_view_mut(),
+            None,
             &mut self.grad,
             self.scratch.as_view_mut(),
         );
@@ -372,6 +391,7 @@ impl<T: Real> Rtrl<T> {
             };
             let mut next = self.sens_next.columns_mut(c * width, width);
             cell.jacobians(
+                theta,
                 col,
                 self.j_state.as_view_mut(),
                 next.columns_mut(0, p),
@@ -540,28 +560,29 @@ fn propagate<T: Real>(
 /// `O(T·N⁴)` time and `O(N³)` memory per batch column for an Elman cell of `N` hidden units
 /// (see [`Rtrl`]); BPTT needs `O(T·N²)` time and `O(T·N)` memory.
 pub fn rtrl<T: Real, C: Cell<Scalar = T>>(
-    cell: &C,
+    net: &Net<C>,
     batch: Batch<'_, T>,
     loss: Loss,
 ) -> Result<Gradient<T>> {
     let op = "rtrl";
+    let cell = net.cell();
     let (xs, ds) = (batch.inputs, batch.targets);
     let (steps, b) = (xs.steps(), xs.batch());
     if steps == 0 {
         return Err(Error::Empty { op, what: "inputs" });
     }
     xs.validate(op, "inputs", cell.n_input(), steps, b)?;
-    ds.validate(op, "targets", cell.n_output(), steps, b)?;
+    ds.validate(op, "targets", loss.target_rows(cell.n_output()), steps, b)?;
     let weight = loss.column_weights(op, batch.mask, steps, b)?;
-    let mut ws = Rtrl::new(cell, b)?;
-    ws.reset(cell, batch.initial)?;
+    let mut ws = Rtrl::new(net, b)?;
+    ws.reset(net, batch.initial)?;
     let mut out = Gradient {
         loss: T::zero(),
         params: vec![T::zero(); cell.n_params()],
         initial_state: DMatrix::zeros(cell.n_state(), b),
     };
     for t in 0..steps {
-        let l = ws.step_weighted(cell, xs.step(t), ds.step(t), loss, |c| weight(t * b + c))?;
+        let l = ws.step_weighted(net, xs.step(t), ds.step(t), loss, |c| weight(t * b + c))?;
         out.loss += l;
         for (acc, g) in out.params.iter_mut().zip(&ws.grad) {
             *acc += *g;

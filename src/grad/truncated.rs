@@ -3,6 +3,7 @@
 use super::bptt::{Batch, Bptt, Gradient};
 use super::loss::{Loss, Reduction};
 use crate::error::{Error, Result, check_shape};
+use crate::net::Net;
 use crate::scalar::Real;
 use crate::sequence::{Mask, Sequence};
 use crate::traits::Cell;
@@ -157,11 +158,13 @@ impl<T: Real> TruncatedBptt<T> {
     /// window); [`Error::DimensionMismatch`] if the stream's shape changes between calls.
     pub fn next<C: Cell<Scalar = T>>(
         &mut self,
-        cell: &C,
+        net: &Net<C>,
         batch: Batch<'_, T>,
         loss: Loss,
     ) -> Result<Option<Update<T>>> {
         let op = "truncated_bptt";
+        let cell = net.cell();
+        let n_target = loss.target_rows(cell.n_output());
         let (xs, ds) = (batch.inputs, batch.targets);
         let (steps, b) = (xs.steps(), xs.batch());
         if steps == 0 {
@@ -173,18 +176,13 @@ impl<T: Real> TruncatedBptt<T> {
             (cell.n_input(), steps * b),
             xs.as_matrix().shape(),
         )?;
-        check_shape(
-            op,
-            "targets",
-            (cell.n_output(), steps * b),
-            ds.as_matrix().shape(),
-        )?;
+        check_shape(op, "targets", (n_target, steps * b), ds.as_matrix().shape())?;
         if ds.batch() != b {
             return Err(Error::DimensionMismatch {
                 op,
                 what: "targets",
-                expected: (cell.n_output(), b),
-                got: (cell.n_output(), ds.batch()),
+                expected: (n_target, b),
+                got: (n_target, ds.batch()),
             });
         }
         if let Some(m) = batch.mask {
@@ -202,7 +200,7 @@ impl<T: Real> TruncatedBptt<T> {
                 _ => T::one(),
             };
             // The window's data and weights: zero for the steps already scored.
-            let (i, o) = (cell.n_input(), cell.n_output());
+            let (i, o) = (cell.n_input(), n_target);
             if self
                 .xs
                 .as_ref()
@@ -237,8 +235,8 @@ impl<T: Real> TruncatedBptt<T> {
             if let Some(a0) = initial {
                 window = window.with_initial(a0);
             }
-            let ws = self.ws.get_or_insert_with(|| Bptt::new(cell, len, b));
-            let l = ws.compute(cell, window, loss.with_reduction(Reduction::Sum))?;
+            let ws = self.ws.get_or_insert_with(|| Bptt::new(net, len, b));
+            let l = ws.compute(net, window, loss.with_reduction(Reduction::Sum))?;
             // The next window ends at min(end + h′, T) and starts h steps before (if > 0):
             // keep the state there.
             let next_start = (end + self.h_prime).min(steps).saturating_sub(self.h);
@@ -342,21 +340,21 @@ impl<T: Real> Accumulator<T> {
 /// As [`TruncatedBptt::new`] and [`TruncatedBptt::next`]; [`Error::Empty`] if a mask keeps no
 /// step under [`Reduction::Mean`].
 pub fn truncated_bptt<T: Real, C: Cell<Scalar = T>>(
-    cell: &C,
+    net: &Net<C>,
     batch: Batch<'_, T>,
     loss: Loss,
     h: usize,
     h_prime: usize,
 ) -> Result<Gradient<T>> {
     let mut tb = TruncatedBptt::new(h, h_prime)?;
-    let mut acc = Accumulator::new(cell, batch, loss)?;
-    while let Some(u) = tb.next(cell, batch, loss)? {
+    let mut acc = Accumulator::new(net.cell(), batch, loss)?;
+    while let Some(u) = tb.next(net, batch, loss)? {
         acc.add(&tb, &u);
     }
     Ok(acc.out)
 }
 
-/// Runs BPTT(h, h′) over the stream and calls `on_update(cell, grad, update)` after each
+/// Runs BPTT(h, h′) over the stream and calls `on_update(net, grad, update)` after each
 /// update, where the caller may change the weights (an optimiser step after clipping): the
 /// next window uses them. Returns the accumulated gradient as [`truncated_bptt`] does; when
 /// the callback changed the weights it is a record of the gradients applied, not the
@@ -387,18 +385,18 @@ pub fn truncated_bptt<T: Real, C: Cell<Scalar = T>>(
 ///
 /// As [`truncated_bptt`], and any error the callback returns (which stops the run).
 pub fn truncated_bptt_with<T: Real, C: Cell<Scalar = T>>(
-    cell: &mut C,
+    net: &mut Net<C>,
     batch: Batch<'_, T>,
     loss: Loss,
     h: usize,
     h_prime: usize,
-    mut on_update: impl FnMut(&mut C, &[T], &Update<T>) -> Result<()>,
+    mut on_update: impl FnMut(&mut Net<C>, &[T], &Update<T>) -> Result<()>,
 ) -> Result<Gradient<T>> {
     let mut tb = TruncatedBptt::new(h, h_prime)?;
-    let mut acc = Accumulator::new(&*cell, batch, loss)?;
-    while let Some(u) = tb.next(&*cell, batch, loss)? {
+    let mut acc = Accumulator::new(net.cell(), batch, loss)?;
+    while let Some(u) = tb.next(&*net, batch, loss)? {
         acc.add(&tb, &u);
-        on_update(cell, tb.grad(), &u)?;
+        on_update(net, tb.grad(), &u)?;
     }
     Ok(acc.out)
 }

@@ -451,25 +451,25 @@ impl<T: Real> Hopfield<T> {
     }
 }
 
-/// A Hopfield network is autonomous (`input_dim = 0`): the input sequence only gives the
+/// A Hopfield network is autonomous (`n_input = 0`): the input sequence only gives the
 /// number of synchronous steps `T` and the batch `B`. The state after each step is also the
 /// output. The default initial state is all `+1`.
 impl<T: Real> Recurrent for Hopfield<T> {
     type Scalar = T;
 
-    fn input_dim(&self) -> usize {
+    fn n_input(&self) -> usize {
         0
     }
 
-    fn state_dim(&self) -> usize {
+    fn n_state(&self) -> usize {
         self.n()
     }
 
-    fn output_dim(&self) -> usize {
+    fn n_output(&self) -> usize {
         self.n()
     }
 
-    fn default_state(&self, batch: usize) -> DMatrix<T> {
+    fn initial_state(&self, batch: usize) -> DMatrix<T> {
         DMatrix::from_element(self.n(), batch, T::one())
     }
 
@@ -492,7 +492,7 @@ impl<T: Real> Recurrent for Hopfield<T> {
                 check_pm1(op, "initial", n, m)?;
                 m.clone()
             }
-            None => self.default_state(b),
+            None => self.initial_state(b),
         };
         let tol = self.tie_tolerance;
         let mut states = DMatrix::zeros(n, steps * b);

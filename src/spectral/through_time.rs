@@ -8,12 +8,13 @@
 use super::regime::norm2;
 use crate::error::{Error, Result};
 use crate::grad::{Batch, Bptt, Loss};
+use crate::net::Net;
 use crate::scalar::Real;
 use crate::sequence::Sequence;
-use crate::traits::{Cell, Step};
+use crate::traits::{Cell, Parameters};
 use nalgebra::DMatrix;
 
-/// `‖∂a⟨T⟩/∂a⟨T−m⟩‖₂` for `m = 1..=T` (entry `m − 1`), along the forward pass of `cell` over
+/// `‖∂a⟨T⟩/∂a⟨T−m⟩‖₂` for `m = 1..=T` (entry `m − 1`), along the forward pass of `net` over
 /// the single sequence `xs` from `initial` (the cell's initial state if `None`).
 ///
 /// The per-step Jacobians come from [`Cell::jacobians`], so this works for any cell; the
@@ -50,11 +51,12 @@ use nalgebra::DMatrix;
 /// `T` Jacobians (`O(N·P)` each through [`Cell::jacobians`] for `P` parameters), `T`
 /// products and `T` SVDs of `N × N` matrices.
 pub fn jacobian_norms<T: Real, C: Cell<Scalar = T>>(
-    cell: &C,
+    net: &Net<C>,
     xs: &Sequence<T>,
     initial: Option<&DMatrix<T>>,
 ) -> Result<Vec<T>> {
     let op = "spectral::jacobian_norms";
+    let cell = net.cell();
     if xs.batch() != 1 {
         return Err(Error::DimensionMismatch {
             op,
@@ -63,7 +65,7 @@ pub fn jacobian_norms<T: Real, C: Cell<Scalar = T>>(
             got: (xs.dim(), xs.steps() * xs.batch()),
         });
     }
-    let trace = crate::grad::forward_checked(cell, op, xs, initial)?;
+    let trace = crate::unroll::forward_checked(cell, net.params(), op, xs, initial)?;
     let n = cell.n_state();
     let mut j = DMatrix::<T>::identity(n, n);
     let mut js = DMatrix::<T>::zeros(n, n);
@@ -72,14 +74,14 @@ pub fn jacobian_norms<T: Real, C: Cell<Scalar = T>>(
     let mut work = Vec::new();
     let mut out = Vec::with_capacity(xs.steps());
     for s in (0..xs.steps()).rev() {
-        let step = Step {
-            x: xs.step(s),
-            prev: trace.state(s),
-            state: trace.state(s + 1),
-            output: trace.output(s + 1),
-            cache: trace.cache.columns(s, 1),
-        };
-        cell.jacobians(step, js.as_view_mut(), jp.as_view_mut(), &mut work);
+        let step = trace.step(s, xs.step(s));
+        cell.jacobians(
+            net.params(),
+            step,
+            js.as_view_mut(),
+            jp.as_view_mut(),
+            &mut work,
+        );
         next.gemm(T::one(), &j, &js, T::zero());
         std::mem::swap(&mut j, &mut next);
         out.push(norm2(op, &j)?);
@@ -119,13 +121,13 @@ pub fn jacobian_norms<T: Real, C: Cell<Scalar = T>>(
 ///
 /// As [`crate::grad::Bptt::compute`].
 pub fn gradient_norms<T: Real, C: Cell<Scalar = T>>(
-    cell: &C,
+    net: &Net<C>,
     batch: Batch<'_, T>,
     loss: Loss,
 ) -> Result<Vec<T>> {
     let xs = batch.inputs;
-    let mut ws = Bptt::new(cell, xs.steps(), xs.batch());
-    ws.compute(cell, batch, loss)?;
+    let mut ws = Bptt::new(net, xs.steps(), xs.batch());
+    ws.compute(net, batch, loss)?;
     let trace = ws.trace();
     Ok((0..=xs.steps()).map(|t| trace.d_state(t).norm()).collect())
 }

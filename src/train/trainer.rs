@@ -5,9 +5,10 @@ use super::optim::Optimizer;
 use super::schedule::Schedule;
 use crate::error::{Error, Result, check_shape};
 use crate::grad::{Batch, Bptt, Loss};
+use crate::net::Net;
 use crate::scalar::{Real, lit, to_f64};
 use crate::sequence::{Mask, Sequence};
-use crate::traits::Cell;
+use crate::traits::{Cell, Parameters};
 use nalgebra::DMatrix;
 use rand::{Rng, RngExt};
 
@@ -183,7 +184,7 @@ pub struct TrainReport<T: Real> {
     pub stopped_early: bool,
 }
 
-/// Settings of a [`Trainer`], validated by [`Trainer::new`].
+/// Settings of a [`Trainer`], validated by [`TrainConfig::build`].
 ///
 /// | name | default | purpose | range |
 /// |---|---|---|---|
@@ -207,20 +208,29 @@ pub struct TrainReport<T: Real> {
 ///     .clip(Clip::norm(1.0)?)
 ///     .schedule(Schedule::step(0.01, 20, 0.5)?)
 ///     .patience(5);
-/// assert_eq!(config.get_epochs(), 50);
+/// assert_eq!(config.epochs, 50);
 /// # Ok::<(), recurrent::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainConfig {
-    epochs: usize,
-    batch_size: usize,
-    shuffle: bool,
-    loss: Loss,
-    clip: Option<Clip>,
-    schedule: Option<Schedule>,
-    patience: Option<usize>,
-    min_delta: f64,
-    restore_best: bool,
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Sequences per optimiser step.
+    pub batch_size: usize,
+    /// Shuffle the sequences every epoch.
+    pub shuffle: bool,
+    /// The loss.
+    pub loss: Loss,
+    /// Clipping applied to every gradient before the optimiser step.
+    pub clip: Option<Clip>,
+    /// Learning-rate schedule, applied at the start of every epoch.
+    pub schedule: Option<Schedule>,
+    /// Epochs without a better validation loss before stopping.
+    pub patience: Option<usize>,
+    /// Improvement of the validation loss needed to count as better.
+    pub min_delta: f64,
+    /// Leave the parameters of the best validation epoch in the model at the end.
+    pub restore_best: bool,
 }
 
 impl Default for TrainConfig {
@@ -299,9 +309,20 @@ impl TrainConfig {
         self
     }
 
-    /// The number of epochs.
-    pub fn get_epochs(&self) -> usize {
-        self.epochs
+    /// Checks the configuration and builds the trainer with `optimizer`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for zero epochs or batch size, a patience of 0, or a
+    /// negative or non-finite `min_delta`.
+    pub fn build<T: Real, O: Optimizer<T>>(self, optimizer: O) -> Result<Trainer<T, O>> {
+        self.validate()?;
+        Ok(Trainer {
+            config: self,
+            optimizer,
+            bptt: None,
+            grad: Vec::new(),
+        })
     }
 
     fn validate(&self) -> Result<()> {
@@ -341,7 +362,7 @@ impl TrainConfig {
 /// use nalgebra::DMatrix;
 /// use rand::SeedableRng;
 /// use recurrent::prelude::*;
-/// use recurrent::train::{Adam, Dataset, Progress, TrainConfig, Trainer};
+/// use recurrent::train::{Adam, Dataset, Progress, TrainConfig};
 /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
 /// let mut net = Elman::<f64>::builder(1, 4, 1).build(&mut rng)?;
 /// let mut data = Dataset::new();
@@ -350,7 +371,7 @@ impl TrainConfig {
 ///     let d = x.map(|v| 1.0 - v); // the complement of the input
 ///     data.push(Sequence::new(x, 1)?, Sequence::new(d, 1)?)?;
 /// }
-/// let mut trainer = Trainer::new(TrainConfig::new().epochs(60).batch_size(2), Adam::new(0.05)?)?;
+/// let mut trainer = TrainConfig::new().epochs(60).batch_size(2).build(Adam::new(0.05)?)?;
 /// let mut last = f64::INFINITY;
 /// let report = trainer.fit(&mut net, &data, None, &mut rng, |p: &Progress<f64>| {
 ///     if let Progress::Epoch { train_loss, .. } = *p { last = train_loss; }
@@ -362,7 +383,7 @@ impl TrainConfig {
 ///
 /// # Errors
 ///
-/// See [`Trainer::new`] and [`Trainer::fit`].
+/// See [`TrainConfig::build`] and [`Trainer::fit`].
 #[derive(Clone, Debug)]
 pub struct Trainer<T: Real, O: Optimizer<T>> {
     config: TrainConfig,
@@ -379,21 +400,6 @@ struct MiniBatch<T: Real> {
 }
 
 impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
-    /// A trainer with settings `config` and optimiser `optimizer`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] for a setting outside the range in [`TrainConfig`].
-    pub fn new(config: TrainConfig, optimizer: O) -> Result<Self> {
-        config.validate()?;
-        Ok(Self {
-            config,
-            optimizer,
-            bptt: None,
-            grad: Vec::new(),
-        })
-    }
-
     /// The optimiser (e.g. to read its learning rate).
     pub fn optimizer(&self) -> &O {
         &self.optimizer
@@ -404,7 +410,7 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
         &self.config
     }
 
-    /// Trains `cell` on `train`, evaluating `valid` after every epoch, drawing the shuffle
+    /// Trains `net` on `train`, evaluating `valid` after every epoch, drawing the shuffle
     /// order from `rng`, and reporting every step and epoch to `observer`.
     ///
     /// # Errors
@@ -418,7 +424,7 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
     ///   The cell keeps the parameters of the last finite step.
     pub fn fit<C, R, F>(
         &mut self,
-        cell: &mut C,
+        net: &mut Net<C>,
         train: &Dataset<T>,
         valid: Option<&Dataset<T>>,
         rng: &mut R,
@@ -429,9 +435,10 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
         R: Rng + ?Sized,
         F: FnMut(&Progress<T>),
     {
-        check_data(cell, train, "training set")?;
+        let loss_kind = self.config.loss;
+        check_data(net.cell(), loss_kind, train, "training set")?;
         if let Some(v) = valid {
-            check_data(cell, v, "validation set")?;
+            check_data(net.cell(), loss_kind, v, "validation set")?;
         }
         if self.config.patience.is_some() && valid.is_none() {
             return Err(Error::invalid(
@@ -471,13 +478,13 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
                 let batch = assemble(train, chunk, &mut mb)?;
                 let bptt = self
                     .bptt
-                    .get_or_insert_with(|| Bptt::new(cell, batch.inputs.steps(), chunk.len()));
+                    .get_or_insert_with(|| Bptt::new(net, batch.inputs.steps(), chunk.len()));
                 let mut b = Batch::new(&batch.inputs, &batch.targets);
                 if let Some(m) = &batch.mask {
                     b = b.with_mask(m);
                 }
                 let loss = bptt
-                    .compute(cell, b, cfg.loss)
+                    .compute(net, b, cfg.loss)
                     .map_err(|e| diverged(e, step))?;
                 self.grad.clear();
                 self.grad.extend_from_slice(bptt.grad());
@@ -486,7 +493,7 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
                     None => global_norm(&self.grad),
                 };
                 self.optimizer
-                    .step(cell.params_mut(), &self.grad)
+                    .step(net.params_mut(), &self.grad)
                     .map_err(|e| diverged(e, step))?;
                 observer(&Progress::Step {
                     epoch,
@@ -505,7 +512,7 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
             let mut improved = false;
             let mut valid_loss = None;
             if let Some(v) = valid {
-                let vl = self.evaluate_with(cell, v, &mut valid_mb)?;
+                let vl = self.evaluate_with(net, v, &mut valid_mb)?;
                 valid_loss = Some(vl);
                 report.valid_losses.push(vl);
                 let better = match &best {
@@ -519,9 +526,9 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
                     match &mut best {
                         Some((b, p)) => {
                             *b = vl;
-                            p.copy_from_slice(cell.params());
+                            p.copy_from_slice(net.params());
                         }
-                        None => best = Some((vl, cell.params().to_vec())),
+                        None => best = Some((vl, net.params().to_vec())),
                     }
                 } else {
                     waited += 1;
@@ -541,7 +548,7 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
         if cfg.restore_best
             && let Some((_, p)) = &best
         {
-            cell.params_mut().copy_from_slice(p);
+            net.params_mut().copy_from_slice(p);
         }
         Ok(report)
     }
@@ -553,14 +560,14 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
     ///
     /// [`Error::Empty`] for an empty set; [`Error::DimensionMismatch`] if the data do not fit
     /// the cell; [`Error::NonFinite`] if the outputs or the loss are not finite.
-    pub fn evaluate<C: Cell<Scalar = T>>(&mut self, cell: &C, data: &Dataset<T>) -> Result<T> {
-        check_data(cell, data, "data set")?;
-        self.evaluate_with(cell, data, &mut None)
+    pub fn evaluate<C: Cell<Scalar = T>>(&mut self, net: &Net<C>, data: &Dataset<T>) -> Result<T> {
+        check_data(net.cell(), self.config.loss, data, "data set")?;
+        self.evaluate_with(net, data, &mut None)
     }
 
     fn evaluate_with<C: Cell<Scalar = T>>(
         &mut self,
-        cell: &C,
+        net: &Net<C>,
         data: &Dataset<T>,
         mb: &mut Option<MiniBatch<T>>,
     ) -> Result<T> {
@@ -572,7 +579,7 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
             if let Some(m) = &batch.mask {
                 b = b.with_mask(m);
             }
-            let l = crate::grad::loss(cell, b, self.config.loss)?;
+            let l = crate::grad::evaluate(net, b, self.config.loss)?;
             total += l * lit::<T>(chunk.len() as f64);
             count += chunk.len();
         }
@@ -594,6 +601,7 @@ fn diverged(e: Error, step: usize) -> Error {
 
 fn check_data<T: Real, C: Cell<Scalar = T>>(
     cell: &C,
+    loss: Loss,
     data: &Dataset<T>,
     what: &'static str,
 ) -> Result<()> {
@@ -604,7 +612,7 @@ fn check_data<T: Real, C: Cell<Scalar = T>>(
     check_shape(
         "train",
         "targets",
-        (cell.n_output(), 1),
+        (loss.target_rows(cell.n_output()), 1),
         (data.n_output(), 1),
     )
 }

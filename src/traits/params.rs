@@ -3,10 +3,13 @@ use crate::scalar::Real;
 
 /// A named block of a flat parameter vector: a `rows × cols` matrix stored column-major
 /// at `offset .. offset + rows·cols`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// A model composed of parts ([`crate::net::Stack`]) names each block `part.name`
+/// (e.g. `"cell.w_aa"`) and shifts its offset into place.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamBlock {
-    /// The maths name, e.g. `"w_aa"`.
-    pub name: &'static str,
+    /// The maths name, e.g. `"w_aa"` (or `"cell.w_aa"` inside a composed model).
+    pub name: String,
     /// First index in the flat vector.
     pub offset: usize,
     /// Rows of the block.
@@ -31,6 +34,46 @@ impl ParamBlock {
         self.offset..self.offset + self.len()
     }
 
+    /// The block as a `rows × cols` matrix view into `theta`.
+    ///
+    /// # Panics
+    ///
+    /// If `theta` is shorter than `offset + len` (a programmer error: `theta` must be the
+    /// vector the block describes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::traits::ParamBlock;
+    /// let theta = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+    /// let b = ParamBlock::layout(&[("w", 2, 3), ("b", 1, 1)]);
+    /// assert_eq!(b[0].view(&theta)[(1, 2)], 6.0);
+    /// assert_eq!(b[1].view(&theta)[(0, 0)], 7.0);
+    /// ```
+    pub fn view<'a, T: Real>(&self, theta: &'a [T]) -> nalgebra::DMatrixView<'a, T> {
+        nalgebra::DMatrixView::from_slice(&theta[self.range()], self.rows, self.cols)
+    }
+
+    /// The same block moved `by` places later and named `part.name`: how a composed model
+    /// places the blocks of one of its parts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::traits::ParamBlock;
+    /// let b = ParamBlock::layout(&[("w", 2, 2)]);
+    /// let s = b[0].shifted(10, "cell");
+    /// assert_eq!((s.name.as_str(), s.offset), ("cell.w", 10));
+    /// ```
+    pub fn shifted(&self, by: usize, part: &str) -> ParamBlock {
+        ParamBlock {
+            name: format!("{part}.{}", self.name),
+            offset: self.offset + by,
+            rows: self.rows,
+            cols: self.cols,
+        }
+    }
+
     /// Lays out consecutive blocks `(name, rows, cols)` from offset 0: the usual
     /// implementation of [`Parameters::param_blocks`].
     ///
@@ -47,7 +90,7 @@ impl ParamBlock {
             .iter()
             .map(|&(name, rows, cols)| {
                 let b = ParamBlock {
-                    name,
+                    name: name.to_string(),
                     offset,
                     rows,
                     cols,

@@ -6,17 +6,17 @@ use nalgebra::DMatrix;
 /// What a [`Recurrent::run`] produced: the state after every step and the output of every step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run<T: Real> {
-    /// `state⟨t⟩` for `t = 1..=T` (the initial state is not repeated), `state_dim × (T·B)`.
+    /// `state⟨t⟩` for `t = 1..=T` (the initial state is not repeated), `n_state × (T·B)`.
     pub states: Sequence<T>,
-    /// `y⟨t⟩` for `t = 1..=T`, `output_dim × (T·B)`.
+    /// `y⟨t⟩` for `t = 1..=T`, `n_output × (T·B)`.
     pub outputs: Sequence<T>,
 }
 
 /// Anything whose state evolves step by step over a sequence:
 /// `state⟨t⟩, y⟨t⟩ = F(state⟨t−1⟩, x⟨t⟩)`.
 ///
-/// Every [`crate::Cell`] is `Recurrent` through a blanket implementation, so Elman and Jordan
-/// networks and any user-defined cell can be run over sequences. Autonomous dynamics (a Hopfield
+/// Every [`crate::Net`] (a cell and its θ) is `Recurrent`, so Elman and Jordan networks and
+/// any user-defined cell can be run over sequences. Autonomous dynamics (a Hopfield
 /// network's `s ← sign(W s − θ)`) are recurrent with an input dimension of zero: the input
 /// sequence then only says how many steps to take.
 ///
@@ -40,23 +40,23 @@ pub trait Recurrent {
     type Scalar: Real;
 
     /// Rows of an input column (0 for autonomous dynamics).
-    fn input_dim(&self) -> usize;
+    fn n_input(&self) -> usize;
 
     /// Rows of a state column.
-    fn state_dim(&self) -> usize;
+    fn n_state(&self) -> usize;
 
     /// Rows of an output column.
-    fn output_dim(&self) -> usize;
+    fn n_output(&self) -> usize;
 
-    /// The state a run starts from when none is given, `state_dim × batch`.
-    fn default_state(&self, batch: usize) -> DMatrix<Self::Scalar>;
+    /// The state a run starts from when none is given, `n_state × batch`.
+    fn initial_state(&self, batch: usize) -> DMatrix<Self::Scalar>;
 
-    /// Runs over `inputs` from `initial` (or [`Recurrent::default_state`]).
+    /// Runs over `inputs` from `initial` (or [`Recurrent::initial_state`]).
     ///
     /// # Errors
     ///
     /// [`crate::Error::DimensionMismatch`] if `inputs` has the wrong number of rows or
-    /// `initial` is not `state_dim × inputs.batch()`; [`crate::Error::NonFinite`] if inputs or
+    /// `initial` is not `n_state × inputs.batch()`; [`crate::Error::NonFinite`] if inputs or
     /// the initial state contain NaN or infinity, or the outputs become non-finite.
     fn run(
         &self,
@@ -65,24 +65,24 @@ pub trait Recurrent {
     ) -> Result<Run<Self::Scalar>>;
 }
 
-/// Every cell runs over sequences through [`crate::Cell::forward_seq`].
-impl<C: crate::Cell> Recurrent for C {
+/// Every model of a cell and its θ runs over sequences through [`crate::Cell::forward_seq`].
+impl<C: crate::Cell> Recurrent for crate::Net<C> {
     type Scalar = C::Scalar;
 
-    fn input_dim(&self) -> usize {
-        self.n_input()
+    fn n_input(&self) -> usize {
+        self.cell().n_input()
     }
 
-    fn state_dim(&self) -> usize {
-        self.n_state()
+    fn n_state(&self) -> usize {
+        self.cell().n_state()
     }
 
-    fn output_dim(&self) -> usize {
-        self.n_output()
+    fn n_output(&self) -> usize {
+        self.cell().n_output()
     }
 
-    fn default_state(&self, batch: usize) -> DMatrix<Self::Scalar> {
-        self.initial_state(batch)
+    fn initial_state(&self, batch: usize) -> DMatrix<Self::Scalar> {
+        self.cell().initial_state(batch)
     }
 
     fn run(
@@ -90,13 +90,14 @@ impl<C: crate::Cell> Recurrent for C {
         inputs: &Sequence<Self::Scalar>,
         initial: Option<&DMatrix<Self::Scalar>>,
     ) -> Result<Run<Self::Scalar>> {
-        let trace = crate::grad::forward_checked(self, "run", inputs, initial)?;
-        let (b, n) = (trace.batch(), self.n_state());
+        use crate::traits::Parameters;
+        let trace =
+            crate::unroll::forward_checked(self.cell(), self.params(), "run", inputs, initial)?;
+        let b = trace.batch();
         let states = trace
             .states()
             .columns(b, trace.states().ncols() - b)
             .into_owned();
-        debug_assert_eq!(states.nrows(), n);
         Ok(Run {
             states: Sequence::new(states, b)?,
             outputs: Sequence::new(trace.outputs().clone(), b)?,

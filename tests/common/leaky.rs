@@ -1,10 +1,13 @@
 //! A leaky-integrator cell written against the public `Cell` trait only, shared by the
-//! integration tests (`gradients.rs`, `rtrl.rs`) as the "user-defined cell".
+//! integration tests (`gradients.rs`, `rtrl.rs`, `composition.rs`) as the "user-defined cell".
+//!
+//! It writes only its maths: sizes, the parameter layout (one `ParamBlock::layout` call) and
+//! the forward and backward steps, reading θ from the slice it is handed.
 
 use crate::common::{random_sequence, rng};
 use nalgebra::{DMatrixView, DMatrixViewMut};
 use recurrent::Cell;
-use recurrent::Parameters;
+use recurrent::Net;
 use recurrent::traits::{ParamBlock, Step};
 
 /// A leaky integrator, `a⟨t⟩ = (1−α)a⟨t−1⟩ + α·tanh(W a⟨t−1⟩ + U x⟨t⟩ + b)`, `y⟨t⟩ = a⟨t⟩`:
@@ -14,64 +17,28 @@ pub struct Leaky {
     n: usize,
     i: usize,
     alpha: f64,
-    params: Vec<f64>, // W (n×n), U (n×i), b (n), column-major
 }
 
 impl Leaky {
-    pub fn new(n: usize, i: usize, alpha: f64, seed: u64) -> Self {
-        let x = random_sequence::<f64>(n * n + n * i + n, 1, 1, 0.6, &mut rng(seed));
-        Leaky {
-            n,
-            i,
-            alpha,
-            params: x.as_matrix().as_slice().to_vec(),
-        }
+    /// The cell with parameters drawn from `0.6·N(0, 1)` with `seed`.
+    pub fn new(n: usize, i: usize, alpha: f64, seed: u64) -> Net<Leaky> {
+        let cell = Leaky { n, i, alpha };
+        let x = random_sequence::<f64>(cell.n_params(), 1, 1, 0.6, &mut rng(seed));
+        Net::new(cell, x.as_matrix().as_slice().to_vec()).expect("the layout fits")
     }
-    fn w(&self, r: usize, c: usize) -> f64 {
-        self.params[c * self.n + r]
+    fn w(&self, theta: &[f64], r: usize, c: usize) -> f64 {
+        theta[c * self.n + r]
     }
-    fn u(&self, r: usize, c: usize) -> f64 {
-        self.params[self.n * self.n + c * self.n + r]
+    fn u(&self, theta: &[f64], r: usize, c: usize) -> f64 {
+        theta[self.n * self.n + c * self.n + r]
     }
-    fn b(&self, r: usize) -> f64 {
-        self.params[self.n * self.n + self.n * self.i + r]
-    }
-}
-
-impl Parameters for Leaky {
-    type Scalar = f64;
-    fn params(&self) -> &[f64] {
-        &self.params
-    }
-    fn params_mut(&mut self) -> &mut [f64] {
-        &mut self.params
-    }
-    fn param_blocks(&self) -> Vec<ParamBlock> {
-        let (n, i) = (self.n, self.i);
-        vec![
-            ParamBlock {
-                name: "w",
-                offset: 0,
-                rows: n,
-                cols: n,
-            },
-            ParamBlock {
-                name: "u",
-                offset: n * n,
-                rows: n,
-                cols: i,
-            },
-            ParamBlock {
-                name: "b",
-                offset: n * n + n * i,
-                rows: n,
-                cols: 1,
-            },
-        ]
+    fn b(&self, theta: &[f64], r: usize) -> f64 {
+        theta[self.n * self.n + self.n * self.i + r]
     }
 }
 
 impl Cell for Leaky {
+    type Scalar = f64;
     fn n_input(&self) -> usize {
         self.i
     }
@@ -84,8 +51,13 @@ impl Cell for Leaky {
     fn n_cache(&self) -> usize {
         self.n // tanh(W a + U x + b)
     }
+    fn param_blocks(&self) -> Vec<ParamBlock> {
+        let (n, i) = (self.n, self.i);
+        ParamBlock::layout(&[("w", n, n), ("u", n, i), ("b", n, 1)])
+    }
     fn step(
         &self,
+        theta: &[f64],
         x: DMatrixView<'_, f64>,
         prev: DMatrixView<'_, f64>,
         mut state: DMatrixViewMut<'_, f64>,
@@ -94,12 +66,12 @@ impl Cell for Leaky {
     ) {
         for col in 0..x.ncols() {
             for r in 0..self.n {
-                let mut z = self.b(r);
+                let mut z = self.b(theta, r);
                 for c in 0..self.n {
-                    z += self.w(r, c) * prev[(c, col)];
+                    z += self.w(theta, r, c) * prev[(c, col)];
                 }
                 for c in 0..self.i {
-                    z += self.u(r, c) * x[(c, col)];
+                    z += self.u(theta, r, c) * x[(c, col)];
                 }
                 let h = z.tanh();
                 cache[(r, col)] = h;
@@ -110,10 +82,12 @@ impl Cell for Leaky {
     }
     fn step_backward(
         &self,
+        theta: &[f64],
         step: Step<'_, f64>,
         d_state: DMatrixView<'_, f64>,
         d_output: DMatrixView<'_, f64>,
         mut d_prev: DMatrixViewMut<'_, f64>,
+        mut d_input: Option<DMatrixViewMut<'_, f64>>,
         grad: &mut [f64],
         _scratch: DMatrixViewMut<'_, f64>,
     ) {
@@ -128,7 +102,7 @@ impl Cell for Leaky {
             for c in 0..n {
                 let mut v = (1.0 - self.alpha) * da[c];
                 for r in 0..n {
-                    v += self.w(r, c) * dz[r];
+                    v += self.w(theta, r, c) * dz[r];
                     grad[c * n + r] += dz[r] * step.prev[(c, col)];
                 }
                 d_prev[(c, col)] = v;
@@ -136,6 +110,9 @@ impl Cell for Leaky {
             for c in 0..i {
                 for r in 0..n {
                     grad[n * n + c * n + r] += dz[r] * step.x[(c, col)];
+                }
+                if let Some(dx) = d_input.as_mut() {
+                    dx[(c, col)] = (0..n).map(|r| self.u(theta, r, c) * dz[r]).sum();
                 }
             }
             for r in 0..n {

@@ -1,22 +1,26 @@
-//! The step-by-step schedules behind [`Cell::forward_seq`] and [`Cell::backward_seq`].
+//! The step-by-step schedules behind [`Cell::forward_seq`] and [`Cell::backward_seq`], and the
+//! checks every entry point runs before a cell sees the data.
 
+use super::trace::Trace;
+use crate::error::{Error, Result, check_finite, check_shape};
 use crate::scalar::Real;
 use crate::sequence::Sequence;
-use crate::trace::{Trace, block_pair_mut};
-use crate::traits::{Cell, Step};
-use nalgebra::{DMatrixView, DMatrixViewMut};
+use crate::traits::Cell;
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 
 /// Forward pass by [`Cell::step`], one step at a time, from `trace`'s initial state.
 ///
-/// This is the schedule every cell gets; sizes are trusted (see [`Cell`]).
+/// This is the schedule every cell gets; sizes are trusted (see [`Cell`]). A cell's own
+/// [`Cell::forward_seq`] may call it for the cases its fused schedule does not cover.
 pub fn forward_steps<T: Real, C: Cell<Scalar = T>>(
     cell: &C,
+    theta: &[T],
     xs: &Sequence<T>,
     trace: &mut Trace<T>,
 ) {
     for t in 0..xs.steps() {
-        let (prev, state, output, cache) = trace.forward_parts(t);
-        cell.step(xs.step(t), prev, state, output, cache);
+        let s = trace.step_mut(t);
+        cell.step(theta, xs.step(t), s.prev, s.state, s.output, s.cache);
     }
 }
 
@@ -24,36 +28,26 @@ pub fn forward_steps<T: Real, C: Cell<Scalar = T>>(
 /// [`Cell::backward_seq`].
 pub fn backward_steps<T: Real, C: Cell<Scalar = T>>(
     cell: &C,
+    theta: &[T],
     xs: &Sequence<T>,
     d_outputs: DMatrixView<'_, T>,
     trace: &mut Trace<T>,
     grad: &mut [T],
+    mut d_inputs: Option<DMatrixViewMut<'_, T>>,
 ) {
-    let (n, b) = (cell.n_state(), trace.batch);
-    let Trace {
-        states,
-        outputs,
-        cache,
-        d_states,
-        scratch,
-        ..
-    } = trace;
+    let b = trace.batch();
     for t in (0..xs.steps()).rev() {
-        let (d_prev, d_state) = block_pair_mut(d_states.as_mut_slice(), n, b, t);
-        let step = Step {
-            x: xs.step(t),
-            prev: states.columns(t * b, b),
-            state: states.columns((t + 1) * b, b),
-            output: outputs.columns(t * b, b),
-            cache: cache.columns(t * b, b),
-        };
+        let s = trace.backward_step(t);
+        let record = s.record(xs.step(t));
         cell.step_backward(
-            step,
-            DMatrixView::from_slice(d_state, n, b),
+            theta,
+            record,
+            s.d_state,
             d_outputs.columns(t * b, b),
-            DMatrixViewMut::from_slice(d_prev, n, b),
+            s.d_prev,
+            d_inputs.as_mut().map(|d| d.columns_mut(t * b, b)),
             grad,
-            scratch.as_view_mut(),
+            s.scratch,
         );
     }
 }
@@ -62,38 +56,41 @@ pub fn backward_steps<T: Real, C: Cell<Scalar = T>>(
 /// checks that the outputs are finite.
 pub(crate) fn forward_checked<T: Real, C: Cell<Scalar = T>>(
     cell: &C,
+    theta: &[T],
     op: &'static str,
     xs: &Sequence<T>,
-    initial: Option<&nalgebra::DMatrix<T>>,
-) -> crate::Result<Trace<T>> {
+    initial: Option<&DMatrix<T>>,
+) -> Result<Trace<T>> {
     let mut trace = Trace::new(cell, xs.steps(), xs.batch());
     prepare(cell, op, xs, initial, &mut trace)?;
-    cell.forward_seq(xs, &mut trace);
+    cell.forward_seq(theta, xs, &mut trace);
     check_outputs(op, &trace)?;
     Ok(trace)
 }
 
-/// Checks inputs and the initial state and copies the latter into `trace`.
+/// Checks inputs (shape, finiteness, [`Cell::check_inputs`]) and the initial state, and copies
+/// the latter into `trace`.
 pub(crate) fn prepare<T: Real, C: Cell<Scalar = T>>(
     cell: &C,
     op: &'static str,
     xs: &Sequence<T>,
-    initial: Option<&nalgebra::DMatrix<T>>,
+    initial: Option<&DMatrix<T>>,
     trace: &mut Trace<T>,
-) -> crate::Result<()> {
+) -> Result<()> {
     if xs.steps() == 0 {
-        return Err(crate::Error::Empty { op, what: "inputs" });
+        return Err(Error::Empty { op, what: "inputs" });
     }
     xs.validate(op, "inputs", cell.n_input(), xs.steps(), xs.batch())?;
+    cell.check_inputs(xs)?;
     match initial {
         Some(a0) => {
-            crate::error::check_shape(
+            check_shape(
                 op,
                 "initial state",
                 (cell.n_state(), xs.batch()),
                 a0.shape(),
             )?;
-            crate::error::check_finite(op, "initial state", a0.iter())?;
+            check_finite(op, "initial state", a0.iter())?;
             trace.set_initial(a0.as_view())
         }
         None => trace.set_initial(cell.initial_state(xs.batch()).as_view()),
@@ -101,13 +98,14 @@ pub(crate) fn prepare<T: Real, C: Cell<Scalar = T>>(
 }
 
 /// `Err(NonFinite)` naming the first step whose outputs are not finite.
-pub(crate) fn check_outputs<T: Real>(op: &'static str, trace: &Trace<T>) -> crate::Result<()> {
-    let o = trace.outputs.nrows().max(1);
-    match trace.outputs.iter().position(|v| !v.is_finite()) {
-        Some(i) => Err(crate::Error::NonFinite {
+pub(crate) fn check_outputs<T: Real>(op: &'static str, trace: &Trace<T>) -> Result<()> {
+    let outputs = trace.outputs();
+    let o = outputs.nrows().max(1);
+    match outputs.iter().position(|v| !v.is_finite()) {
+        Some(i) => Err(Error::NonFinite {
             op,
             what: "outputs",
-            index: i / o / trace.batch,
+            index: i / o / trace.batch(),
         }),
         None => Ok(()),
     }

@@ -1,0 +1,158 @@
+//! Small, checked-by-design helpers for writing a cell's maths: what Elman, Jordan and the
+//! composed models use, public so a cell written outside the crate needs nothing else.
+//!
+//! All of them work on batches as columns and add into their output (BLAS style), so a cell's
+//! backward step reads as its equations:
+//!
+//! * [`add_to_columns`]: `M ← M + b·1ᵀ` (a bias on every column);
+//! * [`add_outer`]: `C ← C + A·Bᵀ` (a weight gradient from a batch of columns);
+//! * [`add_row_sums`]: `v ← v + M·1` (a bias gradient);
+//! * [`blocks`] / [`blocks_mut`]: θ split into its consecutive blocks;
+//! * [`check_shape`] / [`invalid`]: the crate's errors for a builder's or loader's checks.
+
+use crate::error::{Error, Result};
+use crate::scalar::Real;
+use nalgebra::{DMatrixView, DMatrixViewMut};
+
+/// `m ← m + b·1ᵀ`: adds `b` (`m.nrows()` long) to every column of `m`.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// let mut m = DMatrix::<f64>::zeros(2, 3);
+/// recurrent::ops::add_to_columns(m.as_view_mut(), &[1.0, 2.0]);
+/// assert_eq!(m.column(2).as_slice(), &[1.0, 2.0]);
+/// ```
+///
+/// # Panics
+///
+/// If `b` is shorter than `m.nrows()`.
+pub fn add_to_columns<T: Real>(m: DMatrixViewMut<'_, T>, b: &[T]) {
+    assert!(b.len() >= m.nrows(), "add_to_columns: bias too short");
+    crate::linalg::add_to_columns(m, b);
+}
+
+/// `c ← c + a·bᵀ` for `a: m × k` and `b: n × k` (one rank-1 update per column pair).
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// let a = DMatrix::<f64>::from_row_slice(2, 1, &[1.0, 2.0]);
+/// let b = DMatrix::<f64>::from_row_slice(1, 1, &[3.0]);
+/// let mut c = DMatrix::<f64>::zeros(2, 1);
+/// recurrent::ops::add_outer(c.as_view_mut(), a.as_view(), b.as_view());
+/// assert_eq!(c.as_slice(), &[3.0, 6.0]);
+/// ```
+///
+/// # Panics
+///
+/// If the shapes do not agree (`c` must be `a.nrows() × b.nrows()`, `a` and `b` must have as
+/// many columns).
+pub fn add_outer<T: Real>(
+    mut c: DMatrixViewMut<'_, T>,
+    a: DMatrixView<'_, T>,
+    b: DMatrixView<'_, T>,
+) {
+    assert!(
+        c.shape() == (a.nrows(), b.nrows()) && a.ncols() == b.ncols(),
+        "add_outer: c is {:?}, a {:?}, b {:?}",
+        c.shape(),
+        a.shape(),
+        b.shape()
+    );
+    crate::linalg::add_outer(&mut c, a, b);
+}
+
+/// `v ← v + m·1`: adds the row sums of `m` into `v`.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// let m = DMatrix::<f32>::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let mut v = [0.5f32, 0.0];
+/// recurrent::ops::add_row_sums(&mut v, m.as_view());
+/// assert_eq!(v, [3.5, 7.0]);
+/// ```
+///
+/// # Panics
+///
+/// If `v` is shorter than `m.nrows()`.
+pub fn add_row_sums<T: Real>(v: &mut [T], m: DMatrixView<'_, T>) {
+    assert!(v.len() >= m.nrows(), "add_row_sums: v too short");
+    crate::linalg::add_row_sums(v, m);
+}
+
+/// θ split into `K` consecutive blocks of the given lengths (the rest, if any, is left out).
+///
+/// # Examples
+///
+/// ```
+/// let theta = [1.0, 2.0, 3.0, 4.0, 5.0];
+/// let [w, b] = recurrent::ops::blocks(&theta, [3, 2]);
+/// assert_eq!((w, b), (&[1.0, 2.0, 3.0][..], &[4.0, 5.0][..]));
+/// ```
+///
+/// # Panics
+///
+/// If the lengths add up to more than `data.len()`.
+pub fn blocks<T, const K: usize>(data: &[T], lens: [usize; K]) -> [&[T]; K] {
+    crate::linalg::split_blocks_ref(data, lens)
+}
+
+/// [`blocks`], mutably: how a backward step reaches each block of its gradient.
+///
+/// # Examples
+///
+/// ```
+/// let mut grad = [0.0; 5];
+/// let [gw, gb] = recurrent::ops::blocks_mut(&mut grad, [3, 2]);
+/// gw[0] += 1.0;
+/// gb[1] += 2.0;
+/// assert_eq!(grad, [1.0, 0.0, 0.0, 0.0, 2.0]);
+/// ```
+///
+/// # Panics
+///
+/// If the lengths add up to more than `data.len()`.
+pub fn blocks_mut<T, const K: usize>(data: &mut [T], lens: [usize; K]) -> [&mut [T]; K] {
+    crate::linalg::split_blocks(data, lens)
+}
+
+/// `Err(DimensionMismatch)` unless `got == expected`: the check a loader or an entry point
+/// runs on a matrix shape, with the operation and the thing named in the message.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::ops::check_shape;
+/// assert!(check_shape("my_cell", "input", (3, 1), (3, 1)).is_ok());
+/// let e = check_shape("my_cell", "input", (3, 1), (2, 1)).unwrap_err();
+/// assert!(e.to_string().contains("input"));
+/// ```
+///
+/// # Errors
+///
+/// [`Error::DimensionMismatch`] naming `op` and `what`.
+pub fn check_shape(
+    op: &'static str,
+    what: &'static str,
+    expected: (usize, usize),
+    got: (usize, usize),
+) -> Result<()> {
+    crate::error::check_shape(op, what, expected, got)
+}
+
+/// The crate's error for a configuration value out of range: `name` and why.
+///
+/// # Examples
+///
+/// ```
+/// let e = recurrent::ops::invalid("n_hidden", "must be at least 1");
+/// assert!(matches!(e, recurrent::Error::InvalidParameter { name: "n_hidden", .. }));
+/// ```
+pub fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
+    Error::invalid(name, reason)
+}
