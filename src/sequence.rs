@@ -26,9 +26,26 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "SequenceData<T>"))]
 pub struct Sequence<T: Real> {
     data: DMatrix<T>,
     batch: usize,
+}
+
+/// The serialised form of a [`Sequence`], checked by [`Sequence::new`] on load.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct SequenceData<T: Real> {
+    data: DMatrix<T>,
+    batch: usize,
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real> TryFrom<SequenceData<T>> for Sequence<T> {
+    type Error = Error;
+    fn try_from(d: SequenceData<T>) -> Result<Self> {
+        Sequence::new(d.data, d.batch)
+    }
 }
 
 impl<T: Real> Sequence<T> {
@@ -176,7 +193,7 @@ impl<T: Real> Sequence<T> {
         self.data
     }
 
-    /// Index `t·B + b` of the first non-finite element's column, if any.
+    /// The step `t` of the first non-finite element, if any.
     pub(crate) fn first_non_finite_step(&self) -> Option<usize> {
         let d = self.dim().max(1);
         self.data
@@ -226,10 +243,29 @@ impl<T: Real> Sequence<T> {
 /// # Ok::<(), recurrent::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "MaskData<T>"))]
 pub struct Mask<T: Real> {
     weights: Vec<T>,
     steps: usize,
     batch: usize,
+}
+
+/// The serialised form of a [`Mask`], checked by [`Mask::new`] on load.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct MaskData<T: Real> {
+    weights: Vec<T>,
+    steps: usize,
+    batch: usize,
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real> TryFrom<MaskData<T>> for Mask<T> {
+    type Error = Error;
+    fn try_from(d: MaskData<T>) -> Result<Self> {
+        Mask::new(d.weights, d.steps, d.batch)
+    }
 }
 
 impl<T: Real> Mask<T> {
@@ -240,12 +276,13 @@ impl<T: Real> Mask<T> {
     /// [`Error::DimensionMismatch`] if `weights.len() != steps·batch`;
     /// [`Error::InvalidParameter`] for a negative or non-finite weight.
     pub fn new(weights: Vec<T>, steps: usize, batch: usize) -> Result<Self> {
-        check_shape(
-            "Mask::new",
-            "weights",
-            (steps * batch, 1),
-            (weights.len(), 1),
-        )?;
+        let len = steps.checked_mul(batch).ok_or_else(|| {
+            Error::invalid(
+                "steps",
+                format!("{steps} steps × {batch} columns overflows"),
+            )
+        })?;
+        check_shape("Mask::new", "weights", (len, 1), (weights.len(), 1))?;
         if let Some(i) = weights
             .iter()
             .position(|w| !w.is_finite() || *w < T::zero())

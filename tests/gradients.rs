@@ -22,8 +22,9 @@ const HIDDEN: [Activation; 4] = [
     Activation::Softmax,
 ];
 
-/// f64 gradients must agree with the fourth-order central difference to 1e-6 relative (floor
-/// 1e-6 for tiny entries): the stencil's own error is about 1e-11 here.
+/// f64 gradients must agree with the fourth-order central difference to 1e-6 relative (the
+/// check's default floor, 1e-5·max(1, |L|), for tiny entries): the stencil's own error is about
+/// 1e-11 here.
 const TOL_F64: f64 = 1e-6;
 
 fn targets_for(o: usize, steps: usize, batch: usize, softmax: bool, seed: u64) -> Sequence<f64> {

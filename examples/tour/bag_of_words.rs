@@ -1,4 +1,4 @@
-//! Part 0 of the tour, the story's first step: bag of words is a *local* representation, one
+//! Part 1 of the tour, the story's first step: bag of words is a *local* representation, one
 //! dimension per word, so the matrix is huge and almost all zeros. The lecture's toy table,
 //! then the share of zeros of the King James Bible's verse-by-word count matrix.
 

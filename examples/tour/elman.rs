@@ -1,4 +1,4 @@
-//! Part 1 of the tour: an Elman network learns Elman's (1990) temporal XOR task with BPTT,
+//! Part 4 of the tour: an Elman network learns Elman's (1990) temporal XOR task with BPTT,
 //! and the gradient it learns from is checked against finite differences.
 
 use nalgebra::DMatrix;

@@ -1,4 +1,4 @@
-//! Tour part: Elman (1990), "Finding structure in time", with short settings (the full runs
+//! Part 4b of the tour: Elman (1990), "Finding structure in time", with short settings (the full runs
 //! are the `elman_xor` and `elman_letters` examples).
 
 #[path = "../support/elman_paper.rs"]

@@ -1,4 +1,4 @@
-//! Tour part: a Jordan (1986) network for motor control, with short settings (the full run
+//! Part 4c of the tour: a Jordan (1986) network for motor control, with short settings (the full run
 //! is the `jordan_motor` example).
 
 #[path = "../support/jordan_motor.rs"]

@@ -1,4 +1,4 @@
-//! Tour part: learning through time three ways. RTRL (forward sensitivities) and truncated
+//! Parts 5–6 of the tour: learning through time three ways. RTRL (forward sensitivities) and truncated
 //! BPTT with a window covering the sequence give BPTT's gradient; then a quick measurement
 //! of how the cost of one step grows with the hidden size N: about N² for BPTT and N⁴ for
 //! RTRL, whose sensitivity memory (about N³) does not grow with the sequence length.

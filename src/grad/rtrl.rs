@@ -200,33 +200,45 @@ impl<T: Real> Rtrl<T> {
         }
     }
 
+    /// `Err(DimensionMismatch)` naming the first size in which `cell` differs from the cell
+    /// the buffers were made for.
     fn check_cell<C: Cell<Scalar = T>>(&self, op: &'static str, cell: &C) -> Result<()> {
-        let want = (
-            self.n_input,
-            self.n_state,
-            self.n_output,
-            self.n_params,
-            self.cache.nrows(),
-            self.scratch.nrows(),
-        );
-        let got = (
-            cell.n_input(),
-            cell.n_state(),
-            cell.n_output(),
-            cell.n_params(),
-            cell.n_cache(),
-            cell.n_scratch(),
-        );
-        if want == got {
-            Ok(())
-        } else {
-            Err(Error::DimensionMismatch {
-                op,
-                what: "cell (n_state, n_params)",
-                expected: (want.1, want.3),
-                got: (got.1, got.3),
-            })
+        let sizes: [(&'static str, usize, usize); 6] = [
+            (
+                "cell n_input (buffers' vs given)",
+                self.n_input,
+                cell.n_input(),
+            ),
+            (
+                "cell n_state (buffers' vs given)",
+                self.n_state,
+                cell.n_state(),
+            ),
+            (
+                "cell n_output (buffers' vs given)",
+                self.n_output,
+                cell.n_output(),
+            ),
+            (
+                "cell n_params (buffers' vs given)",
+                self.n_params,
+                cell.n_params(),
+            ),
+            (
+                "cell n_cache (buffers' vs given)",
+                self.cache.nrows(),
+                cell.n_cache(),
+            ),
+            (
+                "cell n_scratch (buffers' vs given)",
+                self.scratch.nrows(),
+                cell.n_scratch(),
+            ),
+        ];
+        for (what, want, got) in sizes {
+            check_shape(op, what, (want, 1), (got, 1))?;
         }
+        Ok(())
     }
 
     /// Runs one step on `x⟨t⟩` (`n_input × B`), scores the output against `target`

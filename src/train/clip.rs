@@ -118,8 +118,27 @@ pub fn clip_by_value<T: Real>(g: &mut [T], max_abs: f64) -> Result<T> {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "ClipData"))]
 pub struct Clip {
     kind: ClipKind,
+}
+
+/// The serialised form of a [`Clip`], checked by its constructors on load.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct ClipData {
+    kind: ClipKind,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ClipData> for Clip {
+    type Error = crate::Error;
+    fn try_from(d: ClipData) -> Result<Self> {
+        match d.kind {
+            ClipKind::Norm(v) => Clip::norm(v),
+            ClipKind::Value(v) => Clip::value(v),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

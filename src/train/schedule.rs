@@ -22,8 +22,28 @@ use crate::error::{Error, Result};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "ScheduleData"))]
 pub struct Schedule {
     kind: Kind,
+}
+
+/// The serialised form of a [`Schedule`], checked by its constructors on load.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct ScheduleData {
+    kind: Kind,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ScheduleData> for Schedule {
+    type Error = Error;
+    fn try_from(d: ScheduleData) -> Result<Self> {
+        match d.kind {
+            Kind::Constant(lr) => Schedule::constant(lr),
+            Kind::Step { lr, every, factor } => Schedule::step(lr, every, factor),
+            Kind::Linear { start, end, epochs } => Schedule::linear(start, end, epochs),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
