@@ -341,10 +341,10 @@ impl<'a> Known<'a> {
     fn new(model: &'a Word2Vec, opts: &EvalOptions) -> Self {
         let limit = opts
             .restrict_vocab
-            .map_or(model.words.len(), |r| r.min(model.words.len()));
+            .map_or(model.words().len(), |r| r.min(model.words().len()));
         let upper = opts.case_insensitive;
         let mut map = HashMap::with_capacity(limit);
-        for (i, w) in model.words[..limit].iter().enumerate() {
+        for (i, w) in model.words()[..limit].iter().enumerate() {
             let key = if upper { w.to_uppercase() } else { w.clone() };
             map.entry(key).or_insert(i);
         }
@@ -469,7 +469,7 @@ fn answer(
     let ignore: HashSet<&str> = keys[..3].iter().map(String::as_str).collect();
     let mut predicted = None;
     for (i, _) in super::query::top_k(&scores, &exclude, 5) {
-        let key = known.key(&m.words[i]);
+        let key = known.key(&m.words()[i]);
         let stop = known.get(&key).is_some() && !ignore.contains(key.as_str());
         predicted = Some(key);
         if stop {
