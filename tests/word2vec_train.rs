@@ -578,3 +578,31 @@ fn invalid_utf8_in_a_corpus_file_is_an_io_error() {
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_line_longer_than_the_reader_limit_trains_in_pieces() {
+    // One line of 300,000 words (≈ 1.4 MB, over CorpusReader's 1 MiB): the reader hands it
+    // out in pieces cut at spaces, so the vocabulary is that of the whole line, and training
+    // streams it instead of holding it.
+    let line: Vec<String> = (0..300_000).map(|i| format!("w{}", (i * 7) % 97)).collect();
+    let text = line.join(" ");
+    assert!(text.len() > recurrent::text::MAX_LINE_BYTES);
+    let dir = std::env::temp_dir().join(format!("recurrent-w2v-long-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("one_line.txt");
+    std::fs::write(&path, &text).unwrap();
+    let from_file = Vocab::from_file(&path, 1, None).unwrap();
+    let whole = Vocab::from_sentences([&line], 1, None).unwrap();
+    assert_eq!(from_file.words(), whole.words());
+    assert_eq!(from_file.counts(), whole.counts());
+    assert_eq!((from_file.sentences(), whole.sentences()), (2, 1));
+    let t = small(Architecture::SkipGram, false, 2)
+        .dim(8)
+        .epochs(1)
+        .build()
+        .unwrap();
+    let m = t.fit_file(&path, &mut rng(1), |_| {}).unwrap();
+    assert_eq!(m.words(), whole.words());
+    assert!(m.vectors().iter().all(|x| x.is_finite()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
