@@ -1,4 +1,4 @@
-//! Tour part: Word2Vec, the distributed representation. Trains skip-gram with negative
+//! Part 2 of the tour: Word2Vec, the distributed representation. Trains skip-gram with negative
 //! sampling on the shipped King James Bible (≈ 790k words, one thread, so the output is the
 //! same on every run), then prints nearest neighbours and one analogy.
 
