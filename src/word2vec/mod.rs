@@ -7,12 +7,41 @@
 //!
 //! Vectors are plain `f32`, stored row-major (`vocab_len × dim`, each word's vector contiguous).
 //!
+//! Training: [`Word2Vec::builder`] gives a [`Word2VecBuilder`] (the hyper-parameters, checked
+//! by [`Word2VecBuilder::build`]), whose [`Word2VecTrainer`] builds the vocabulary (the crate's
+//! one [`Vocab`]) and trains skip-gram or CBOW with negative sampling and/or hierarchical
+//! softmax, from sentences in memory or streamed from a file ([`CorpusReader`]), reporting
+//! [`Word2VecProgress`] to a callback.
+//!
 //! Files: the word2vec text and binary formats of the C tool and gensim, byte for byte
 //! ([`Word2Vec::load_binary`], [`Word2Vec::save_binary`], [`read_word2vec_text`], …; the
 //! layouts are on [`write_word2vec_text`] and [`write_word2vec_binary`]). Queries beyond
 //! [`Embedding`]: 3CosMul ([`Word2Vec::most_similar_cosmul`]) and
 //! [`Word2Vec::doesnt_match`]. Evaluation as gensim counts it: [`evaluate_analogies`],
 //! [`evaluate_word_pairs`].
+//!
+//! # Examples
+//!
+//! ```
+//! use rand::SeedableRng;
+//! use recurrent::{Embedding, word2vec::{Architecture, Word2Vec}};
+//! // Two topics that never share a sentence.
+//! let corpus: Vec<&str> = (0..200)
+//!     .map(|i| if i % 2 == 0 { "cat dog mouse cat dog" } else { "car bus train car bus" })
+//!     .collect();
+//! let trainer = Word2Vec::builder()
+//!     .architecture(Architecture::SkipGram)
+//!     .dim(16)
+//!     .window(2)
+//!     .min_count(1)
+//!     .sample(0.0)
+//!     .build()?;
+//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+//! let model = trainer.fit(|| corpus.iter(), &mut rng, |_| {})?;
+//! assert_eq!(model.vocab_len(), 6);
+//! assert!(model.similarity("cat", "dog")? > model.similarity("cat", "car")?);
+//! # Ok::<(), recurrent::Error>(())
+//! ```
 //!
 //! # References
 //!
@@ -22,6 +51,8 @@
 //!   Representations of Words and Phrases and their Compositionality", NeurIPS.
 
 use crate::error::{Error, Result};
+#[cfg(doc)]
+use crate::text::CorpusReader;
 use crate::traits::Embedding;
 
 mod config;
