@@ -288,6 +288,26 @@ impl Word2VecTrainer {
     ///
     /// [`Error::Empty`] if an epoch's corpus holds no vocabulary word;
     /// [`Error::NonFinite`] if training diverged (a vector holds NaN or ±∞; lower `alpha`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::word2vec::Word2Vec;
+    /// let corpus = vec!["a rose is a rose is a rose"; 40];
+    /// let trainer = Word2Vec::builder().dim(10).min_count(1).epochs(3).build()?;
+    /// let vocab = trainer.build_vocab(&corpus)?;
+    /// let mut epoch_losses = Vec::new();
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+    /// let model = trainer.train(&vocab, || corpus.iter(), &mut rng, |p| {
+    ///     if p.epoch_done {
+    ///         epoch_losses.push(p.mean_loss());
+    ///     }
+    /// })?;
+    /// assert_eq!((model.words(), model.counts()), (vocab.words(), vocab.counts()));
+    /// assert_eq!(epoch_losses.len(), 3);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn train<F, I, R, P>(
         &self,
         vocab: &Vocab,
