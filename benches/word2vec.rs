@@ -6,7 +6,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
-use recurrent::word2vec::{Architecture, TrainConfig};
+use recurrent::word2vec::{Architecture, Word2Vec};
 use std::hint::black_box;
 
 fn corpus() -> Vec<String> {
@@ -29,12 +29,12 @@ fn training(c: &mut Criterion) {
         ("sg-hs", Architecture::SkipGram, true, 0, 0.025),
     ];
     for (name, arch, hs, neg, alpha) in configs {
-        let trainer = TrainConfig::new()
-            .with_architecture(arch)
-            .with_hs(hs)
-            .with_negative(neg)
-            .with_alpha(alpha)
-            .with_epochs(1)
+        let trainer = Word2Vec::builder()
+            .architecture(arch)
+            .hs(hs)
+            .negative(neg)
+            .alpha(alpha)
+            .epochs(1)
             .build()
             .expect("valid configuration");
         let vocab = trainer.build_vocab(&corpus).expect("non-empty corpus");

@@ -8,37 +8,17 @@
 //!
 //! `cargo run --release --example 01_tfidf`
 
+#[path = "support/tfidf_table.rs"]
+mod tfidf_table;
+
 use nalgebra::DMatrix;
-use recurrent::text::{CountVectorizer, TfidfOptions, TfidfVectorizer, Tokenizer, sparsity};
+use recurrent::text::{TfidfOptions, TfidfVectorizer, sparsity};
 use std::error::Error;
-use std::time::Instant;
-
-const DOCS: [&str; 3] = [
-    "This movie is very good.",
-    "This film is a good",
-    "Very bad. Very, very bad.",
-];
-
-fn print_dense(vocab: &[String], m: &DMatrix<f64>, decimals: usize) {
-    let w = decimals.max(1) + 3;
-    print!("   ");
-    for v in vocab {
-        print!(" {v:>w$}", w = w.max(v.len()));
-    }
-    println!();
-    for i in 0..m.nrows() {
-        print!("{i:>3}");
-        for (j, v) in vocab.iter().enumerate() {
-            print!(" {:>w$.decimals$}", m[(i, j)], w = w.max(v.len()));
-        }
-        println!();
-    }
-}
+use tfidf_table::{DOCS, KjvBag, print_dense, toy_counts};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // The toy table.
-    let counts = CountVectorizer::fit(Tokenizer::default(), DOCS)?;
-    let x = counts.transform::<f64, _, _>(DOCS)?;
+    let (counts, x) = toy_counts()?;
     for (i, d) in DOCS.iter().enumerate() {
         println!("document {i}: {d:?}");
     }
@@ -68,29 +48,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // The shipped corpus: one verse per document.
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
-    let text = std::fs::read_to_string(path)?;
-    let verses: Vec<&str> = text.lines().collect();
-    let start = Instant::now();
-    let cv = CountVectorizer::fit(Tokenizer::default(), &verses)?;
-    let m = cv.transform::<f32, _, _>(&verses)?;
-    let secs = start.elapsed().as_secs_f64();
-    let (n, v, nnz) = (m.nrows(), m.ncols(), m.nnz());
+    let kjv = KjvBag::measure()?;
+    let (n, v, nnz) = (kjv.docs, kjv.words, kjv.nnz);
     println!("\nKing James Bible (data/kjv.txt), verses as documents:");
     println!("  {n} documents × {v} words = {} entries", n * v);
     println!(
         "  {nnz} non-zeros, {:.1} distinct words per verse on average",
         nnz as f64 / n as f64
     );
-    println!("  share of zeros: {:.3}%", 100.0 * sparsity(&m)?);
-    // CSR stores a value and a column index per non-zero, plus one offset per row.
-    let csr_bytes = nnz * (4 + 8) + (n + 1) * 8;
+    println!("  share of zeros: {:.3}%", 100.0 * kjv.zeros);
     println!(
         "  memory: dense f32 {:.0} MB, CSR {:.1} MB ({:.0}× smaller); fit + transform {:.2} s",
         (n * v * 4) as f64 / 1e6,
-        csr_bytes as f64 / 1e6,
-        (n * v * 4) as f64 / csr_bytes as f64,
-        secs
+        kjv.csr_bytes() as f64 / 1e6,
+        (n * v * 4) as f64 / kjv.csr_bytes() as f64,
+        kjv.secs
     );
     Ok(())
 }

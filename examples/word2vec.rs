@@ -13,7 +13,7 @@
 
 use rand::SeedableRng;
 use recurrent::word2vec::{
-    Architecture, TrainConfig, Vocab, Word2Vec, write_word2vec_binary, write_word2vec_text,
+    Architecture, Vocab, Word2Vec, write_word2vec_binary, write_word2vec_text,
 };
 use std::error::Error;
 use std::io::Write;
@@ -134,23 +134,23 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let train = a.train.as_deref().ok_or("-train <file> is required")?;
     let alpha = a.alpha.unwrap_or(if a.cbow { 0.05 } else { 0.025 });
-    let trainer = TrainConfig::new()
-        .with_architecture(if a.cbow {
+    let trainer = Word2Vec::builder()
+        .architecture(if a.cbow {
             Architecture::Cbow
         } else {
             Architecture::SkipGram
         })
-        .with_dim(a.size)
-        .with_window(a.window)
-        .with_sample(a.sample)
-        .with_hs(a.hs)
-        .with_negative(a.negative)
-        .with_threads(a.threads)
-        .with_epochs(a.iter)
-        .with_min_count(a.min_count)
-        .with_alpha(alpha)
+        .dim(a.size)
+        .window(a.window)
+        .sample(a.sample)
+        .hs(a.hs)
+        .negative(a.negative)
+        .threads(a.threads)
+        .epochs(a.iter)
+        .min_count(a.min_count)
+        .alpha(alpha)
         // The C tool's floor: alpha · 10⁻⁴.
-        .with_min_alpha(alpha * 1e-4)
+        .min_alpha(alpha * 1e-4)
         .build()?;
     let vocab = match &a.read_vocab {
         Some(path) => Vocab::read(std::io::BufReader::new(std::fs::File::open(path)?))?,

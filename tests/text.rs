@@ -1,4 +1,5 @@
-//! Bag of words: the lecture's toy table, and TF-IDF against scikit-learn.
+//! Bag of words: the lecture's toy table, and TF-IDF against scikit-learn; the one vocabulary
+//! and the corpus reader behind it, Word2Vec and language models.
 //!
 //! Expected values from scikit-learn 1.9.1:
 //!
@@ -12,9 +13,14 @@
 //! (`\b\w+\b` keeps one-letter words, as the lecture's table does with "a".)
 
 use nalgebra::DMatrix;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
 use recurrent::Error;
 use recurrent::scalar::Real;
-use recurrent::text::{CountVectorizer, Norm, TfidfOptions, TfidfVectorizer, Tokenizer, sparsity};
+use recurrent::text::{
+    CorpusReader, CountVectorizer, Norm, Sentence, TfidfOptions, TfidfVectorizer, Tokenizer, Vocab,
+    sparsity,
+};
 
 const DOCS: [&str; 3] = [
     "This movie is very good.",
@@ -209,5 +215,132 @@ proptest::proptest! {
             let n2: f64 = w.row(i).values().iter().map(|x| x * x).sum();
             proptest::prop_assert!(w.row(i).nnz() == 0 || (n2 - 1.0).abs() < 1e-12);
         }
+    }
+}
+
+#[test]
+fn the_vectorizer_stands_on_the_shared_vocabulary() {
+    let cv = CountVectorizer::fit(Tokenizer::default(), DOCS).unwrap();
+    let v = cv.vocab();
+    assert_eq!(v.words(), VOCAB);
+    assert_eq!(v.counts(), cv.document_frequencies());
+    assert_eq!(v.counts(), [1, 1, 1, 2, 2, 1, 2, 2]);
+    for w in VOCAB {
+        assert_eq!(v.index(w), cv.column(w));
+    }
+}
+
+/// Random corpus text: words over an alphabet with multi-byte letters, separated by runs of
+/// spaces and tabs, lines ended by `\n` or `\r\n`.
+fn random_text(r: &mut Xoshiro256PlusPlus) -> String {
+    let letters = ["a", "b", "c", "é", "ß", "ж", "水", "🦀"];
+    let mut text = String::new();
+    for _ in 0..r.random_range(0..6) {
+        for _ in 0..r.random_range(0..12) {
+            for _ in 0..r.random_range(1..7) {
+                text.push_str(letters[r.random_range(0..letters.len())]);
+            }
+            for _ in 0..r.random_range(1..3) {
+                text.push(if r.random_bool(0.8) { ' ' } else { '\t' });
+            }
+        }
+        text.push_str(if r.random_bool(0.7) { "\n" } else { "\r\n" });
+    }
+    if r.random_bool(0.5) {
+        text.push_str("last line without newline");
+    }
+    text
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Pieces of over-long lines never exceed the limit and, when every word fits, keep every
+    /// word whole: the reader's words are those of `str::lines`, and so are the counts.
+    #[test]
+    fn the_corpus_reader_keeps_every_word(seed: u64) {
+        let mut r = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let text = random_text(&mut r);
+        // The longest word is 6 letters of up to 4 bytes, plus one separator.
+        let max = r.random_range(25..80);
+        let pieces: Vec<String> = CorpusReader::new(text.as_bytes())
+            .max_line_bytes(max)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        proptest::prop_assert!(pieces.iter().all(|p| p.len() <= max));
+        let words = |lines: &[&str]| {
+            let mut out = Vec::new();
+            for l in lines {
+                l.for_each_word(|w| out.push(w.to_string()));
+            }
+            out
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        let piece_refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
+        proptest::prop_assert_eq!(words(&piece_refs), words(&lines));
+        if pieces.len() == lines.len() {
+            proptest::prop_assert_eq!(&piece_refs, &lines);
+        }
+        let corpus = CorpusReader::new(text.as_bytes()).max_line_bytes(max);
+        match (Vocab::from_corpus(corpus, 1, None), Vocab::from_sentences(&lines, 1, None)) {
+            (Ok(a), Ok(b)) => {
+                proptest::prop_assert_eq!(a.words(), b.words());
+                proptest::prop_assert_eq!(a.counts(), b.counts());
+                proptest::prop_assert_eq!(a.sentences(), pieces.len() as u64);
+            }
+            (a, b) => proptest::prop_assert!(a.is_err() && b.is_err()),
+        }
+    }
+
+    /// After `add_unk` and `add_eos`, encoding the corpus gives every index exactly its count
+    /// times: every corpus word and every sentence end is accounted for once.
+    #[test]
+    fn encoding_the_corpus_reproduces_the_counts(seed: u64, min_count in 1u64..4) {
+        let mut r = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let corpus: Vec<Vec<String>> = (0..r.random_range(1..20))
+            .map(|_| {
+                (0..r.random_range(0..10))
+                    .map(|_| format!("w{}", r.random_range(0..12u32)))
+                    .collect()
+            })
+            .collect();
+        let Ok(mut v) = Vocab::from_sentences(&corpus, min_count, Some(8)) else {
+            return Ok(());
+        };
+        let kept = v.len();
+        let eos = v.add_eos().unwrap();
+        let unk = v.add_unk().unwrap();
+        proptest::prop_assert_eq!((eos, unk), (kept, kept + 1));
+        let mut ids = Vec::new();
+        for s in &corpus {
+            v.encode(s, &mut ids);
+        }
+        let mut seen = vec![0u64; v.len()];
+        for i in ids {
+            seen[i] += 1;
+        }
+        proptest::prop_assert_eq!(seen.as_slice(), v.counts());
+        proptest::prop_assert_eq!(v.total(), v.raw_total() + corpus.len() as u64);
+    }
+}
+
+#[test]
+fn vocab_files_round_trip_and_refuse_what_they_cannot_hold() {
+    let mut v = Vocab::from_reader("b a a\nc a\n".as_bytes(), 1, None).unwrap();
+    v.add_eos().unwrap();
+    let mut file = Vec::new();
+    v.write(&mut file).unwrap();
+    assert_eq!(
+        String::from_utf8(file.clone()).unwrap(),
+        "a 3\nb 1\nc 1\n</s> 2\n"
+    );
+    let back = Vocab::read(file.as_slice()).unwrap();
+    assert_eq!((back.words(), back.counts()), (v.words(), v.counts()));
+    assert_eq!(back.eos(), Some(3));
+    for bad in [vec![""], vec!["two words"], vec!["tab\there"]] {
+        assert!(matches!(
+            Vocab::from_sentences([bad], 1, None),
+            Err(Error::InvalidParameter { .. })
+        ));
     }
 }

@@ -5,7 +5,8 @@ use proptest::prelude::*;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use recurrent::word2vec::{
-    Architecture, Huffman, NoiseSampler, Progress, TrainConfig, Vocab, keep_probability,
+    Architecture, Huffman, NoiseSampler, Vocab, Word2Vec, Word2VecBuilder, Word2VecProgress,
+    Word2VecTrainer, keep_probability,
 };
 use recurrent::{Embedding, Error};
 
@@ -38,16 +39,16 @@ fn two_topics(seed: u64, sentences: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn small(arch: Architecture, hs: bool, negative: usize) -> TrainConfig {
-    TrainConfig::new()
-        .with_architecture(arch)
-        .with_hs(hs)
-        .with_negative(negative)
-        .with_dim(16)
-        .with_window(3)
-        .with_min_count(1)
-        .with_sample(0.0)
-        .with_epochs(3)
+fn small(arch: Architecture, hs: bool, negative: usize) -> Word2VecBuilder {
+    Word2Vec::builder()
+        .architecture(arch)
+        .hs(hs)
+        .negative(negative)
+        .dim(16)
+        .window(3)
+        .min_count(1)
+        .sample(0.0)
+        .epochs(3)
 }
 
 const CONFIGS: [(Architecture, bool, usize); 5] = [
@@ -62,7 +63,7 @@ const CONFIGS: [(Architecture, bool, usize); 5] = [
 fn one_thread_is_bit_for_bit_deterministic() {
     let corpus = kjv(300);
     for (arch, hs, neg) in CONFIGS {
-        let t = small(arch, hs, neg).with_sample(1e-3).build().unwrap();
+        let t = small(arch, hs, neg).sample(1e-3).build().unwrap();
         let a = t.fit(|| corpus.iter(), &mut rng(7), |_| {}).unwrap();
         let b = t.fit(|| corpus.iter(), &mut rng(7), |_| {}).unwrap();
         let c = t.fit(|| corpus.iter(), &mut rng(8), |_| {}).unwrap();
@@ -121,7 +122,7 @@ fn topic_gap(m: &recurrent::Word2Vec) -> f32 {
 fn training_brings_words_of_one_topic_together() {
     let corpus = two_topics(11, 400);
     for (arch, hs, neg) in CONFIGS {
-        let t = small(arch, hs, neg).with_epochs(5).build().unwrap();
+        let t = small(arch, hs, neg).epochs(5).build().unwrap();
         let m = t.fit(|| corpus.iter(), &mut rng(5), |_| {}).unwrap();
         // At initialisation, vectors are independent and uniform, so the cosine of a pair
         // has mean 0 and standard deviation about 1/√d = 0.25 (d = 16); the gap between the
@@ -138,8 +139,8 @@ fn training_brings_words_of_one_topic_together() {
 fn two_threads_also_learn() {
     let corpus = two_topics(12, 400);
     let t = small(Architecture::SkipGram, false, 5)
-        .with_epochs(5)
-        .with_threads(2)
+        .epochs(5)
+        .threads(2)
         .build()
         .unwrap();
     let m = t.fit(|| corpus.iter(), &mut rng(6), |_| {}).unwrap();
@@ -151,11 +152,11 @@ fn two_threads_also_learn() {
 #[test]
 fn kjv_related_words_are_closer_than_unrelated() {
     let corpus = kjv(6000);
-    let t = TrainConfig::new()
-        .with_architecture(Architecture::SkipGram)
-        .with_dim(32)
-        .with_min_count(3)
-        .with_epochs(3)
+    let t = Word2Vec::builder()
+        .architecture(Architecture::SkipGram)
+        .dim(32)
+        .min_count(3)
+        .epochs(3)
         .build()
         .unwrap();
     let m = t.fit(|| corpus.iter(), &mut rng(1), |_| {}).unwrap();
@@ -181,13 +182,13 @@ fn kjv_related_words_are_closer_than_unrelated() {
 fn progress_reports_epochs_words_alpha_and_falling_loss() {
     let corpus = two_topics(13, 300);
     let t = small(Architecture::SkipGram, false, 5)
-        .with_epochs(4)
-        .with_alpha(0.05)
-        .with_min_alpha(0.001)
+        .epochs(4)
+        .alpha(0.05)
+        .min_alpha(0.001)
         .build()
         .unwrap();
     let vocab = t.build_vocab(&corpus).unwrap();
-    let mut ends: Vec<Progress> = Vec::new();
+    let mut ends: Vec<Word2VecProgress> = Vec::new();
     t.train(
         &vocab,
         || corpus.iter(),
@@ -227,8 +228,8 @@ fn loss_is_summed_over_threads() {
     let mut last = Vec::new();
     for threads in [1, 2] {
         let t = small(Architecture::SkipGram, false, 5)
-            .with_epochs(1)
-            .with_threads(threads)
+            .epochs(1)
+            .threads(threads)
             .build()
             .unwrap();
         let mut fin = None;
@@ -448,7 +449,7 @@ fn empty_corpora_are_errors() {
     // Every word below min_count.
     let rare = ["a b c"];
     let t5 = small(Architecture::Cbow, false, 5)
-        .with_min_count(5)
+        .min_count(5)
         .build()
         .unwrap();
     assert!(matches!(
@@ -493,24 +494,24 @@ fn missing_file_is_an_io_error() {
 
 #[test]
 fn bad_configurations_are_rejected_at_construction() {
-    let base = TrainConfig::new;
-    let cases: Vec<(TrainConfig, &str)> = vec![
-        (base().with_dim(0), "dim"),
-        (base().with_window(0), "window"),
-        (base().with_max_vocab(Some(0)), "max_vocab"),
-        (base().with_sample(-1.0), "sample"),
-        (base().with_sample(f64::NAN), "sample"),
-        (base().with_negative(1001), "negative"),
-        (base().with_negative(0).with_hs(false), "negative"),
-        (base().with_ns_exponent(f64::INFINITY), "ns_exponent"),
-        (base().with_alpha(0.0), "alpha"),
-        (base().with_alpha(f32::NAN), "alpha"),
-        (base().with_min_alpha(1.0), "min_alpha"),
-        (base().with_min_alpha(-1e-3), "min_alpha"),
-        (base().with_epochs(0), "epochs"),
-        (base().with_threads(0), "threads"),
-        (base().with_threads(5000), "threads"),
-        (base().with_max_sentence_len(0), "max_sentence_len"),
+    let base = Word2Vec::builder;
+    let cases: Vec<(Word2VecBuilder, &str)> = vec![
+        (base().dim(0), "dim"),
+        (base().window(0), "window"),
+        (base().max_vocab(Some(0)), "max_vocab"),
+        (base().sample(-1.0), "sample"),
+        (base().sample(f64::NAN), "sample"),
+        (base().negative(1001), "negative"),
+        (base().negative(0).hs(false), "negative"),
+        (base().ns_exponent(f64::INFINITY), "ns_exponent"),
+        (base().alpha(0.0), "alpha"),
+        (base().alpha(f32::NAN), "alpha"),
+        (base().min_alpha(1.0), "min_alpha"),
+        (base().min_alpha(-1e-3), "min_alpha"),
+        (base().epochs(0), "epochs"),
+        (base().threads(0), "threads"),
+        (base().threads(5000), "threads"),
+        (base().max_sentence_len(0), "max_sentence_len"),
     ];
     for (c, name) in cases {
         match c.build() {
@@ -518,15 +519,15 @@ fn bad_configurations_are_rejected_at_construction() {
             other => panic!("{name}: {other:?}"),
         }
     }
-    assert!(base().with_negative(0).with_hs(true).build().is_ok());
+    assert!(base().negative(0).hs(true).build().is_ok());
 }
 
 #[test]
 fn divergence_is_reported_not_returned() {
     let corpus = two_topics(15, 100);
     let t = small(Architecture::SkipGram, false, 5)
-        .with_alpha(1e30)
-        .with_min_alpha(1e30)
+        .alpha(1e30)
+        .min_alpha(1e30)
         .build()
         .unwrap();
     assert!(matches!(
@@ -540,7 +541,7 @@ fn long_sentences_are_cut_into_pieces() {
     let line: Vec<String> = (0..500).map(|i| format!("w{}", i % 20)).collect();
     let corpus = [line];
     let t = small(Architecture::Cbow, true, 2)
-        .with_max_sentence_len(7)
+        .max_sentence_len(7)
         .build()
         .unwrap();
     let m = t.fit(|| corpus.iter(), &mut rng(1), |_| {}).unwrap();
@@ -550,12 +551,12 @@ fn long_sentences_are_cut_into_pieces() {
 #[test]
 fn public_types_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
-    check::<TrainConfig>();
-    check::<recurrent::word2vec::Trainer>();
+    check::<Word2VecBuilder>();
+    check::<Word2VecTrainer>();
     check::<Vocab>();
     check::<Huffman>();
     check::<NoiseSampler>();
-    check::<Progress>();
+    check::<Word2VecProgress>();
 }
 
 #[test]
@@ -575,5 +576,33 @@ fn invalid_utf8_in_a_corpus_file_is_an_io_error() {
         t.train_file(&vocab, &path, &mut rng(1), |_| {}),
         Err(Error::Io { .. })
     ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_line_longer_than_the_reader_limit_trains_in_pieces() {
+    // One line of 300,000 words (≈ 1.4 MB, over CorpusReader's 1 MiB): the reader hands it
+    // out in pieces cut at spaces, so the vocabulary is that of the whole line, and training
+    // streams it instead of holding it.
+    let line: Vec<String> = (0..300_000).map(|i| format!("w{}", (i * 7) % 97)).collect();
+    let text = line.join(" ");
+    assert!(text.len() > recurrent::text::MAX_LINE_BYTES);
+    let dir = std::env::temp_dir().join(format!("recurrent-w2v-long-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("one_line.txt");
+    std::fs::write(&path, &text).unwrap();
+    let from_file = Vocab::from_file(&path, 1, None).unwrap();
+    let whole = Vocab::from_sentences([&line], 1, None).unwrap();
+    assert_eq!(from_file.words(), whole.words());
+    assert_eq!(from_file.counts(), whole.counts());
+    assert_eq!((from_file.sentences(), whole.sentences()), (2, 1));
+    let t = small(Architecture::SkipGram, false, 2)
+        .dim(8)
+        .epochs(1)
+        .build()
+        .unwrap();
+    let m = t.fit_file(&path, &mut rng(1), |_| {}).unwrap();
+    assert_eq!(m.words(), whole.words());
+    assert!(m.vectors().iter().all(|x| x.is_finite()));
     std::fs::remove_dir_all(&dir).unwrap();
 }

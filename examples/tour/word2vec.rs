@@ -4,16 +4,16 @@
 
 use rand::SeedableRng;
 use recurrent::Embedding;
-use recurrent::word2vec::{Architecture, TrainConfig};
+use recurrent::word2vec::{Architecture, Word2Vec};
 use std::time::Instant;
 
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n== 2. Word2Vec: from one-hot words to dense vectors (Mikolov et al. 2013)");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
-    let trainer = TrainConfig::new()
-        .with_architecture(Architecture::SkipGram)
-        .with_dim(64)
-        .with_epochs(2)
+    let trainer = Word2Vec::builder()
+        .architecture(Architecture::SkipGram)
+        .dim(64)
+        .epochs(2)
         .build()?;
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
     let t0 = Instant::now();

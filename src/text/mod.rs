@@ -1,4 +1,13 @@
-//! Bag of words: the *local* representation of text that Word2Vec replaces.
+//! Text: the vocabulary and corpus reader shared by every model that reads words, and bag of
+//! words, the *local* representation of text that Word2Vec replaces.
+//!
+//! * [`Vocab`]: words with counts and a word → index map, the one vocabulary of the crate
+//!   (bag of words, Word2Vec, language models), with the reserved `<unk>` and `</s>` tokens
+//!   a language model needs.
+//! * [`CorpusReader`] and [`Sentence`]: a corpus streamed line by line in bounded memory,
+//!   and split into words as the C `word2vec` tool splits them.
+//!
+//! # Bag of words
 //!
 //! A corpus of `n` documents over a vocabulary of `V` words becomes an `n × V` matrix whose
 //! entry `(i, j)` says how often (count) or how distinctively (TF-IDF) word `j` occurs in
@@ -25,8 +34,13 @@
 //! # Ok::<(), recurrent::Error>(())
 //! ```
 
+mod corpus;
+mod fxhash;
 mod tokenize;
 mod vectorize;
+mod vocab;
 
+pub use corpus::{CorpusReader, MAX_LINE_BYTES, Sentence};
 pub use tokenize::Tokenizer;
 pub use vectorize::{CountVectorizer, Norm, TfidfOptions, TfidfVectorizer, sparsity};
+pub use vocab::Vocab;

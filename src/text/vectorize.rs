@@ -1,4 +1,4 @@
-use super::Tokenizer;
+use super::{Tokenizer, Vocab};
 use crate::error::{Error, Result};
 use crate::scalar::{Real, lit};
 use nalgebra_sparse::CsrMatrix;
@@ -9,8 +9,9 @@ use std::collections::HashMap;
 ///
 /// [`CountVectorizer::fit`] learns the vocabulary, sorted alphabetically (so column `j` is the
 /// `j`-th word in byte order, as scikit-learn's `CountVectorizer` sorts its features), and
-/// each word's document frequency `df` (number of documents containing it).
-/// [`CountVectorizer::transform`] then counts; words not in the vocabulary are ignored.
+/// each word's document frequency `df` (number of documents containing it), held as a
+/// [`Vocab`] whose counts are the document frequencies. [`CountVectorizer::transform`] then
+/// counts; words not in the vocabulary are ignored.
 ///
 /// # Examples
 ///
@@ -27,9 +28,8 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CountVectorizer {
     tokenizer: Tokenizer,
-    vocabulary: Vec<String>,
-    index: HashMap<String, usize>,
-    df: Vec<usize>,
+    /// The words in column order, with their document frequencies as counts.
+    vocab: Vocab,
     n_docs: usize,
 }
 
@@ -44,7 +44,7 @@ impl CountVectorizer {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut df: HashMap<String, usize> = HashMap::new();
+        let mut df: HashMap<String, u64> = HashMap::new();
         let mut n_docs = 0;
         let mut seen = std::collections::HashSet::new();
         for doc in docs {
@@ -63,33 +63,22 @@ impl CountVectorizer {
                 what: "documents",
             });
         }
-        let mut terms: Vec<(String, usize)> = df.into_iter().collect();
+        let mut terms: Vec<(String, u64)> = df.into_iter().collect();
         terms.sort_unstable();
         Self::from_terms(tokenizer, terms, n_docs)
     }
 
-    fn from_terms(
-        tokenizer: Tokenizer,
-        terms: Vec<(String, usize)>,
-        n_docs: usize,
-    ) -> Result<Self> {
+    fn from_terms(tokenizer: Tokenizer, terms: Vec<(String, u64)>, n_docs: usize) -> Result<Self> {
         if terms.is_empty() {
             return Err(Error::Empty {
                 op: "CountVectorizer::fit",
                 what: "vocabulary (no document has a token)",
             });
         }
-        let (vocabulary, df): (Vec<String>, Vec<usize>) = terms.into_iter().unzip();
-        let index = vocabulary
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.clone(), i))
-            .collect();
+        // Tokens are non-empty runs of alphanumerics, so `Vocab`'s word rules always hold.
         Ok(Self {
             tokenizer,
-            vocabulary,
-            index,
-            df,
+            vocab: Vocab::from_counts(terms)?,
             n_docs,
         })
     }
@@ -100,29 +89,34 @@ impl CountVectorizer {
     /// # Errors
     ///
     /// [`Error::Empty`] if no word is left.
-    pub fn retain_min_df(self, min_df: usize) -> Result<Self> {
+    pub fn retain_min_df(self, min_df: u64) -> Result<Self> {
         let terms = self
-            .vocabulary
-            .into_iter()
-            .zip(self.df)
-            .filter(|(_, d)| *d >= min_df)
+            .vocab
+            .iter()
+            .filter(|&(_, d)| d >= min_df)
+            .map(|(w, d)| (w.to_string(), d))
             .collect();
         Self::from_terms(self.tokenizer, terms, self.n_docs)
     }
 
     /// The words, in column order.
     pub fn vocabulary(&self) -> &[String] {
-        &self.vocabulary
+        self.vocab.words()
+    }
+
+    /// The vocabulary: the words in column order, with their document frequencies as counts.
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
     }
 
     /// The column of `word`, if it is in the vocabulary.
     pub fn column(&self, word: &str) -> Option<usize> {
-        self.index.get(word).copied()
+        self.vocab.index(word)
     }
 
     /// Document frequency of each word, in column order.
-    pub fn document_frequencies(&self) -> &[usize] {
-        &self.df
+    pub fn document_frequencies(&self) -> &[u64] {
+        self.vocab.counts()
     }
 
     /// Number of documents seen by [`CountVectorizer::fit`].
@@ -139,7 +133,7 @@ impl CountVectorizer {
     fn row_counts(&self, doc: &str, counts: &mut HashMap<usize, usize>) -> Vec<(usize, usize)> {
         counts.clear();
         for t in self.tokenizer.tokens(doc) {
-            if let Some(&j) = self.index.get(&t) {
+            if let Some(j) = self.vocab.index(&t) {
                 *counts.entry(j).or_insert(0) += 1;
             }
         }
@@ -162,7 +156,7 @@ impl CountVectorizer {
             offsets.push(cols.len());
         }
         let n = offsets.len() - 1;
-        CsrMatrix::try_from_csr_data(n, self.vocabulary.len(), offsets, cols, vals).map_err(|e| {
+        CsrMatrix::try_from_csr_data(n, self.vocab.len(), offsets, cols, vals).map_err(|e| {
             Error::Numerical {
                 op: "CountVectorizer::transform",
                 reason: format!("invalid sparse matrix: {e}"),
@@ -287,7 +281,7 @@ impl TfidfVectorizer {
     pub fn from_counts(counts: CountVectorizer, opts: TfidfOptions) -> Self {
         let n = counts.n_docs as f64;
         let idf = counts
-            .df
+            .document_frequencies()
             .iter()
             .map(|&df| {
                 let df = df as f64;

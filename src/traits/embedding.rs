@@ -76,7 +76,8 @@ pub trait Embedding {
                 what: "query words",
             });
         }
-        let mut query = vec![0f64; self.dim()];
+        // Sized by the rows found, so that an empty vocabulary never allocates `dim()`.
+        let mut query = Vec::new();
         let mut exclude = Vec::with_capacity(positive.len() + negative.len());
         for (words, sign) in [(positive, 1.0), (negative, -1.0)] {
             for w in words {
@@ -87,6 +88,7 @@ pub trait Embedding {
                 let v = self
                     .vector_at(i)
                     .ok_or_else(|| Error::UnknownWord(w.to_string()))?;
+                query.resize(query.len().max(v.len()), 0.0);
                 let n = norm(v);
                 if n > 0.0 {
                     for (q, x) in query.iter_mut().zip(v) {

@@ -329,35 +329,36 @@ impl PairsReport {
     }
 }
 
-/// The words the evaluation knows: key → model index, first variant wins.
+/// The words the evaluation knows (the first `limit` of the model): key → model index. Case
+/// sensitive, the model's own vocabulary answers; case insensitive, an upper-cased map is
+/// built in which the first (most frequent) variant wins.
 struct Known<'a> {
-    map: HashMap<String, usize>,
+    upper_map: Option<HashMap<String, usize>>,
     model: &'a Word2Vec,
     limit: usize,
-    upper: bool,
 }
 
 impl<'a> Known<'a> {
     fn new(model: &'a Word2Vec, opts: &EvalOptions) -> Self {
         let limit = opts
             .restrict_vocab
-            .map_or(model.words.len(), |r| r.min(model.words.len()));
-        let upper = opts.case_insensitive;
-        let mut map = HashMap::with_capacity(limit);
-        for (i, w) in model.words[..limit].iter().enumerate() {
-            let key = if upper { w.to_uppercase() } else { w.clone() };
-            map.entry(key).or_insert(i);
-        }
+            .map_or(model.words().len(), |r| r.min(model.words().len()));
+        let upper_map = opts.case_insensitive.then(|| {
+            let mut map = HashMap::with_capacity(limit);
+            for (i, w) in model.words()[..limit].iter().enumerate() {
+                map.entry(w.to_uppercase()).or_insert(i);
+            }
+            map
+        });
         Self {
-            map,
+            upper_map,
             model,
             limit,
-            upper,
         }
     }
 
     fn key(&self, w: &str) -> String {
-        if self.upper {
+        if self.upper_map.is_some() {
             w.to_uppercase()
         } else {
             w.to_string()
@@ -365,7 +366,10 @@ impl<'a> Known<'a> {
     }
 
     fn get(&self, key: &str) -> Option<usize> {
-        self.map.get(key).copied()
+        match &self.upper_map {
+            Some(map) => map.get(key).copied(),
+            None => self.model.vocab().index(key).filter(|&i| i < self.limit),
+        }
     }
 }
 
@@ -469,7 +473,7 @@ fn answer(
     let ignore: HashSet<&str> = keys[..3].iter().map(String::as_str).collect();
     let mut predicted = None;
     for (i, _) in super::query::top_k(&scores, &exclude, 5) {
-        let key = known.key(&m.words[i]);
+        let key = known.key(&m.words()[i]);
         let stop = known.get(&key).is_some() && !ignore.contains(key.as_str());
         predicted = Some(key);
         if stop {

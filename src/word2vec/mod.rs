@@ -7,12 +7,41 @@
 //!
 //! Vectors are plain `f32`, stored row-major (`vocab_len × dim`, each word's vector contiguous).
 //!
+//! Training: [`Word2Vec::builder`] gives a [`Word2VecBuilder`] (the hyper-parameters, checked
+//! by [`Word2VecBuilder::build`]), whose [`Word2VecTrainer`] builds the vocabulary (the crate's
+//! one [`Vocab`]) and trains skip-gram or CBOW with negative sampling and/or hierarchical
+//! softmax, from sentences in memory or streamed from a file ([`CorpusReader`]), reporting
+//! [`Word2VecProgress`] to a callback.
+//!
 //! Files: the word2vec text and binary formats of the C tool and gensim, byte for byte
 //! ([`Word2Vec::load_binary`], [`Word2Vec::save_binary`], [`read_word2vec_text`], …; the
 //! layouts are on [`write_word2vec_text`] and [`write_word2vec_binary`]). Queries beyond
 //! [`Embedding`]: 3CosMul ([`Word2Vec::most_similar_cosmul`]) and
 //! [`Word2Vec::doesnt_match`]. Evaluation as gensim counts it: [`evaluate_analogies`],
 //! [`evaluate_word_pairs`].
+//!
+//! # Examples
+//!
+//! ```
+//! use rand::SeedableRng;
+//! use recurrent::{Embedding, word2vec::{Architecture, Word2Vec}};
+//! // Two topics that never share a sentence.
+//! let corpus: Vec<&str> = (0..200)
+//!     .map(|i| if i % 2 == 0 { "cat dog mouse cat dog" } else { "car bus train car bus" })
+//!     .collect();
+//! let trainer = Word2Vec::builder()
+//!     .architecture(Architecture::SkipGram)
+//!     .dim(16)
+//!     .window(2)
+//!     .min_count(1)
+//!     .sample(0.0)
+//!     .build()?;
+//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+//! let model = trainer.fit(|| corpus.iter(), &mut rng, |_| {})?;
+//! assert_eq!(model.vocab_len(), 6);
+//! assert!(model.similarity("cat", "dog")? > model.similarity("cat", "car")?);
+//! # Ok::<(), recurrent::Error>(())
+//! ```
 //!
 //! # References
 //!
@@ -22,9 +51,11 @@
 //!   Representations of Words and Phrases and their Compositionality", NeurIPS.
 
 use crate::error::{Error, Result};
+#[cfg(doc)]
+use crate::text::CorpusReader;
 use crate::traits::Embedding;
-use std::collections::HashMap;
 
+mod config;
 mod eval;
 mod hogwild;
 mod huffman;
@@ -32,13 +63,17 @@ mod io;
 mod kernel;
 mod query;
 mod sampling;
+mod sigmoid;
 mod train;
-mod vocab;
+mod worker;
 
+/// The crate's one vocabulary and sentence trait, re-exported where Word2Vec uses them.
+#[doc(no_inline)]
+pub use crate::text::{Sentence, Vocab};
+pub use config::{Architecture, Word2VecBuilder};
 pub use huffman::Huffman;
 pub use sampling::{NoiseSampler, keep_probability};
-pub use train::{Architecture, Progress, TrainConfig, Trainer};
-pub use vocab::{Sentence, Vocab};
+pub use train::{Word2VecProgress, Word2VecTrainer};
 
 pub use eval::{
     Analogy, AnalogyMethod, AnalogyReport, AnalogySection, AnalogySet, EvalOptions, PairsReport,
@@ -50,17 +85,36 @@ pub use io::{
     write_word2vec_text,
 };
 
-/// Trained (or loaded) word vectors: a vocabulary with counts, and one `f32` row per word.
+/// Trained (or loaded) word vectors: a vocabulary with counts ([`Vocab`]), and one `f32` row
+/// per word.
+///
+/// Train one with [`Word2Vec::builder`], load one with [`Word2Vec::load_binary`] or
+/// [`Word2Vec::load_text`], or assemble one with [`Word2Vec::from_parts`]; query it through
+/// [`Embedding`] (`similarity`, `most_similar`, `analogy`, …) and the methods below.
+///
+/// # Invariants
+///
+/// Distinct words, `dim ≥ 1`, one count per word, `len × dim` vectors, all finite (the
+/// vocabulary may be empty, as after reading a vectors file with `limit: Some(0)`). Every constructor checks them, and so does deserialisation with serde (feature
+/// `serde`; the stored form is `{ words, counts, dim, vectors }`), so a loaded model answers
+/// every query at once.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::{Embedding, word2vec::Word2Vec};
+/// let words = vec!["king".to_string(), "queen".to_string(), "apple".to_string()];
+/// let m = Word2Vec::from_parts(words, vec![3, 2, 1], 2, vec![1.0, 0.1, 0.9, 0.2, -0.1, 1.0])?;
+/// assert_eq!(m.index("queen"), Some(1));
+/// assert!(m.similarity("king", "queen")? > m.similarity("king", "apple")?);
+/// assert_eq!(m.most_similar(&["king"], &[], 1)?[0].0, "queen");
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Word2Vec {
-    words: Vec<String>,
-    counts: Vec<u64>,
-    #[cfg_attr(feature = "serde", serde(skip))]
-    index: HashMap<String, usize>,
+    vocab: Vocab,
     dim: usize,
     vectors: Vec<f32>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     norms: query::NormCache,
 }
 
@@ -68,10 +122,14 @@ impl Word2Vec {
     /// Builds a model from its parts: `words[i]` has count `counts[i]` and the vector
     /// `vectors[i·dim .. (i+1)·dim]`.
     ///
+    /// Words may be any distinct strings (a vectors file may hold a tab inside a word); only
+    /// the file writers require words without spaces or newlines.
+    ///
     /// # Errors
     ///
     /// [`Error::DimensionMismatch`] if the lengths disagree; [`Error::InvalidParameter`] for
-    /// `dim == 0` or a repeated word.
+    /// `dim == 0` or a repeated word; [`Error::NonFinite`] naming the first NaN or infinite
+    /// value.
     ///
     /// # Examples
     ///
@@ -79,6 +137,7 @@ impl Word2Vec {
     /// use recurrent::{Embedding, word2vec::Word2Vec};
     /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 2, vec![1.0, 0.0, 0.0, 1.0])?;
     /// assert_eq!(m.similarity("a", "b")?, 0.0);
+    /// assert!(Word2Vec::from_parts(vec!["a".into(), "a".into()], vec![1, 1], 1, vec![1.0, 2.0]).is_err());
     /// # Ok::<(), recurrent::Error>(())
     /// ```
     pub fn from_parts(
@@ -87,45 +146,72 @@ impl Word2Vec {
         dim: usize,
         vectors: Vec<f32>,
     ) -> Result<Self> {
-        if dim == 0 {
-            return Err(Error::invalid("dim", "must be at least 1"));
-        }
+        check_dim(dim)?;
         crate::error::check_shape(
             "Word2Vec::from_parts",
             "counts",
             (words.len(), 1),
             (counts.len(), 1),
         )?;
-        crate::error::check_shape(
-            "Word2Vec::from_parts",
-            "vectors",
-            (words.len() * dim, 1),
-            (vectors.len(), 1),
-        )?;
-        let mut index = HashMap::with_capacity(words.len());
-        for (i, w) in words.iter().enumerate() {
-            if index.insert(w.clone(), i).is_some() {
-                return Err(Error::invalid("words", format!("{w:?} appears twice")));
-            }
-        }
+        check_rows("Word2Vec::from_parts", words.len(), dim, &vectors)?;
+        let vocab = Vocab::from_words(words, counts)?;
+        Self::checked(vocab, dim, vectors, "Word2Vec::from_parts")
+    }
+
+    /// Builds a model from a vocabulary and its vectors, `vectors[i·dim .. (i+1)·dim]` for the
+    /// word with index `i`. The model keeps the words and counts (not the vocabulary's corpus
+    /// figures, [`Vocab::raw_total`] and [`Vocab::sentences`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for `dim == 0`; [`Error::DimensionMismatch`] unless
+    /// `vectors.len() == vocab.len() × dim`; [`Error::NonFinite`] naming the first NaN or
+    /// infinite value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::{Embedding, text::Vocab, word2vec::Word2Vec};
+    /// let vocab = Vocab::from_sentences(["a b b"], 1, None)?;
+    /// let m = Word2Vec::from_vocab(vocab, 1, vec![2.0, -1.0])?;
+    /// assert_eq!(m.vector("a")?, &[-1.0]);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn from_vocab(vocab: Vocab, dim: usize, vectors: Vec<f32>) -> Result<Self> {
+        check_dim(dim)?;
+        check_rows("Word2Vec::from_vocab", vocab.len(), dim, &vectors)?;
+        Self::checked(
+            vocab.without_corpus_totals(),
+            dim,
+            vectors,
+            "Word2Vec::from_vocab",
+        )
+    }
+
+    /// The last checks shared by the constructors: finite values.
+    fn checked(vocab: Vocab, dim: usize, vectors: Vec<f32>, op: &'static str) -> Result<Self> {
+        crate::error::check_finite(op, "vectors", &vectors)?;
         Ok(Self {
-            words,
-            counts,
-            index,
+            vocab,
             dim,
             vectors,
             norms: query::NormCache::default(),
         })
     }
 
-    /// The vocabulary, in index order.
+    /// The vocabulary: words, counts and the word → index map.
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    /// The vocabulary's words, in index order.
     pub fn words(&self) -> &[String] {
-        &self.words
+        self.vocab.words()
     }
 
     /// Corpus counts, in index order (0 where unknown, e.g. after loading a vectors file).
     pub fn counts(&self) -> &[u64] {
-        &self.counts
+        self.vocab.counts()
     }
 
     /// All vectors, row-major `vocab_len × dim`.
@@ -133,20 +219,70 @@ impl Word2Vec {
         &self.vectors
     }
 
-    /// All vectors, mutably.
+    /// All vectors, mutably (the cached norms of the fast queries are dropped).
     pub fn vectors_mut(&mut self) -> &mut [f32] {
         self.norms = query::NormCache::default();
         &mut self.vectors
     }
+}
 
-    /// Rebuilds the word → index map (needed after deserialising with serde, which skips it).
-    pub fn rebuild_index(&mut self) {
-        self.index = self
-            .words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.clone(), i))
-            .collect();
+fn check_dim(dim: usize) -> Result<()> {
+    if dim == 0 {
+        return Err(Error::invalid("dim", "must be at least 1"));
+    }
+    Ok(())
+}
+
+/// `vectors` must hold `words × dim` floats (a product that overflows never matches).
+fn check_rows(op: &'static str, words: usize, dim: usize, vectors: &[f32]) -> Result<()> {
+    match words.checked_mul(dim) {
+        Some(n) => crate::error::check_shape(op, "vectors", (n, 1), (vectors.len(), 1)),
+        None => Err(Error::invalid(
+            "dim",
+            format!("{words} words × dim {dim} overflows"),
+        )),
+    }
+}
+
+/// The serialised form, `{ words, counts, dim, vectors }` (as in earlier versions).
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize)]
+struct Word2VecRef<'a> {
+    words: &'a [String],
+    counts: &'a [u64],
+    dim: usize,
+    vectors: &'a [f32],
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct Word2VecData {
+    words: Vec<String>,
+    counts: Vec<u64>,
+    dim: usize,
+    vectors: Vec<f32>,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Word2Vec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        Word2VecRef {
+            words: self.words(),
+            counts: self.counts(),
+            dim: self.dim,
+            vectors: &self.vectors,
+        }
+        .serialize(s)
+    }
+}
+
+/// Loading checks everything [`Word2Vec::from_parts`] checks and reports its error through
+/// serde's `custom` error.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Word2Vec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let w = Word2VecData::deserialize(d)?;
+        Word2Vec::from_parts(w.words, w.counts, w.dim, w.vectors).map_err(serde::de::Error::custom)
     }
 }
 
@@ -156,15 +292,15 @@ impl Embedding for Word2Vec {
     }
 
     fn vocab_len(&self) -> usize {
-        self.words.len()
+        self.vocab.len()
     }
 
     fn word(&self, index: usize) -> Option<&str> {
-        self.words.get(index).map(String::as_str)
+        self.vocab.word(index)
     }
 
     fn index(&self, word: &str) -> Option<usize> {
-        self.index.get(word).copied()
+        self.vocab.index(word)
     }
 
     fn vector_at(&self, index: usize) -> Option<&[f32]> {
@@ -176,6 +312,6 @@ impl Embedding for Word2Vec {
     /// [`Word2Vec::vectors_mut`] drops the cache). Same order, ties and exclusions as the
     /// provided method; the cosines agree with its `f64` ones to about 10⁻⁶.
     fn nearest_to(&self, query: &[f64], exclude: &[usize], k: usize) -> Vec<(String, f32)> {
-        self.scan_nearest(query, exclude, k, self.words.len())
+        self.scan_nearest(query, exclude, k, self.vocab.len())
     }
 }

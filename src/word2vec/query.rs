@@ -116,7 +116,7 @@ impl Word2Vec {
 
     /// `cos(row_i, q)` for the first `limit` rows, `q` a unit vector.
     pub(crate) fn cosines(&self, q: &[f32], limit: usize) -> Vec<f32> {
-        let limit = limit.min(self.words.len());
+        let limit = limit.min(self.vocab.len());
         self.vectors
             .chunks_exact(self.dim)
             .take(limit)
@@ -140,21 +140,20 @@ impl Word2Vec {
         let scores = self.cosines(&q, limit);
         top_k(&scores, exclude, k)
             .into_iter()
-            .map(|(i, s)| (self.words[i].clone(), s))
+            .map(|(i, s)| (self.words()[i].clone(), s))
             .collect()
     }
 
     fn index_of(&self, word: &str) -> Result<usize> {
-        self.index
-            .get(word)
-            .copied()
+        self.vocab
+            .index(word)
             .ok_or_else(|| Error::UnknownWord(word.to_string()))
     }
 
     /// The 3CosMul scores of the first `limit` rows for the words with indices `pos`, `neg`:
     /// `Π_p c(x, p) / (Π_n c(x, n) + ε)` with `c = (1 + cos)/2` and `ε = 10⁻⁶`.
     pub(crate) fn cosmul_scores(&self, pos: &[usize], neg: &[usize], limit: usize) -> Vec<f32> {
-        let n = limit.min(self.words.len());
+        let n = limit.min(self.vocab.len());
         let (mut num, mut den) = (vec![1f32; n], vec![1f32; n]);
         for (ids, acc) in [(pos, &mut num), (neg, &mut den)] {
             for &i in ids {
@@ -225,11 +224,11 @@ impl Word2Vec {
             .iter()
             .map(|w| self.index_of(w))
             .collect::<Result<Vec<_>>>()?;
-        let scores = self.cosmul_scores(&pos, &neg, self.words.len());
+        let scores = self.cosmul_scores(&pos, &neg, self.vocab.len());
         let exclude: Vec<usize> = pos.iter().chain(&neg).copied().collect();
         Ok(top_k(&scores, &exclude, k)
             .into_iter()
-            .map(|(i, s)| (self.words[i].clone(), s))
+            .map(|(i, s)| (self.words()[i].clone(), s))
             .collect())
     }
 

@@ -49,7 +49,8 @@ pub fn keep_probability(count: u64, total: u64, sample: f64) -> f64 {
 /// Per-word keep thresholds as 32-bit integers: word `i` is kept when a uniform `u32` is
 /// below `threshold[i]` (stored as `u64` so that "always keep" is `2³²`).
 pub(crate) fn keep_thresholds(counts: &[u64], sample: f64) -> Vec<u64> {
-    let total: u64 = counts.iter().sum();
+    // Saturating: counts come from the user and may sum past u64::MAX.
+    let total = counts.iter().fold(0u64, |t, &c| t.saturating_add(c));
     counts
         .iter()
         .map(|&c| {

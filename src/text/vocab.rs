@@ -1,0 +1,709 @@
+//! The one vocabulary of the crate: words with counts and a word → index map, shared by the
+//! bag-of-words vectorizers, Word2Vec and word-level language models.
+
+use super::corpus::{CorpusReader, Sentence};
+use super::fxhash::FxMap;
+use crate::error::{Error, Result};
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+/// Words with their counts, each with an index `0..len()`, and a fast word → index map.
+///
+/// Built from a corpus ([`Vocab::from_sentences`], [`Vocab::from_file`], …), a vocabulary
+/// keeps the words seen at least `min_count` times, most frequent first (ties in order of
+/// first appearance, so the same corpus always gives the same indices), and optionally only
+/// the `max_size` most frequent of them. Built from `(word, count)` pairs
+/// ([`Vocab::from_counts`]) or read from a C-tool vocabulary file ([`Vocab::read`]), it keeps
+/// the given order.
+///
+/// For a language model, [`Vocab::add_unk`] and [`Vocab::add_eos`] append the reserved
+/// tokens `<unk>` (every word outside the vocabulary) and `</s>` (end of sentence), and
+/// [`Vocab::encode`] turns a sentence into indices with them. Appending never renumbers a
+/// word.
+///
+/// Words built from text are never empty and hold no whitespace, so every such vocabulary
+/// can be written as a vocabulary file. The vocabulary of a [`Word2Vec`](crate::Word2Vec)
+/// model loaded from a vectors file may hold any distinct words (the binary format allows a
+/// tab inside a word); [`Vocab::write`] refuses the words it cannot store.
+///
+/// Indices fit in 32 bits: a vocabulary holds at most 2³² − 1 words. Every constructor from
+/// text or counts refuses an empty vocabulary.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::text::Vocab;
+/// let corpus = ["the cat sat", "the dog sat", "a cat"];
+/// let vocab = Vocab::from_sentences(corpus, 2, None)?;
+/// assert_eq!(vocab.words(), ["the", "cat", "sat"]);
+/// assert_eq!(vocab.counts(), [2, 2, 2]);
+/// assert_eq!((vocab.index("cat"), vocab.word(2)), (Some(1), Some("sat")));
+/// assert_eq!(vocab.index("dog"), None); // seen once, below min_count
+/// assert_eq!((vocab.total(), vocab.raw_total(), vocab.sentences()), (6, 8, 3));
+/// for (i, (word, count)) in vocab.iter().enumerate() {
+///     assert_eq!((vocab.index(word), vocab.count(i)), (Some(i), Some(count)));
+/// }
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vocab {
+    words: Vec<String>,
+    counts: Vec<u64>,
+    index: FxMap<String, u32>,
+    /// Corpus words before the `min_count` / size cut (the sum of the counts otherwise).
+    raw_total: u64,
+    /// Sentences counted while building (0 when not built from sentences).
+    sentences: u64,
+}
+
+/// Raw counts in order of first appearance.
+#[derive(Default)]
+struct Counter {
+    words: Vec<String>,
+    counts: Vec<u64>,
+    index: FxMap<String, u32>,
+    total: u64,
+    sentences: u64,
+}
+
+impl Counter {
+    fn add<S: Sentence + ?Sized>(&mut self, s: &S) -> Result<()> {
+        let mut overflow = false;
+        self.sentences += 1;
+        s.for_each_word(|w| {
+            self.total += 1;
+            if let Some(&i) = self.index.get(w) {
+                self.counts[i as usize] += 1;
+            } else if self.words.len() < u32::MAX as usize {
+                self.index.insert(w.to_string(), self.words.len() as u32);
+                self.words.push(w.to_string());
+                self.counts.push(1);
+            } else {
+                overflow = true;
+            }
+        });
+        if overflow {
+            return Err(Error::invalid("corpus", "more than 2³² − 1 distinct words"));
+        }
+        Ok(())
+    }
+
+    fn finish(self, min_count: u64, max_size: Option<usize>) -> Result<Vocab> {
+        let mut order: Vec<usize> = (0..self.words.len())
+            .filter(|&i| self.counts[i] >= min_count.max(1))
+            .collect();
+        // Stable: equal counts keep the order of first appearance.
+        order.sort_by(|&a, &b| self.counts[b].cmp(&self.counts[a]));
+        if let Some(n) = max_size {
+            order.truncate(n);
+        }
+        let mut words = self.words;
+        let pairs = order
+            .iter()
+            .map(|&i| (std::mem::take(&mut words[i]), self.counts[i]));
+        let mut v = Vocab::from_counts(pairs)?;
+        v.raw_total = self.total;
+        v.sentences = self.sentences;
+        Ok(v)
+    }
+}
+
+/// Whether `word` can stand in a whitespace-separated file: not empty, no whitespace.
+fn is_plain(word: &str) -> bool {
+    !word.is_empty() && !word.chars().any(char::is_whitespace)
+}
+
+/// Saturating sum, so that counts from a file can never overflow.
+fn sum(counts: &[u64]) -> u64 {
+    counts.iter().fold(0u64, |s, &c| s.saturating_add(c))
+}
+
+impl Vocab {
+    /// The reserved token for words outside the vocabulary, `<unk>` (as the Penn Treebank
+    /// spells it).
+    pub const UNK: &'static str = "<unk>";
+
+    /// The end-of-sentence token, `</s>` (as the C `word2vec` tool spells it).
+    pub const EOS: &'static str = "</s>";
+
+    /// Builds the vocabulary from any iterator of sentences, keeping words seen at least
+    /// `min_count` times (a `min_count` of 0 is treated as 1) and, if `max_size` is given, only
+    /// the `max_size` most frequent of them; most frequent first, ties in order of first
+    /// appearance.
+    ///
+    /// Only the counts are held in memory, never the corpus.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Empty`] if no word survives the cut (an empty corpus, or `min_count` larger
+    /// than every count); [`Error::InvalidParameter`] for `max_size == Some(0)`, or for a
+    /// token that is empty or holds whitespace (possible only in token lists).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let v = Vocab::from_sentences([vec!["b", "a", "c", "a"], vec!["c", "d", "a"]], 1, Some(3))?;
+    /// assert_eq!(v.words(), ["a", "c", "b"]);
+    /// assert_eq!(v.counts(), [3, 2, 1]);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn from_sentences<I>(sentences: I, min_count: u64, max_size: Option<usize>) -> Result<Self>
+    where
+        I: IntoIterator,
+        I::Item: Sentence,
+    {
+        check_max_size(max_size)?;
+        let mut c = Counter::default();
+        for s in sentences {
+            c.add(&s)?;
+        }
+        c.finish(min_count, max_size)
+    }
+
+    /// Builds the vocabulary from a text file read with [`CorpusReader`] (one sentence per
+    /// line, words separated by whitespace); the file is never held in memory. The rules are
+    /// those of [`Vocab::from_sentences`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file if it cannot be opened or read (including invalid UTF-8),
+    /// and the errors of [`Vocab::from_sentences`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let v = Vocab::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt"), 5, Some(100))?;
+    /// assert_eq!((v.len(), v.word(0)), (100, Some("the")));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn from_file(
+        path: impl AsRef<Path>,
+        min_count: u64,
+        max_size: Option<usize>,
+    ) -> Result<Self> {
+        check_max_size(max_size)?;
+        Self::from_corpus(CorpusReader::open(path)?, min_count, max_size)
+    }
+
+    /// As [`Vocab::from_file`], from any buffered reader.
+    ///
+    /// # Errors
+    ///
+    /// As [`Vocab::from_file`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let v = Vocab::from_reader("x y\ny\n".as_bytes(), 1, None)?;
+    /// assert_eq!((v.words(), v.sentences()), (&["y".to_string(), "x".to_string()][..], 2));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn from_reader<R: BufRead>(
+        reader: R,
+        min_count: u64,
+        max_size: Option<usize>,
+    ) -> Result<Self> {
+        Self::from_corpus(CorpusReader::new(reader), min_count, max_size)
+    }
+
+    /// As [`Vocab::from_file`], from a [`CorpusReader`] (to choose its line limit).
+    ///
+    /// # Errors
+    ///
+    /// As [`Vocab::from_file`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{CorpusReader, Vocab};
+    /// let corpus = CorpusReader::new("a b a c".as_bytes()).max_line_bytes(4);
+    /// let v = Vocab::from_corpus(corpus, 1, None)?;
+    /// assert_eq!((v.words(), v.sentences()), (&["a".into(), "b".into(), "c".into()][..], 2));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn from_corpus<R: BufRead>(
+        mut corpus: CorpusReader<R>,
+        min_count: u64,
+        max_size: Option<usize>,
+    ) -> Result<Self> {
+        check_max_size(max_size)?;
+        let mut c = Counter::default();
+        let mut line = String::new();
+        while corpus.read_line(&mut line)? {
+            c.add(line.as_str())?;
+        }
+        c.finish(min_count, max_size)
+    }
+
+    /// Builds a vocabulary from `(word, count)` pairs, kept in the given order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Empty`] for no pairs; [`Error::InvalidParameter`] for a repeated word, an
+    /// empty word, a word containing whitespace, or more than 2³² − 1 words.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let v = Vocab::from_counts([("zebra", 1), ("ant", 7)])?;
+    /// assert_eq!((v.index("ant"), v.total()), (Some(1), 8));
+    /// assert!(Vocab::from_counts([("a", 1), ("a", 2)]).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn from_counts<I, S>(pairs: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = (S, u64)>,
+        S: Into<String>,
+    {
+        let mut v = Vocab::empty();
+        for (w, c) in pairs {
+            let w: String = w.into();
+            if !is_plain(&w) {
+                return Err(Error::invalid(
+                    "words",
+                    format!("{w:?} is empty or contains whitespace"),
+                ));
+            }
+            v.push(w, c)?;
+        }
+        v.finish_building()
+    }
+
+    /// A vocabulary of any distinct words with their counts (those of a vectors file may hold
+    /// tabs or be empty strings, and there may be no words at all). Lengths must agree.
+    pub(crate) fn from_words(words: Vec<String>, counts: Vec<u64>) -> Result<Self> {
+        crate::error::check_shape(
+            "Vocab::from_words",
+            "counts",
+            (words.len(), 1),
+            (counts.len(), 1),
+        )?;
+        let mut v = Vocab::empty();
+        v.words.try_reserve(words.len()).map_err(too_many)?;
+        v.counts.try_reserve(words.len()).map_err(too_many)?;
+        v.index.try_reserve(words.len()).map_err(too_many)?;
+        for (w, c) in words.into_iter().zip(counts) {
+            v.push(w, c)?;
+        }
+        v.raw_total = v.total();
+        Ok(v)
+    }
+
+    fn empty() -> Self {
+        Vocab {
+            words: Vec::new(),
+            counts: Vec::new(),
+            index: FxMap::default(),
+            raw_total: 0,
+            sentences: 0,
+        }
+    }
+
+    /// Appends a new word; it must not be present.
+    fn push(&mut self, w: String, c: u64) -> Result<usize> {
+        let i = self.words.len();
+        if i >= u32::MAX as usize {
+            return Err(Error::invalid("words", "more than 2³² − 1 words"));
+        }
+        if self.index.contains_key(&w) {
+            return Err(Error::invalid("words", format!("{w:?} appears twice")));
+        }
+        self.index.insert(w.clone(), i as u32);
+        self.words.push(w);
+        self.counts.push(c);
+        Ok(i)
+    }
+
+    fn finish_building(mut self) -> Result<Self> {
+        if self.words.is_empty() {
+            return Err(Error::Empty {
+                op: "Vocab",
+                what: "vocabulary",
+            });
+        }
+        self.raw_total = self.total();
+        Ok(self)
+    }
+
+    /// Reads a vocabulary file in the C tool's `-save-vocab` format: one `word count` per
+    /// line (blank lines are skipped). The C tool's sentence-end token `</s>` is read like any
+    /// other word (and so is then [`Vocab::eos`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Format`] naming the line for a line that is not `word count`; the errors of
+    /// [`Vocab::from_counts`]; [`Error::Io`] if reading fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let v = Vocab::read("</s> 31102\nthe 64203\n".as_bytes())?;
+    /// assert_eq!((v.index("the"), v.eos()), (Some(1), Some(0)));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn read<R: BufRead>(reader: R) -> Result<Self> {
+        let mut pairs = Vec::new();
+        for (i, line) in reader.lines().enumerate() {
+            let line = line.map_err(|e| Error::io("reading a vocabulary file", e))?;
+            let bad = |reason: &str| Error::Format {
+                what: "vocabulary file",
+                line: i + 1,
+                reason: reason.to_string(),
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            let mut it = line.split_whitespace();
+            let (Some(w), Some(c), None) = (it.next(), it.next(), it.next()) else {
+                return Err(bad("expected `word count`"));
+            };
+            let c: u64 = c
+                .parse()
+                .map_err(|_| bad("the count is not a non-negative integer"))?;
+            pairs.push((w.to_string(), c));
+        }
+        Self::from_counts(pairs)
+    }
+
+    /// Writes the vocabulary in the C tool's `-save-vocab` format: `word count\n` per word,
+    /// in index order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] naming a word that is empty or holds whitespace (possible
+    /// only in the vocabulary of a loaded vectors file), before anything is written;
+    /// [`Error::Io`] if writing fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let v = Vocab::from_sentences(["b a a"], 1, None)?;
+    /// let mut file = Vec::new();
+    /// v.write(&mut file)?;
+    /// assert_eq!(file, b"a 2\nb 1\n");
+    /// assert_eq!(Vocab::read(file.as_slice())?, Vocab::from_counts([("a", 2), ("b", 1)])?);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn write<W: Write>(&self, mut writer: W) -> Result<()> {
+        if let Some(w) = self.words.iter().find(|w| !is_plain(w)) {
+            return Err(Error::invalid(
+                "words",
+                format!("{w:?} cannot be stored in a vocabulary file (empty, or holds whitespace)"),
+            ));
+        }
+        let err = |e| Error::io("writing a vocabulary file", e);
+        for (w, c) in self.words.iter().zip(&self.counts) {
+            writeln!(writer, "{w} {c}").map_err(err)?;
+        }
+        writer.flush().map_err(err)
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether there are no words: never for a vocabulary built from text or counts (they
+    /// refuse an empty result), possibly for that of a [`Word2Vec`](crate::Word2Vec) read
+    /// with `limit: Some(0)`.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The words, in index order.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// The counts, in index order.
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// The word with index `index`, if `index < len()`.
+    pub fn word(&self, index: usize) -> Option<&str> {
+        self.words.get(index).map(String::as_str)
+    }
+
+    /// The count of the word with index `index`, if `index < len()`.
+    pub fn count(&self, index: usize) -> Option<u64> {
+        self.counts.get(index).copied()
+    }
+
+    /// The index of `word`, if it is in the vocabulary.
+    pub fn index(&self, word: &str) -> Option<usize> {
+        self.index.get(word).map(|&i| i as usize)
+    }
+
+    /// The index as the training loops store it.
+    #[inline]
+    pub(crate) fn index_u32(&self, word: &str) -> Option<u32> {
+        self.index.get(word).copied()
+    }
+
+    /// `(word, count)` pairs in index order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, u64)> + DoubleEndedIterator {
+        self.words
+            .iter()
+            .map(String::as_str)
+            .zip(self.counts.iter().copied())
+    }
+
+    /// `T`, the sum of the counts: for a vocabulary built from a corpus, the corpus words
+    /// that are in the vocabulary (the words one Word2Vec epoch trains on before
+    /// subsampling). Saturates at `u64::MAX`.
+    pub fn total(&self) -> u64 {
+        sum(&self.counts)
+    }
+
+    /// Words in the corpus before the `min_count` / size cut (equal to [`Vocab::total`] at
+    /// construction for a vocabulary built from counts or read from a file).
+    pub fn raw_total(&self) -> u64 {
+        self.raw_total
+    }
+
+    /// Sentences (lines, or pieces of over-long lines) counted while building the
+    /// vocabulary; 0 for a vocabulary built from counts or read from a file.
+    pub fn sentences(&self) -> u64 {
+        self.sentences
+    }
+
+    /// The index of [`Vocab::UNK`], if the vocabulary has it.
+    pub fn unk(&self) -> Option<usize> {
+        self.index(Self::UNK)
+    }
+
+    /// The index of [`Vocab::EOS`], if the vocabulary has it.
+    pub fn eos(&self) -> Option<usize> {
+        self.index(Self::EOS)
+    }
+
+    /// Reserves [`Vocab::UNK`] for every word outside the vocabulary, and returns its index.
+    ///
+    /// If `<unk>` is absent it is appended (index `len()`, so no other index changes); if the
+    /// corpus already spelled rare words `<unk>` (as the Penn Treebank files do), that entry
+    /// is used. Either way its count is raised by the corpus words the `min_count` / size cut
+    /// left out, `raw_total − (total − count(</s>))`, so that afterwards every corpus word is
+    /// counted once; a second call changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the vocabulary already holds 2³² − 1 words.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let mut v = Vocab::from_sentences(["the cat sat", "the dog sat"], 2, None)?;
+    /// let unk = v.add_unk()?;
+    /// assert_eq!((unk, v.count(unk)), (2, Some(2))); // "cat" and "dog"
+    /// assert_eq!(v.index_or_unk("dog"), Some(unk));
+    /// assert_eq!(v.total(), v.raw_total());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn add_unk(&mut self) -> Result<usize> {
+        let eos = self.eos().map_or(0, |i| self.counts[i]);
+        let left_out = self
+            .raw_total
+            .saturating_sub(self.total().saturating_sub(eos));
+        match self.unk() {
+            Some(i) => {
+                self.counts[i] = self.counts[i].saturating_add(left_out);
+                Ok(i)
+            }
+            None => self.push(Self::UNK.to_string(), left_out),
+        }
+    }
+
+    /// Adds the end-of-sentence token [`Vocab::EOS`], and returns its index.
+    ///
+    /// If `</s>` is absent it is appended (index `len()`, so no other index changes) with the
+    /// number of sentences counted while building as its count; if present (a C-tool
+    /// vocabulary file starts with it), it is left as it is. [`Vocab::encode`] then ends every
+    /// sentence with it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the vocabulary already holds 2³² − 1 words.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let mut v = Vocab::from_sentences(["a b", "b"], 1, None)?;
+    /// let eos = v.add_eos()?;
+    /// assert_eq!((eos, v.count(eos), v.eos()), (2, Some(2), Some(2)));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn add_eos(&mut self) -> Result<usize> {
+        match self.eos() {
+            Some(i) => Ok(i),
+            None => self.push(Self::EOS.to_string(), self.sentences),
+        }
+    }
+
+    /// The index of `word`, or that of [`Vocab::UNK`] for a word outside the vocabulary
+    /// (`None` only if `word` is unknown and the vocabulary has no `<unk>`).
+    pub fn index_or_unk(&self, word: &str) -> Option<usize> {
+        self.index(word).or_else(|| self.unk())
+    }
+
+    /// Appends the indices of `sentence`'s words to `out`, as a language model reads them:
+    /// each word by [`Vocab::index_or_unk`] (a word that is unknown is skipped when there is
+    /// no `<unk>`), then [`Vocab::EOS`]'s index if the vocabulary has it. Returns the number
+    /// of indices appended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let mut v = Vocab::from_sentences(["the cat sat", "the dog sat"], 2, None)?;
+    /// let mut ids = Vec::new();
+    /// v.encode("the cat sat", &mut ids);
+    /// assert_eq!(ids, [0, 1]); // "cat" is below min_count and there is no <unk>
+    /// let (unk, eos) = (v.add_unk()?, v.add_eos()?);
+    /// ids.clear();
+    /// for line in ["the cat sat", "sat"] {
+    ///     v.encode(line, &mut ids);
+    /// }
+    /// assert_eq!(ids, [0, unk, 1, eos, 1, eos]);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn encode<S: Sentence + ?Sized>(&self, sentence: &S, out: &mut Vec<usize>) -> usize {
+        let before = out.len();
+        let unk = self.unk();
+        sentence.for_each_word(|w| {
+            if let Some(i) = self.index(w).or(unk) {
+                out.push(i);
+            }
+        });
+        if let Some(eos) = self.eos() {
+            out.push(eos);
+        }
+        out.len() - before
+    }
+
+    /// The same words and counts, with the corpus figures of construction reset
+    /// (`raw_total = total`, `sentences = 0`): what a model keeps of its vocabulary, and what
+    /// a vectors or model file can restore.
+    pub(crate) fn without_corpus_totals(mut self) -> Self {
+        self.raw_total = self.total();
+        self.sentences = 0;
+        self
+    }
+}
+
+fn check_max_size(max_size: Option<usize>) -> Result<()> {
+    if max_size == Some(0) {
+        return Err(Error::invalid("max_size", "must be at least 1 when given"));
+    }
+    Ok(())
+}
+
+fn too_many(_: std::collections::TryReserveError) -> Error {
+    Error::invalid("words", "too many words to hold in memory")
+}
+
+/// The serialised form: words, counts and the corpus figures.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct VocabData {
+    words: Vec<String>,
+    counts: Vec<u64>,
+    #[serde(default)]
+    raw_total: u64,
+    #[serde(default)]
+    sentences: u64,
+}
+
+/// A vocabulary is stored as its words, counts, `raw_total` and `sentences`; loading checks
+/// the invariants every method relies on (as many counts as words, distinct words, at most
+/// 2³² − 1 of them), so a loaded vocabulary answers at once.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Vocab {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Vocab", 4)?;
+        st.serialize_field("words", &self.words)?;
+        st.serialize_field("counts", &self.counts)?;
+        st.serialize_field("raw_total", &self.raw_total)?;
+        st.serialize_field("sentences", &self.sentences)?;
+        st.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Vocab {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let data = VocabData::deserialize(d)?;
+        let mut v = Vocab::from_words(data.words, data.counts).map_err(serde::de::Error::custom)?;
+        v.raw_total = data.raw_total;
+        v.sentences = data.sentences;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_by_count_then_first_appearance() {
+        let v = Vocab::from_sentences(["b a c a", "c d a"], 1, None).unwrap();
+        assert_eq!(v.words(), ["a", "c", "b", "d"]);
+        assert_eq!(v.counts(), [3, 2, 1, 1]);
+        assert_eq!(v.raw_total(), 7);
+        let v = Vocab::from_sentences(["b a c a", "c d a"], 1, Some(2)).unwrap();
+        assert_eq!(v.words(), ["a", "c"]);
+    }
+
+    #[test]
+    fn token_lists_and_lines_agree() {
+        let a = Vocab::from_sentences([vec!["x", "y"], vec!["y"]], 1, None).unwrap();
+        let b = Vocab::from_reader("x y\ny\n".as_bytes(), 1, None).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn specials_keep_indices_and_account_for_every_word() {
+        let corpus = ["a b c", "a b", "a <unk>"];
+        let mut v = Vocab::from_sentences(corpus, 2, None).unwrap();
+        assert_eq!(v.words(), ["a", "b"]);
+        let eos = v.add_eos().unwrap();
+        let unk = v.add_unk().unwrap();
+        assert_eq!((eos, unk), (2, 3));
+        // c and the literal <unk> were cut: 2 words; eos counts the 3 sentences.
+        assert_eq!(v.counts(), [3, 2, 3, 2]);
+        assert_eq!(v.add_unk().unwrap(), unk);
+        assert_eq!(v.add_eos().unwrap(), eos);
+        assert_eq!(v.counts(), [3, 2, 3, 2]);
+        // A corpus that spells rare words <unk> keeps that entry.
+        let mut p = Vocab::from_sentences(["x <unk> x", "<unk> y"], 2, None).unwrap();
+        assert_eq!(p.unk(), Some(1));
+        assert_eq!(p.add_unk().unwrap(), 1);
+        assert_eq!(p.counts(), [2, 3]);
+        assert_eq!(p.total(), p.raw_total());
+    }
+
+    #[test]
+    fn writing_refuses_words_a_file_cannot_hold() {
+        let v = Vocab::from_words(vec!["a\tb".into(), String::new()], vec![1, 2]).unwrap();
+        assert!(matches!(
+            v.write(Vec::new()),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(Vocab::from_words(vec!["a".into(), "a".into()], vec![1, 2]).is_err());
+        assert!(Vocab::from_words(vec!["a".into()], vec![1, 2]).is_err());
+        assert!(
+            Vocab::from_words(Vec::new(), Vec::new())
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
