@@ -3,21 +3,12 @@
 
 use nalgebra::DMatrix;
 use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
+use crate::elman_paper::paper::xor_stream;
+use rand::SeedableRng;
 use recurrent::activation::Activation;
 use recurrent::grad::{Batch, Bptt, CheckOptions, Loss, check};
 use recurrent::{Elman, Parameters, Recurrent, Sequence};
 use std::error::Error;
-
-/// The temporal XOR stream: random bit pairs, each followed by their XOR.
-fn xor_stream(pairs: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
-    let mut bits = Vec::with_capacity(3 * pairs);
-    for _ in 0..pairs {
-        let (a, b) = (rng.random_bool(0.5), rng.random_bool(0.5));
-        bits.extend([a, b, a ^ b].map(|v| if v { 1.0 } else { 0.0 }));
-    }
-    bits
-}
 
 /// Cuts the stream into `batch` parallel sequences of `steps` (input bit t, target bit t+1).
 fn batches(
@@ -39,6 +30,9 @@ fn batches(
 
 pub fn run() -> Result<(), Box<dyn Error>> {
     println!("\n== 4. Elman (1990): temporal XOR, trained by BPTT");
+    println!("  a 1-8-1 Elman network (tanh hidden, logistic output) with full BPTT over 30-step");
+    println!("  windows; part 4b below runs the same task with Elman's own logistic 1-2-1 and 1-4-1");
+    println!("  networks, trained his way (one step back, BPTT(1,1)) and with BPTT through 12 steps");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1990);
     let bits = xor_stream(1000, &mut rng);
     // 3,000 bits as 99 sequences of 30 steps; every third target is predictable

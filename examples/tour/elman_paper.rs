@@ -2,7 +2,7 @@
 //! are the `elman_xor` and `elman_letters` examples).
 
 #[path = "../support/elman_paper.rs"]
-mod paper;
+pub mod paper;
 #[path = "../support/svg.rs"]
 mod svg;
 

@@ -203,7 +203,13 @@ impl<R: BufRead> CorpusReader<R> {
             if buf.last() == Some(&b'\r') {
                 buf.pop();
             }
-        } else if buf.len() >= self.max_line {
+        } else if buf.len() < self.max_line {
+            // The last line, without a newline: a final `\r` is its terminator too, as
+            // `str::lines` reads it.
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+        } else {
             // An over-long line: keep what follows the last whitespace for the next call.
             let cut = match buf.iter().rposition(u8::is_ascii_whitespace) {
                 Some(p) => p + 1,
@@ -218,7 +224,13 @@ impl<R: BufRead> CorpusReader<R> {
                     .fill_buf()
                     .map_err(|e| Error::io(self.context.clone(), e))?;
                 match rest {
-                    [b'\n', ..] => self.reader.consume(1),
+                    [b'\n', ..] => {
+                        self.reader.consume(1);
+                        // a `\r\n` split across the limit ends the line too
+                        if buf.last() == Some(&b'\r') {
+                            buf.pop();
+                        }
+                    }
                     [b'\r', b'\n', ..] => self.reader.consume(2),
                     _ => {}
                 }
