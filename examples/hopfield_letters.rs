@@ -195,7 +195,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("the letters are correlated (overlaps ξ^μ·ξ^ν/N): {corr}\n");
 
     for rule in [Rule::Hebbian, Rule::PseudoInverse] {
-        let net = Hopfield::from_patterns(rule, &x)?;
+        let net = Hopfield::from_patterns(&x, rule)?;
         let fixed = net.fixed_points(&x)?;
         println!(
             "════ rule {rule:?}: every letter a fixed point? {:?}\n",
@@ -219,7 +219,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 3. a spurious state: probes that mix letters end in stable states that are none of them
-    let net = Hopfield::from_patterns(Rule::Hebbian, &x)?;
+    let net = Hopfield::from_patterns(&x, Rule::Hebbian)?;
     let mut found = false;
     for trial in 0..200 {
         // start from an equal mixture of three letters: sign(ξ¹ + ξ² + ξ³), with a few flips

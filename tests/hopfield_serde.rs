@@ -12,7 +12,7 @@ fn round_trip<T: recurrent::scalar::Real + serde::Serialize + serde::de::Deseria
     let one: T = recurrent::scalar::lit(1.0);
     let x = DMatrix::<T>::from_fn(64, 6, |_, _| if r.random::<bool>() { one } else { -one });
     for rule in [Rule::Hebbian, Rule::Storkey, Rule::PseudoInverse] {
-        let net = Hopfield::from_patterns(rule, &x).unwrap();
+        let net = Hopfield::from_patterns(&x, rule).unwrap();
         let json = serde_json::to_string(&net).unwrap();
         let back: Hopfield<T> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, net, "{rule:?}");
@@ -53,7 +53,9 @@ fn modern_and_continuous_round_trip() {
     let back: ModernHopfield<f64> =
         serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
     assert_eq!(back, m);
-    let c = ContinuousHopfield::new(DMatrix::<f64>::identity(3, 3), DVector::zeros(3)).unwrap();
+    let c = ContinuousHopfield::builder(DMatrix::<f64>::identity(3, 3), DVector::zeros(3))
+        .build()
+        .unwrap();
     let back: ContinuousHopfield<f64> =
         serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
     assert_eq!(back, c);
@@ -65,7 +67,7 @@ fn malformed_json_is_an_error_not_a_panic() {
     let r: Result<Hopfield<f64>, _> = serde_json::from_str("{\"rule\":\"Hebbian\"}");
     assert!(r.is_err());
     let x = DMatrix::<f64>::from_column_slice(3, 1, &[1.0, -1.0, 1.0]);
-    let net = Hopfield::from_patterns(Rule::Hebbian, &x).unwrap();
+    let net = Hopfield::from_patterns(&x, Rule::Hebbian).unwrap();
     let mut v: serde_json::Value = serde_json::to_value(&net).unwrap();
     // thresholds of the wrong length
     v["thresholds"] = serde_json::to_value(DVector::<f64>::zeros(2)).unwrap();
@@ -78,7 +80,9 @@ fn malformed_json_is_an_error_not_a_panic() {
     v["weights"] = serde_json::to_value(&w).unwrap();
     assert!(serde_json::from_value::<Hopfield<f64>>(v).is_err());
     // continuous: bias of the wrong length
-    let c = ContinuousHopfield::new(DMatrix::<f64>::identity(3, 3), DVector::zeros(3)).unwrap();
+    let c = ContinuousHopfield::builder(DMatrix::<f64>::identity(3, 3), DVector::zeros(3))
+        .build()
+        .unwrap();
     let mut v = serde_json::to_value(&c).unwrap();
     v["bias"] = serde_json::to_value(DVector::<f64>::zeros(4)).unwrap();
     assert!(serde_json::from_value::<ContinuousHopfield<f64>>(v).is_err());

@@ -68,7 +68,7 @@ fn capacity_point(
         let mut r = Xoshiro256PlusPlus::seed_from_u64(1000 * t + n as u64);
         let p = ((alpha * n as f64).round() as usize).max(1);
         let x = DMatrix::from_fn(n, p, |_, _| if r.random::<bool>() { 1.0 } else { -1.0 });
-        let net = Hopfield::from_patterns(rule, &x)?;
+        let net = Hopfield::from_patterns(&x, rule)?;
         fixed += net.fixed_points(&x)?.iter().filter(|f| **f).count();
         let mut probes = x.clone();
         for c in 0..p {
@@ -90,7 +90,7 @@ fn capacity_point(
 pub fn run() -> Result<(), Box<dyn Error>> {
     println!("\n== 3. Hopfield (1982): associative memory and capacity");
     let x = DMatrix::from_columns(&LETTERS.iter().map(bitmap).collect::<Vec<_>>());
-    let net = Hopfield::from_patterns(Rule::Hebbian, &x)?;
+    let net = Hopfield::from_patterns(&x, Rule::Hebbian)?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
     let mut probe = x.column(0).into_owned();
     let n = SIDE * SIDE;
