@@ -103,29 +103,25 @@ impl<T: Real> TryFrom<HopfieldData<T>> for Hopfield<T> {
                     "a network with given weights stores no patterns",
                 ));
             }
-            None => {}
-            Some(_) if d.n_patterns == 0 => {
-                if net.weights.iter().any(|w| *w != T::zero()) {
-                    return Err(Error::invalid(
-                        "weights",
-                        "a network that has stored nothing has W = 0",
-                    ));
-                }
+            Some(_) if d.n_patterns == 0 && net.weights.iter().any(|w| *w != T::zero()) => {
+                return Err(Error::invalid(
+                    "weights",
+                    "a network that has stored nothing has W = 0",
+                ));
             }
-            Some(Rule::Storkey) => {}
-            Some(rule) => {
+            Some(rule @ (Rule::Hebbian | Rule::PseudoInverse)) if d.n_patterns > 0 => {
                 check_pm1(op, "patterns", n, &patterns)?;
-                let expected = match rule {
-                    Rule::PseudoInverse => rules::pseudo_inverse(&patterns)?,
-                    _ => {
-                        let mut w = DMatrix::zeros(n, n);
-                        rules::hebbian_add(&mut w, &patterns);
-                        w
-                    }
+                let expected = if rule == Rule::PseudoInverse {
+                    rules::pseudo_inverse(&patterns)?
+                } else {
+                    let mut w = DMatrix::zeros(n, n);
+                    rules::hebbian_add(&mut w, &patterns);
+                    w
                 };
+                // both finite: the difference is a number
                 let tol = T::default_epsilon().sqrt() * expected.amax().max(T::one());
                 let diff = (&net.weights - &expected).amax();
-                if !(diff <= tol) {
+                if diff > tol {
                     return Err(Error::invalid(
                         "weights",
                         format!(
@@ -134,6 +130,8 @@ impl<T: Real> TryFrom<HopfieldData<T>> for Hopfield<T> {
                     ));
                 }
             }
+            // Storkey keeps no patterns: its weights are checked as given weights are
+            _ => {}
         }
         Ok(Self {
             rule: d.rule,

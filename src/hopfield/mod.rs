@@ -377,8 +377,9 @@ impl<T: Real> AssociativeMemory for Hopfield<T> {
     ///
     /// [`Error::Empty`] for no columns; [`Error::DimensionMismatch`] for columns of the wrong
     /// length; [`Error::InvalidParameter`] for values other than ±1 or a network with given
-    /// weights (no rule); [`Error::Numerical`] if the pseudo-inverse patterns are linearly
-    /// dependent. On error the network is unchanged.
+    /// weights (no rule) or if the count of stored patterns would overflow `usize` (a count
+    /// only a loaded file can hold); [`Error::Numerical`] if the pseudo-inverse patterns are
+    /// linearly dependent. On error the network is unchanged.
     fn store(&mut self, patterns: &DMatrix<T>) -> Result<()> {
         check_pm1("Hopfield::store", "patterns", self.n(), patterns)?;
         let Some(rule) = self.rule else {
@@ -387,6 +388,13 @@ impl<T: Real> AssociativeMemory for Hopfield<T> {
                 "a network with given weights has no learning rule",
             ));
         };
+        // a count read from a file may be anything
+        let total = self
+            .n_patterns
+            .checked_add(patterns.ncols())
+            .ok_or_else(|| {
+                Error::invalid("n_patterns", "the count of stored patterns overflows")
+            })?;
         match rule {
             Rule::Hebbian => {
                 rules::hebbian_add(&mut self.weights, patterns);
@@ -399,7 +407,7 @@ impl<T: Real> AssociativeMemory for Hopfield<T> {
                 self.patterns = all;
             }
         }
-        self.n_patterns += patterns.ncols();
+        self.n_patterns = total;
         Ok(())
     }
 

@@ -319,7 +319,9 @@ impl<T: Real> AssociativeMemory for ModernHopfield<T> {
     ///
     /// # Errors
     ///
-    /// As [`ModernHopfield::update_batch`].
+    /// As [`ModernHopfield::update_batch`], and [`Error::NonFinite`] (`what = "state"`,
+    /// `index` = the update) if the state overflows, which patterns of entries near the largest
+    /// float can make it do.
     fn recall(&self, probe: &DVector<T>) -> Result<Recall<T>> {
         let mut xi = DMatrix::from_column_slice(probe.len(), 1, probe.as_slice());
         self.check_states("ModernHopfield::recall", &xi)?;
@@ -328,6 +330,15 @@ impl<T: Real> AssociativeMemory for ModernHopfield<T> {
         let mut outcome = Outcome::MaxSteps;
         while steps < self.max_steps {
             let next = self.update_unchecked(&xi)?;
+            if next.iter().any(|v| !v.is_finite()) {
+                // β xᵢᵀξ overflowed: the iteration has left the floats, and would otherwise
+                // run to max_steps on NaN
+                return Err(Error::NonFinite {
+                    op: "ModernHopfield::recall",
+                    what: "state",
+                    index: steps + 1,
+                });
+            }
             let delta = (&next - &xi).amax();
             xi = next;
             steps += 1;
