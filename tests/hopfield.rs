@@ -707,6 +707,86 @@ fn bad_input_is_an_error() {
     ));
 }
 
+/// The builders keep what they are given and check it in `build()`.
+#[test]
+fn builders_set_and_report_every_setting() {
+    let theta = DVector::from_column_slice(&[0.5, -0.25, 0.0]);
+    let net = Hopfield::<f64>::builder(3, Rule::Storkey)
+        .thresholds(theta.clone())
+        .max_sweeps(9)
+        .tie_tolerance(1e-6)
+        .build()
+        .unwrap();
+    assert_eq!(net.rule(), Some(Rule::Storkey));
+    assert_eq!(net.thresholds(), &theta);
+    assert_eq!((net.max_sweeps(), net.tie_tolerance()), (9, 1e-6));
+    assert_eq!(net.weights(), &DMatrix::zeros(3, 3));
+    // the defaults
+    let d = Hopfield::<f32>::builder(2, Rule::Hebbian).build().unwrap();
+    assert_eq!(
+        (d.max_sweeps(), d.tie_tolerance()),
+        (100, 100.0 * f32::EPSILON)
+    );
+    assert_eq!(
+        Hopfield::<f64>::builder(2, Rule::Hebbian)
+            .build()
+            .unwrap()
+            .tie_tolerance(),
+        1e-9
+    );
+    // from_patterns = builder + store
+    let x = patterns::<f64>(12, 3, &mut rng(6));
+    let mut built = Hopfield::builder(12, Rule::PseudoInverse).build().unwrap();
+    built.store(&x).unwrap();
+    assert_eq!(
+        built,
+        Hopfield::from_patterns(&x, Rule::PseudoInverse).unwrap()
+    );
+
+    let c = ContinuousHopfield::<f32>::builder(DMatrix::zeros(2, 2), DVector::zeros(2))
+        .build()
+        .unwrap();
+    assert_eq!((c.tau(), c.u0(), c.dt()), (1.0, 0.02, 1e-5));
+    let m = ModernHopfield::<f64>::builder(4, 3.0).build().unwrap();
+    assert_eq!((m.beta(), m.max_steps(), m.tolerance()), (3.0, 100, 1e-6));
+    assert_eq!(m.n_patterns(), 0);
+}
+
+/// Given weights: an exactly symmetric matrix is kept bit for bit; a nearly symmetric one
+/// is averaged without overflowing, even next to the largest float.
+#[test]
+fn given_weights_are_symmetrised_without_overflow() {
+    let w = DMatrix::from_row_slice(3, 3, &[0.0, 0.1, -0.7, 0.1, 0.0, 0.3, -0.7, 0.3, 0.0]);
+    assert_eq!(Hopfield::from_weights(w.clone()).unwrap().weights(), &w);
+    let big = f64::MAX;
+    let near = big * (1.0 - 1e-12);
+    let w = DMatrix::from_row_slice(2, 2, &[0.0, big, near, 0.0]);
+    let net = Hopfield::from_weights(w).unwrap();
+    let (a, b) = (net.weights()[(0, 1)], net.weights()[(1, 0)]);
+    assert!(a.is_finite() && a == b && a >= near && a <= big, "{a}");
+    // opposite signs are not symmetric, and their difference overflows: still an error
+    let w = DMatrix::from_row_slice(2, 2, &[0.0, big, -big, 0.0]);
+    assert!(Hopfield::from_weights(w).is_err());
+}
+
+/// Fields that overflow to NaN (weights of ±f64::MAX) never flip their unit, and recall
+/// ends at once instead of sweeping to `max_sweeps` without a change.
+#[test]
+fn recall_ends_when_fields_are_not_numbers() {
+    let m = f64::MAX;
+    let w = DMatrix::from_row_slice(3, 3, &[0.0, m, -m, m, 0.0, m, -m, m, 0.0]);
+    let net = Hopfield::builder_from_weights(w)
+        .max_sweeps(1000)
+        .build()
+        .unwrap();
+    // one flip turns the fields of units 0 and 2 into ∞ − ∞
+    let probe = DVector::from_column_slice(&[-1.0, 1.0, -1.0]);
+    let r = net.recall_async(&probe, &mut rng(1)).unwrap();
+    assert!(r.converged());
+    assert!(r.steps <= 2, "{} sweeps", r.steps);
+    assert!(net.recall_sync(&probe).unwrap().steps <= 2);
+}
+
 #[test]
 fn error_messages_name_the_problem() {
     let mut net = Hopfield::<f64>::builder(3, Rule::Hebbian).build().unwrap();
