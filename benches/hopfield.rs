@@ -54,7 +54,7 @@ fn bench_store(c: &mut Criterion) {
             g.bench_with_input(
                 BenchmarkId::new(rule_name(rule), format!("N={n},p={p}")),
                 &x,
-                |b, x| b.iter(|| Hopfield::from_patterns(rule, black_box(x)).unwrap()),
+                |b, x| b.iter(|| Hopfield::from_patterns(black_box(x), rule).unwrap()),
             );
         }
     }
@@ -75,7 +75,7 @@ fn bench_recall(c: &mut Criterion) {
     for (n, p, rules) in cases {
         let (x, probes) = problem(n, p);
         for &rule in rules {
-            let net = Hopfield::from_patterns(rule, &x).unwrap();
+            let net = Hopfield::from_patterns(&x, rule).unwrap();
             g.bench_with_input(
                 BenchmarkId::new(rule_name(rule), format!("N={n},p={p}")),
                 &probes,
@@ -90,7 +90,7 @@ fn bench_recall(c: &mut Criterion) {
         let (x, probes) = problem(n, p);
         let probe: DVector<f64> = probes.column(0).into_owned();
         for &rule in rules {
-            let net = Hopfield::from_patterns(rule, &x).unwrap();
+            let net = Hopfield::from_patterns(&x, rule).unwrap();
             g.bench_with_input(
                 BenchmarkId::new(rule_name(rule), format!("N={n},p={p}")),
                 &probe,

@@ -101,13 +101,13 @@ fn run_trial(n: usize, trial: u64) -> Result<Vec<(usize, usize, Point)>, recurre
     let noisy_all = noisy(&xi_all, (NOISE * n as f64).round() as usize, &mut r);
     let mut out = Vec::new();
     for (ri, &(_, rule, amax)) in RULES.iter().enumerate() {
-        let mut net = Hopfield::<f64>::new(n, rule)?;
+        let mut net = Hopfield::<f64>::builder(n, rule).build()?;
         let mut stored = 0;
         for (ai, alpha) in grid(amax).into_iter().enumerate() {
             let p = ((alpha * n as f64).round() as usize).max(1);
             let xi = xi_all.columns(0, p).into_owned();
             match rule {
-                Rule::PseudoInverse => match Hopfield::from_patterns(rule, &xi) {
+                Rule::PseudoInverse => match Hopfield::from_patterns(&xi, rule) {
                     Ok(w) => net = w,
                     // at p = N the patterns may be numerically dependent: no point
                     Err(_) => continue,
@@ -178,10 +178,13 @@ fn hopfield_1982(
         let (mut exact, mut within5, mut total) = (0usize, 0usize, 0usize);
         for _ in 0..trials {
             let x = patterns(100, p, &mut r);
-            let mut net = Hopfield::from_patterns(Rule::Hebbian, &x)?;
+            let mut net = Hopfield::from_patterns(&x, Rule::Hebbian)?;
             if zero_one {
                 let theta = -net.weights().column_sum();
-                net = net.with_thresholds(theta)?;
+                net = Hopfield::builder(100, Rule::Hebbian)
+                    .thresholds(theta)
+                    .build()?;
+                net.store(&x)?;
             }
             let rec = net.recall_async_batch(&x, &mut r)?;
             for c in 0..p {

@@ -5,103 +5,16 @@
 //!
 //! `cargo run --release --example hopfield_letters`
 
+#[path = "support/hopfield_letters.rs"]
+mod letters;
+
+use letters::{LETTERS, SIDE, flip_pixels, show};
 use nalgebra::{DMatrix, DVector};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use recurrent::AssociativeMemory;
 use recurrent::hopfield::{Hopfield, Rule};
 use recurrent::traits::Outcome;
-
-const SIDE: usize = 10;
-
-const LETTERS: [(&str, [&str; SIDE]); 4] = [
-    (
-        "A",
-        [
-            "....##....",
-            "...####...",
-            "..##..##..",
-            ".##....##.",
-            ".##....##.",
-            ".########.",
-            ".##....##.",
-            ".##....##.",
-            ".##....##.",
-            "..........",
-        ],
-    ),
-    (
-        "T",
-        [
-            "##########",
-            "##########",
-            "....##....",
-            "....##....",
-            "....##....",
-            "....##....",
-            "....##....",
-            "....##....",
-            "....##....",
-            "....##....",
-        ],
-    ),
-    (
-        "X",
-        [
-            "##......##",
-            ".##....##.",
-            "..##..##..",
-            "...####...",
-            "....##....",
-            "...####...",
-            "..##..##..",
-            ".##....##.",
-            "##......##",
-            "..........",
-        ],
-    ),
-    (
-        "L",
-        [
-            ".##.......",
-            ".##.......",
-            ".##.......",
-            ".##.......",
-            ".##.......",
-            ".##.......",
-            ".##.......",
-            ".##.......",
-            ".########.",
-            ".########.",
-        ],
-    ),
-];
-
-fn bitmap(rows: &[&str; SIDE]) -> DVector<f64> {
-    DVector::from_iterator(
-        SIDE * SIDE,
-        rows.iter()
-            .flat_map(|r| r.chars().map(|c| if c == '#' { 1.0 } else { -1.0 })),
-    )
-}
-
-/// Text art of several states side by side, with captions.
-fn show(states: &[(&str, &DVector<f64>)]) {
-    for (cap, _) in states {
-        print!("{cap:<13}");
-    }
-    println!();
-    for r in 0..SIDE {
-        for (_, s) in states {
-            let line: String = (0..SIDE)
-                .map(|c| if s[r * SIDE + c] > 0.0 { '█' } else { '·' })
-                .collect();
-            print!("{line}   ");
-        }
-        println!();
-    }
-    println!();
-}
 
 /// Name of the stored letter equal to `s` (or its negative), if any.
 fn identify(s: &DVector<f64>, x: &DMatrix<f64>) -> String {
@@ -171,18 +84,19 @@ fn recall_and_show(
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2024);
-    let x = DMatrix::from_columns(&LETTERS.iter().map(|(_, b)| bitmap(b)).collect::<Vec<_>>());
+    let names: Vec<&str> = LETTERS.iter().map(|(name, _)| *name).collect();
+    let x = letters::patterns(&names);
     let n = SIDE * SIDE;
     println!(
         "{} letters of {SIDE}×{SIDE} pixels, N = {n} units",
         LETTERS.len()
     );
-    let letters: Vec<(&str, DVector<f64>)> = LETTERS
+    let shown: Vec<(&str, DVector<f64>)> = LETTERS
         .iter()
         .enumerate()
         .map(|(k, (name, _))| (*name, x.column(k).into_owned()))
         .collect();
-    show(&letters.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
+    show(&shown.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
     let mut corr = String::new();
     for (a, (name_a, _)) in LETTERS.iter().enumerate() {
         for (b, (name_b, _)) in LETTERS.iter().enumerate().skip(a + 1) {
@@ -195,20 +109,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("the letters are correlated (overlaps ξ^μ·ξ^ν/N): {corr}\n");
 
     for rule in [Rule::Hebbian, Rule::PseudoInverse] {
-        let net = Hopfield::from_patterns(rule, &x)?;
+        let net = Hopfield::from_patterns(&x, rule)?;
         let fixed = net.fixed_points(&x)?;
         println!(
             "════ rule {rule:?}: every letter a fixed point? {:?}\n",
             fixed
         );
         // 1. flipped pixels
-        let mut probe = x.column(0).into_owned();
-        let mut idx: Vec<usize> = (0..n).collect();
-        for i in 0..20 {
-            let j = rng.random_range(i..n);
-            idx.swap(i, j);
-            probe[idx[i]] = -probe[idx[i]];
-        }
+        let probe = flip_pixels(&x.column(0).into_owned(), 20, &mut rng);
         recall_and_show(&net, &x, "letter A with 20 of 100 pixels flipped", &probe)?;
         // 2. lower half erased (set to background)
         let mut probe = x.column(2).into_owned();
@@ -219,7 +127,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 3. a spurious state: probes that mix letters end in stable states that are none of them
-    let net = Hopfield::from_patterns(Rule::Hebbian, &x)?;
+    let net = Hopfield::from_patterns(&x, Rule::Hebbian)?;
     let mut found = false;
     for trial in 0..200 {
         // start from an equal mixture of three letters: sign(ξ¹ + ξ² + ξ³), with a few flips

@@ -79,7 +79,7 @@ fn max_cut(rng: &mut Xoshiro256PlusPlus) -> Result<(), Box<dyn std::error::Error
                 }
             }
             let opt = max_cut_brute_force(&a);
-            let net = Hopfield::from_weights(-&a, DVector::zeros(n))?;
+            let net = Hopfield::from_weights(-&a)?;
             let (mut best, mut sum, mut optimal_runs) = (0.0f64, 0.0, 0);
             let (mut rbest, mut rsum) = (0.0f64, 0.0);
             for _ in 0..restarts {
@@ -181,10 +181,11 @@ fn tank_network(
         v
     });
     let bias = DVector::from_element(m, k.c * k.n_tilde);
-    ContinuousHopfield::new(w, bias)?
-        .with_gain(k.u0)?
-        .with_tau(1.0)?
-        .with_dt(1e-5)
+    ContinuousHopfield::builder(w, bias)
+        .u0(k.u0)
+        .tau(1.0)
+        .dt(1e-5)
+        .build()
 }
 
 /// The tour of a settled network if its outputs form a permutation matrix.

@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 probes[(idx[i], c)] = -probes[(idx[i], c)];
             }
         }
-        let classical = Hopfield::from_patterns(Rule::Hebbian, &x)?;
+        let classical = Hopfield::from_patterns(&x, Rule::Hebbian)?;
         let rec = classical.recall_batch(&probes)?;
         let ok_classical = (0..probes_per_case)
             .filter(|&c| rec.states.column(c) == x.column(targets[c]))

@@ -100,7 +100,7 @@ fn golden_case<T: Real>(tol_w: f64) {
             ("pinv", Rule::PseudoInverse),
         ] {
             let gr = &case["rules"][name];
-            let net = Hopfield::from_patterns(rule, &x).unwrap();
+            let net = Hopfield::from_patterns(&x, rule).unwrap();
             let w_ref: DMatrix<T> = mat_rows(&gr["W"]);
             let err = to_f64((net.weights() - &w_ref).amax());
             assert!(err < tol_w, "{name}: W differs by {err}");
@@ -157,7 +157,7 @@ fn golden_cases_f32() {
 fn storkey_second_pattern_by_hand() {
     let n = 5;
     let x = DMatrix::<f64>::from_column_slice(n, 2, &[1., -1., 1., 1., -1., -1., -1., 1., 1., 1.]);
-    let net = Hopfield::from_patterns(Rule::Storkey, &x).unwrap();
+    let net = Hopfield::from_patterns(&x, Rule::Storkey).unwrap();
     // first pattern: W1 = ξξᵀ/N (diag 0) since h = 0
     let x1 = x.column(0);
     let w1 = DMatrix::from_fn(n, n, |i, j| {
@@ -211,7 +211,7 @@ macro_rules! properties {
                     w = (&w + w.transpose()) * lit::<$t>(0.5);
                     w.fill_diagonal(lit(0.0));
                     let theta = DVector::<$t>::from_fn(n, |_, _| lit(r.random::<f64>() - 0.5));
-                    let net = Hopfield::from_weights(w, theta).unwrap();
+                    let net = Hopfield::builder_from_weights(w).thresholds(theta).build().unwrap();
                     let probe: DVector<$t> = patterns::<$t>(n, 1, &mut r).column(0).into_owned();
                     let rec = net.recall_async(&probe, &mut r).unwrap();
                     prop_assert!(rec.converged());
@@ -226,7 +226,7 @@ macro_rules! properties {
 
                     let x = patterns::<$t>(n, 1 + n / 4, &mut r);
                     for rule in [Rule::Hebbian, Rule::Storkey] {
-                        let net = Hopfield::from_patterns(rule, &x).unwrap();
+                        let net = Hopfield::from_patterns(&x, rule).unwrap();
                         let rec = net.recall_async(&probe, &mut r).unwrap();
                         for e in rec.energy_trace.windows(2) {
                             prop_assert!(e[1] <= e[0] + eps);
@@ -243,7 +243,7 @@ macro_rules! properties {
                     let mut r = rng(seed);
                     let p = n / 20;
                     let x = patterns::<$t>(n, p, &mut r);
-                    let net = Hopfield::from_patterns(Rule::Hebbian, &x).unwrap();
+                    let net = Hopfield::from_patterns(&x, Rule::Hebbian).unwrap();
                     let unstable = net.fixed_points(&x).unwrap().iter().filter(|f| !**f).count();
                     prop_assert!(unstable <= 1, "{unstable} of {p} patterns unstable");
                 }
@@ -255,7 +255,7 @@ macro_rules! properties {
                     let mut r = rng(seed);
                     let p = ((n as f64 * frac) as usize).clamp(1, n - 1);
                     let x = patterns::<$t>(n, p, &mut r);
-                    match Hopfield::from_patterns(Rule::PseudoInverse, &x) {
+                    match Hopfield::from_patterns(&x, Rule::PseudoInverse) {
                         Ok(net) => prop_assert!(net.fixed_points(&x).unwrap().iter().all(|f| *f)),
                         // random ±1 columns are occasionally dependent for small N
                         Err(Error::Numerical { .. }) => {}
@@ -271,7 +271,7 @@ macro_rules! properties {
                     let (n, p) = (200, 8);
                     let x = patterns::<$t>(n, p, &mut r);
                     for rule in [Rule::Hebbian, Rule::Storkey, Rule::PseudoInverse] {
-                        let net = Hopfield::from_patterns(rule, &x).unwrap();
+                        let net = Hopfield::from_patterns(&x, rule).unwrap();
                         let mu = r.random_range(0..p);
                         let target = x.column(mu).into_owned();
                         let probe = flip(&target, 10, &mut r);
@@ -291,7 +291,7 @@ macro_rules! properties {
                     let n = 60;
                     let p = ((n as f64 * alpha) as usize).max(1);
                     let x = patterns::<$t>(n, p, &mut r);
-                    let net = Hopfield::from_patterns(Rule::Hebbian, &x).unwrap();
+                    let net = Hopfield::from_patterns(&x, Rule::Hebbian).unwrap();
                     let probes = DMatrix::from_columns(
                         &(0..6).map(|k| flip(&x.column(k % p).into_owned(), 12, &mut r)).collect::<Vec<_>>(),
                     );
@@ -314,7 +314,7 @@ macro_rules! properties {
             fn async_batch_equals_async_one_by_one() {
                 let mut r = rng(21);
                 let x = patterns::<$t>(80, 10, &mut r);
-                let net = Hopfield::from_patterns(Rule::Storkey, &x).unwrap();
+                let net = Hopfield::from_patterns(&x, Rule::Storkey).unwrap();
                 let probes = DMatrix::from_columns(
                     &(0..5).map(|k| flip(&x.column(k).into_owned(), 15, &mut r)).collect::<Vec<_>>(),
                 );
@@ -340,7 +340,8 @@ macro_rules! properties {
                 let mut r = rng(8);
                 let x = patterns::<$t>(60, 7, &mut r);
                 let theta = DVector::from_fn(60, |i, _| lit::<$t>(0.01 * i as f64 - 0.3));
-                let net = Hopfield::from_patterns(Rule::Hebbian, &x).unwrap().with_thresholds(theta.clone()).unwrap();
+                let mut net = Hopfield::builder(60, Rule::Hebbian).thresholds(theta.clone()).build().unwrap();
+                net.store(&x).unwrap();
                 let s = patterns::<$t>(60, 3, &mut r);
                 let direct = net.weights() * &s;
                 let tol: $t = lit(1e-5);
@@ -362,8 +363,8 @@ macro_rules! properties {
                 let mut r = rng(11);
                 let x = patterns::<$t>(50, 9, &mut r);
                 for rule in [Rule::Hebbian, Rule::Storkey, Rule::PseudoInverse] {
-                    let once = Hopfield::from_patterns(rule, &x).unwrap();
-                    let mut inc = Hopfield::<$t>::new(50, rule).unwrap();
+                    let once = Hopfield::from_patterns(&x, rule).unwrap();
+                    let mut inc = Hopfield::<$t>::builder(50, rule).build().unwrap();
                     inc.store(&x.columns(0, 4).into_owned()).unwrap();
                     inc.store(&x.columns(4, 5).into_owned()).unwrap();
                     assert_eq!(inc.n_patterns(), 9);
@@ -379,7 +380,7 @@ macro_rules! properties {
             #[test]
             fn sync_detects_two_cycle_async_does_not_cycle() {
                 let w = DMatrix::<$t>::from_row_slice(2, 2, &[0.0, -1.0, -1.0, 0.0]);
-                let net = Hopfield::from_weights(w, DVector::zeros(2)).unwrap();
+                let net = Hopfield::from_weights(w).unwrap();
                 let probe = DVector::from_column_slice(&[lit::<$t>(1.0), lit(1.0)]);
                 let s = net.recall_sync(&probe).unwrap();
                 assert_eq!(s.outcome, Outcome::Cycle { period: 2 });
@@ -395,7 +396,7 @@ macro_rules! properties {
             fn recurrent_runs_synchronous_steps() {
                 let mut r = rng(5);
                 let x = patterns::<$t>(30, 5, &mut r);
-                let net = Hopfield::from_patterns(Rule::Hebbian, &x).unwrap();
+                let net = Hopfield::from_patterns(&x, Rule::Hebbian).unwrap();
                 assert_eq!((net.n_input(), net.n_state(), net.n_output()), (0, 30, 30));
                 let s0 = DMatrix::from_columns(&[
                     flip(&x.column(0).into_owned(), 6, &mut r),
@@ -429,7 +430,7 @@ fn fixed_fraction(rule: Rule, n: usize, alpha: f64, seed: u64) -> f64 {
     let mut r = rng(seed);
     let p = (alpha * n as f64).round() as usize;
     let x = patterns::<f64>(n, p, &mut r);
-    let net = Hopfield::from_patterns(rule, &x).unwrap();
+    let net = Hopfield::from_patterns(&x, rule).unwrap();
     let f = net.fixed_points(&x).unwrap();
     f.iter().filter(|v| **v).count() as f64 / p as f64
 }
@@ -458,7 +459,7 @@ fn modern_retrieves_ten_n_patterns_where_classical_fails() {
     let (n, m) = (64, 640);
     let x = patterns::<f64>(n, m, &mut r);
     let modern = ModernHopfield::from_patterns(&x, 0.5).unwrap();
-    let classical = Hopfield::from_patterns(Rule::Hebbian, &x).unwrap();
+    let classical = Hopfield::from_patterns(&x, Rule::Hebbian).unwrap();
     let (mut ok_modern, mut ok_classical) = (0, 0);
     for mu in 0..20 {
         let target = x.column(mu).into_owned();
@@ -484,11 +485,10 @@ fn continuous_energy_descends() {
     let mut w = DMatrix::<f64>::from_fn(n, n, |_, _| r.random::<f64>() * 2.0 - 1.0);
     w = (&w + w.transpose()) * 0.5;
     let bias = DVector::from_fn(n, |_, _| r.random::<f64>() - 0.5);
-    let net = ContinuousHopfield::new(w, bias)
-        .unwrap()
-        .with_gain(0.5)
-        .unwrap()
-        .with_dt(1e-3)
+    let net = ContinuousHopfield::builder(w, bias)
+        .u0(0.5)
+        .dt(1e-3)
+        .build()
         .unwrap();
     let u0 = DVector::from_fn(n, |_, _| (r.random::<f64>() - 0.5) * 0.1);
     let run = net.run(&u0, 50_000, 1e-7).unwrap();
@@ -503,7 +503,7 @@ fn continuous_energy_descends() {
 
 #[test]
 fn bad_input_is_an_error() {
-    let mut net = Hopfield::<f64>::new(4, Rule::Hebbian).unwrap();
+    let mut net = Hopfield::<f64>::builder(4, Rule::Hebbian).build().unwrap();
     // wrong pattern length
     assert!(matches!(
         net.store(&DMatrix::from_element(5, 1, 1.0)),
@@ -529,29 +529,29 @@ fn bad_input_is_an_error() {
     // pseudo-inverse of dependent patterns (a repeated pattern; a negated one)
     let x = DMatrix::from_column_slice(4, 2, &[1.0, -1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0]);
     assert!(matches!(
-        Hopfield::from_patterns(Rule::PseudoInverse, &x),
+        Hopfield::from_patterns(&x, Rule::PseudoInverse),
         Err(Error::Numerical { .. })
     ));
     let x = DMatrix::from_column_slice(4, 2, &[1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0, -1.0]);
-    assert!(Hopfield::from_patterns(Rule::PseudoInverse, &x).is_err());
+    assert!(Hopfield::from_patterns(&x, Rule::PseudoInverse).is_err());
     // p > N is always dependent
     let x = patterns::<f64>(4, 5, &mut rng(1));
     assert!(matches!(
-        Hopfield::from_patterns(Rule::PseudoInverse, &x),
+        Hopfield::from_patterns(&x, Rule::PseudoInverse),
         Err(Error::Numerical { .. })
     ));
     // and the failed store leaves the network as it was
     let mut pinv =
-        Hopfield::from_patterns(Rule::PseudoInverse, &x.columns(0, 1).into_owned()).unwrap();
+        Hopfield::from_patterns(&x.columns(0, 1).into_owned(), Rule::PseudoInverse).unwrap();
     let before = pinv.clone();
     assert!(pinv.store(&x.columns(0, 1).into_owned()).is_err());
     assert_eq!(pinv, before);
     // f32 too
     let x32 = DMatrix::<f32>::from_column_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
-    assert!(Hopfield::from_patterns(Rule::PseudoInverse, &x32).is_err());
+    assert!(Hopfield::from_patterns(&x32, Rule::PseudoInverse).is_err());
 
     // probes
-    let net = Hopfield::from_patterns(Rule::Hebbian, &patterns::<f64>(4, 1, &mut rng(2))).unwrap();
+    let net = Hopfield::from_patterns(&patterns::<f64>(4, 1, &mut rng(2)), Rule::Hebbian).unwrap();
     let short = DVector::from_element(3, 1.0);
     assert!(net.recall(&short).is_err());
     assert!(net.recall_async(&short, &mut rng(0)).is_err());
@@ -569,45 +569,57 @@ fn bad_input_is_an_error() {
     assert!(net.is_fixed_point(&short).is_err());
 
     // construction
-    assert!(Hopfield::<f64>::new(0, Rule::Hebbian).is_err());
-    assert!(Hopfield::<f64>::new(3, Rule::Given).is_err());
+    let b = || Hopfield::<f64>::builder(3, Rule::Hebbian);
+    assert!(b().build().is_ok());
+    assert!(Hopfield::<f64>::builder(0, Rule::Hebbian).build().is_err());
+    assert!(b().max_sweeps(0).build().is_err());
+    assert!(b().tie_tolerance(-1.0).build().is_err());
+    assert!(b().tie_tolerance(f64::INFINITY).build().is_err());
+    assert!(b().thresholds(DVector::zeros(2)).build().is_err());
     assert!(
-        Hopfield::<f64>::new(3, Rule::Hebbian)
-            .unwrap()
-            .with_max_sweeps(0)
+        Hopfield::<f64>::builder(1, Rule::Hebbian)
+            .thresholds(DVector::from_element(1, f64::NAN))
+            .build()
             .is_err()
     );
+    // N × N weights that cannot exist are an error, not an abort
+    assert!(matches!(
+        Hopfield::<f64>::builder(usize::MAX / 2, Rule::Hebbian).build(),
+        Err(Error::InvalidParameter { name: "n", .. })
+    ));
     assert!(
-        Hopfield::<f64>::new(3, Rule::Hebbian)
-            .unwrap()
-            .with_tie_tolerance(-1.0)
-            .is_err()
-    );
-    assert!(
-        Hopfield::<f64>::new(3, Rule::Hebbian)
-            .unwrap()
-            .with_thresholds(DVector::zeros(2))
-            .is_err()
-    );
-    assert!(
-        Hopfield::<f64>::new(1, Rule::Hebbian)
-            .unwrap()
-            .with_thresholds(DVector::from_element(1, f64::NAN))
+        Hopfield::<f64>::builder(1 << 40, Rule::Storkey)
+            .build()
             .is_err()
     );
     let asym = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 0.5, 0.0]);
-    assert!(Hopfield::from_weights(asym, DVector::zeros(2)).is_err());
+    assert!(Hopfield::from_weights(asym).is_err());
     let diag = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 0.0]);
-    assert!(Hopfield::from_weights(diag, DVector::zeros(2)).is_err());
-    assert!(Hopfield::from_weights(DMatrix::<f64>::zeros(2, 3), DVector::zeros(2)).is_err());
-    assert!(Hopfield::from_weights(DMatrix::<f64>::zeros(0, 0), DVector::zeros(0)).is_err());
+    assert!(Hopfield::from_weights(diag).is_err());
+    assert!(Hopfield::from_weights(DMatrix::<f64>::zeros(2, 3)).is_err());
+    assert!(Hopfield::from_weights(DMatrix::<f64>::zeros(0, 0)).is_err());
     let inf = DMatrix::from_row_slice(2, 2, &[0.0, f64::INFINITY, f64::INFINITY, 0.0]);
-    assert!(Hopfield::from_weights(inf, DVector::zeros(2)).is_err());
-    let mut given = Hopfield::from_weights(DMatrix::<f64>::zeros(2, 2), DVector::zeros(2)).unwrap();
+    assert!(Hopfield::from_weights(inf).is_err());
+    assert!(
+        Hopfield::builder_from_weights(DMatrix::<f64>::zeros(2, 2))
+            .thresholds(DVector::zeros(3))
+            .build()
+            .is_err()
+    );
+    let mut given = Hopfield::from_weights(DMatrix::<f64>::zeros(2, 2)).unwrap();
+    assert_eq!(given.rule(), None);
     assert!(given.store(&DMatrix::from_element(2, 1, 1.0)).is_err());
 
     // Recurrent::run
     assert!(net.run(&Sequence::zeros(1, 3, 1), None).is_err());
+    // a 0-row input claiming more steps than memory holds: an error, not an abort
+    let huge = Sequence::new(DMatrix::<f64>::zeros(0, usize::MAX / 2), 1).unwrap();
+    assert!(matches!(
+        net.run(&huge, None),
+        Err(Error::InvalidParameter { .. })
+    ));
+    let wide = Sequence::new(DMatrix::<f64>::zeros(0, 0), usize::MAX / 2).unwrap();
+    assert!(net.run(&wide, None).is_err());
     assert!(
         net.run(
             &Sequence::zeros(0, 3, 2),
@@ -627,10 +639,28 @@ fn bad_input_is_an_error() {
     assert!(to_bipolar(&DMatrix::from_element(2, 2, 0.5f32)).is_err());
 
     // modern
-    assert!(ModernHopfield::<f64>::new(0, 1.0).is_err());
-    assert!(ModernHopfield::<f64>::new(3, 0.0).is_err());
-    assert!(ModernHopfield::<f64>::new(3, f64::NAN).is_err());
-    let mut m = ModernHopfield::<f64>::new(3, 1.0).unwrap();
+    assert!(ModernHopfield::<f64>::builder(0, 1.0).build().is_err());
+    assert!(ModernHopfield::<f64>::builder(3, 0.0).build().is_err());
+    assert!(ModernHopfield::<f64>::builder(3, f64::NAN).build().is_err());
+    assert!(
+        ModernHopfield::<f64>::builder(3, 1.0)
+            .max_steps(0)
+            .build()
+            .is_err()
+    );
+    assert!(
+        ModernHopfield::<f64>::builder(3, 1.0)
+            .tolerance(-1.0)
+            .build()
+            .is_err()
+    );
+    assert!(
+        ModernHopfield::<f64>::builder(3, 1.0)
+            .tolerance(f64::NAN)
+            .build()
+            .is_err()
+    );
+    let mut m = ModernHopfield::<f64>::builder(3, 1.0).build().unwrap();
     assert!(matches!(
         m.recall(&DVector::zeros(3)),
         Err(Error::Empty { .. })
@@ -642,25 +672,34 @@ fn bad_input_is_an_error() {
     assert!(m.recall(&DVector::zeros(2)).is_err());
     assert!(m.recall(&DVector::from_element(3, f64::INFINITY)).is_err());
     assert!(m.energy(&DVector::zeros(4)).is_err());
-    assert!(m.clone().with_max_steps(0).is_err());
 
     // continuous
     let w = DMatrix::<f64>::from_row_slice(2, 2, &[0.0, 1.0, 2.0, 0.0]);
-    assert!(ContinuousHopfield::new(w, DVector::zeros(2)).is_err());
-    let c = ContinuousHopfield::new(DMatrix::<f64>::zeros(2, 2), DVector::zeros(2)).unwrap();
-    assert!(ContinuousHopfield::new(DMatrix::<f64>::zeros(2, 2), DVector::zeros(3)).is_err());
-    assert!(c.clone().with_dt(0.0).is_err());
-    assert!(c.clone().with_gain(-1.0).is_err());
-    assert!(c.clone().with_tau(f64::NAN).is_err());
+    assert!(
+        ContinuousHopfield::builder(w, DVector::zeros(2))
+            .build()
+            .is_err()
+    );
+    let cb = || ContinuousHopfield::builder(DMatrix::<f64>::zeros(2, 2), DVector::zeros(2));
+    let c = cb().build().unwrap();
+    assert!(
+        ContinuousHopfield::builder(DMatrix::<f64>::zeros(2, 2), DVector::zeros(3))
+            .build()
+            .is_err()
+    );
+    assert!(cb().dt(0.0).build().is_err());
+    assert!(cb().u0(-1.0).build().is_err());
+    assert!(cb().tau(f64::NAN).build().is_err());
+    assert!(cb().tau(f64::INFINITY).build().is_err());
     assert!(c.run(&DVector::zeros(3), 10, 1e-6).is_err());
     assert!(
         c.run(&DVector::from_element(2, f64::NAN), 10, 1e-6)
             .is_err()
     );
     assert!(c.energy(&DVector::from_element(2, 1.5)).is_err());
-    let diverge = ContinuousHopfield::new(DMatrix::from_element(1, 1, 2.0), DVector::zeros(1))
-        .unwrap()
-        .with_dt(1e300)
+    let diverge = ContinuousHopfield::builder(DMatrix::from_element(1, 1, 2.0), DVector::zeros(1))
+        .dt(1e300)
+        .build()
         .unwrap();
     assert!(matches!(
         diverge.run(&DVector::from_element(1, 5.0), 10, 0.0),
@@ -668,9 +707,89 @@ fn bad_input_is_an_error() {
     ));
 }
 
+/// The builders keep what they are given and check it in `build()`.
+#[test]
+fn builders_set_and_report_every_setting() {
+    let theta = DVector::from_column_slice(&[0.5, -0.25, 0.0]);
+    let net = Hopfield::<f64>::builder(3, Rule::Storkey)
+        .thresholds(theta.clone())
+        .max_sweeps(9)
+        .tie_tolerance(1e-6)
+        .build()
+        .unwrap();
+    assert_eq!(net.rule(), Some(Rule::Storkey));
+    assert_eq!(net.thresholds(), &theta);
+    assert_eq!((net.max_sweeps(), net.tie_tolerance()), (9, 1e-6));
+    assert_eq!(net.weights(), &DMatrix::zeros(3, 3));
+    // the defaults
+    let d = Hopfield::<f32>::builder(2, Rule::Hebbian).build().unwrap();
+    assert_eq!(
+        (d.max_sweeps(), d.tie_tolerance()),
+        (100, 100.0 * f32::EPSILON)
+    );
+    assert_eq!(
+        Hopfield::<f64>::builder(2, Rule::Hebbian)
+            .build()
+            .unwrap()
+            .tie_tolerance(),
+        1e-9
+    );
+    // from_patterns = builder + store
+    let x = patterns::<f64>(12, 3, &mut rng(6));
+    let mut built = Hopfield::builder(12, Rule::PseudoInverse).build().unwrap();
+    built.store(&x).unwrap();
+    assert_eq!(
+        built,
+        Hopfield::from_patterns(&x, Rule::PseudoInverse).unwrap()
+    );
+
+    let c = ContinuousHopfield::<f32>::builder(DMatrix::zeros(2, 2), DVector::zeros(2))
+        .build()
+        .unwrap();
+    assert_eq!((c.tau(), c.u0(), c.dt()), (1.0, 0.02, 1e-5));
+    let m = ModernHopfield::<f64>::builder(4, 3.0).build().unwrap();
+    assert_eq!((m.beta(), m.max_steps(), m.tolerance()), (3.0, 100, 1e-6));
+    assert_eq!(m.n_patterns(), 0);
+}
+
+/// Given weights: an exactly symmetric matrix is kept bit for bit; a nearly symmetric one
+/// is averaged without overflowing, even next to the largest float.
+#[test]
+fn given_weights_are_symmetrised_without_overflow() {
+    let w = DMatrix::from_row_slice(3, 3, &[0.0, 0.1, -0.7, 0.1, 0.0, 0.3, -0.7, 0.3, 0.0]);
+    assert_eq!(Hopfield::from_weights(w.clone()).unwrap().weights(), &w);
+    let big = f64::MAX;
+    let near = big * (1.0 - 1e-12);
+    let w = DMatrix::from_row_slice(2, 2, &[0.0, big, near, 0.0]);
+    let net = Hopfield::from_weights(w).unwrap();
+    let (a, b) = (net.weights()[(0, 1)], net.weights()[(1, 0)]);
+    assert!(a.is_finite() && a == b && a >= near && a <= big, "{a}");
+    // opposite signs are not symmetric, and their difference overflows: still an error
+    let w = DMatrix::from_row_slice(2, 2, &[0.0, big, -big, 0.0]);
+    assert!(Hopfield::from_weights(w).is_err());
+}
+
+/// Fields that overflow to NaN (weights of ±f64::MAX) never flip their unit, and recall
+/// ends at once instead of sweeping to `max_sweeps` without a change.
+#[test]
+fn recall_ends_when_fields_are_not_numbers() {
+    let m = f64::MAX;
+    let w = DMatrix::from_row_slice(3, 3, &[0.0, m, -m, m, 0.0, m, -m, m, 0.0]);
+    let net = Hopfield::builder_from_weights(w)
+        .max_sweeps(1000)
+        .build()
+        .unwrap();
+    // one flip turns the fields of units 0 and 2 into ∞ − ∞
+    let probe = DVector::from_column_slice(&[-1.0, 1.0, -1.0]);
+    let r = net.recall_async(&probe, &mut rng(1)).unwrap();
+    assert!(r.converged());
+    assert!(r.steps <= 2, "{} sweeps", r.steps);
+    assert!(net.recall_sync(&probe).unwrap().steps <= 2);
+}
+
 #[test]
 fn error_messages_name_the_problem() {
-    let mut net = Hopfield::<f64>::new(3, Rule::Hebbian).unwrap();
+    let mut net = Hopfield::<f64>::builder(3, Rule::Hebbian).build().unwrap();
     let e = net
         .store(&DMatrix::from_column_slice(3, 1, &[1.0, 1.0, 0.0]))
         .unwrap_err();

@@ -2,59 +2,15 @@
 //! sweep showing the Hebbian collapse near α = p/N ≈ 0.14 and the higher capacities of the
 //! Storkey and pseudo-inverse rules.
 
-use nalgebra::{DMatrix, DVector};
+#[path = "../support/hopfield_letters.rs"]
+mod letters;
+
+use letters::{flip_pixels, show};
+use nalgebra::DMatrix;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use recurrent::hopfield::{Hopfield, Rule};
 use std::error::Error;
-
-const SIDE: usize = 10;
-const LETTERS: [[&str; SIDE]; 3] = [
-    [
-        "....##....",
-        "...####...",
-        "..##..##..",
-        ".##....##.",
-        ".##....##.",
-        ".########.",
-        ".##....##.",
-        ".##....##.",
-        ".##....##.",
-        "..........",
-    ],
-    [
-        "##########",
-        "##########",
-        "....##....",
-        "....##....",
-        "....##....",
-        "....##....",
-        "....##....",
-        "....##....",
-        "....##....",
-        "....##....",
-    ],
-    [
-        ".##.......",
-        ".##.......",
-        ".##.......",
-        ".##.......",
-        ".##.......",
-        ".##.......",
-        ".##.......",
-        ".##.......",
-        ".########.",
-        ".########.",
-    ],
-];
-
-fn bitmap(rows: &[&str; SIDE]) -> DVector<f64> {
-    DVector::from_iterator(
-        SIDE * SIDE,
-        rows.iter()
-            .flat_map(|r| r.chars().map(|c| if c == '#' { 1.0 } else { -1.0 })),
-    )
-}
 
 /// Patterns stored that remain fixed points, and exact recall from 10 % noise (async).
 fn capacity_point(
@@ -68,7 +24,7 @@ fn capacity_point(
         let mut r = Xoshiro256PlusPlus::seed_from_u64(1000 * t + n as u64);
         let p = ((alpha * n as f64).round() as usize).max(1);
         let x = DMatrix::from_fn(n, p, |_, _| if r.random::<bool>() { 1.0 } else { -1.0 });
-        let net = Hopfield::from_patterns(rule, &x)?;
+        let net = Hopfield::from_patterns(&x, rule)?;
         fixed += net.fixed_points(&x)?.iter().filter(|f| **f).count();
         let mut probes = x.clone();
         for c in 0..p {
@@ -89,28 +45,13 @@ fn capacity_point(
 /// Runs the Hopfield part of the tour.
 pub fn run() -> Result<(), Box<dyn Error>> {
     println!("\n== 3. Hopfield (1982): associative memory and capacity");
-    let x = DMatrix::from_columns(&LETTERS.iter().map(bitmap).collect::<Vec<_>>());
-    let net = Hopfield::from_patterns(Rule::Hebbian, &x)?;
+    let x = letters::patterns(&["A", "T", "L"]);
+    let net = Hopfield::from_patterns(&x, Rule::Hebbian)?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-    let mut probe = x.column(0).into_owned();
-    let n = SIDE * SIDE;
-    let mut idx: Vec<usize> = (0..n).collect();
-    for i in 0..25 {
-        let j = rng.random_range(i..n);
-        idx.swap(i, j);
-        probe[idx[i]] = -probe[idx[i]];
-    }
+    let probe = flip_pixels(&x.column(0).into_owned(), 25, &mut rng);
     let rec = net.recall_async(&probe, &mut rng)?;
     println!("3 letters stored (N = 100, Hebbian); letter A with 25 pixels flipped:");
-    println!("probe        recalled");
-    for r in 0..SIDE {
-        let row = |s: &DVector<f64>| -> String {
-            (0..SIDE)
-                .map(|c| if s[r * SIDE + c] > 0.0 { '█' } else { '·' })
-                .collect()
-        };
-        println!("{}   {}", row(&probe), row(&rec.state));
-    }
+    show(&[("probe", &probe), ("recalled", &rec.state)]);
     println!(
         "asynchronous recall: {} sweeps, energy {:.2} → {:.2}, equals A: {}",
         rec.steps,

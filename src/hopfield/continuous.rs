@@ -1,11 +1,14 @@
 //! The continuous (graded-response) Hopfield network of Hopfield & Tank (1985).
 
+#[cfg(feature = "serde")]
+use super::load::{MatrixRepr, VectorRepr};
 use crate::error::{Error, Result, check_shape};
 use crate::scalar::{Real, lit};
 use nalgebra::{DMatrix, DVector};
 
-/// The continuous Hopfield network (Hopfield 1984; Hopfield & Tank 1985), integrated with
-/// explicit Euler steps.
+/// The continuous (graded-response) Hopfield network (Hopfield 1984; Hopfield & Tank 1985):
+/// symmetric weights `W`, bias currents `I`, time constant `τ`, gain parameter `u₀`,
+/// integrated with explicit Euler steps of `dt`.
 ///
 /// Each unit has an internal potential `uᵢ` and an output `Vᵢ = g(uᵢ) = ½(1 + tanh(uᵢ/u₀))`
 /// in `(0, 1)`:
@@ -20,17 +23,7 @@ use nalgebra::{DMatrix, DVector};
 /// never increases along trajectories (`dE/dt = −Σᵢ g′(uᵢ) (duᵢ/dt)² ≤ 0`), and for high gain
 /// (small `u₀`) its minima sit near the corners of the hypercube: the minima of the quadratic
 /// part. Hopfield & Tank (1985) wrote the travelling-salesman problem as such an energy (see
-/// `examples/hopfield_optimisation.rs`).
-///
-///
-/// A continuous (graded-response) Hopfield network: symmetric `W`, bias currents `I`, time
-/// constant `τ`, gain parameter `u₀`, Euler step `dt`.
-///
-/// | parameter | default | purpose | range |
-/// |---|---|---|---|
-/// | `tau` | 1 | leak time constant `τ` | `> 0` |
-/// | `u0` | 0.02 | `g(u) = ½(1 + tanh(u/u₀))`; smaller is steeper (Hopfield & Tank use 0.02) | `> 0` |
-/// | `dt` | 1e-5 | Euler step | `> 0` |
+/// `examples/hopfield_optimisation.rs`). The settings are in [`ContinuousHopfieldBuilder`].
 ///
 /// # Examples
 ///
@@ -39,8 +32,9 @@ use nalgebra::{DMatrix, DVector};
 /// use recurrent::hopfield::ContinuousHopfield;
 /// // two units that inhibit each other, one favoured by its bias: a winner-take-all
 /// let w = DMatrix::from_row_slice(2, 2, &[0.0, -2.0, -2.0, 0.0]);
-/// let net = ContinuousHopfield::new(w, DVector::from_column_slice(&[1.1, 1.0]))?
-///     .with_dt(1e-3)?;
+/// let net = ContinuousHopfield::builder(w, DVector::from_column_slice(&[1.1, 1.0]))
+///     .dt(1e-3)
+///     .build()?;
 /// let run = net.run(&DVector::from_column_slice(&[0.0, 0.0]), 20_000, 1e-6)?;
 /// assert!(run.v[0] > 0.9 && run.v[1] < 0.1);
 /// assert!(run.energy_trace.windows(2).all(|e| e[1] <= e[0] + 1e-9));
@@ -70,13 +64,14 @@ pub struct ContinuousHopfield<T: Real> {
     dt: T,
 }
 
-/// The serialized fields of [`ContinuousHopfield`], checked on loading.
+/// The serialized fields of [`ContinuousHopfield`], checked on loading with the rules of
+/// [`ContinuousHopfieldBuilder::build`].
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 #[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
 struct ContinuousData<T: Real> {
-    weights: DMatrix<T>,
-    bias: DVector<T>,
+    weights: MatrixRepr<T>,
+    bias: VectorRepr<T>,
     tau: T,
     u0: T,
     dt: T,
@@ -87,10 +82,94 @@ impl<T: Real> TryFrom<ContinuousData<T>> for ContinuousHopfield<T> {
     type Error = Error;
 
     fn try_from(d: ContinuousData<T>) -> Result<Self> {
-        ContinuousHopfield::new(d.weights, d.bias)?
-            .with_tau(d.tau)?
-            .with_gain(d.u0)?
-            .with_dt(d.dt)
+        ContinuousHopfield::builder(
+            d.weights.into_matrix("weights")?,
+            d.bias.into_vector("bias")?,
+        )
+        .tau(d.tau)
+        .u0(d.u0)
+        .dt(d.dt)
+        .build()
+    }
+}
+
+/// Configures and builds a [`ContinuousHopfield`] network; every check happens in
+/// [`ContinuousHopfieldBuilder::build`].
+///
+/// | setting | default | purpose | range |
+/// |---|---|---|---|
+/// | `tau` | 1 | leak time constant `τ` | finite, `> 0` |
+/// | `u0` | 0.02 | `g(u) = ½(1 + tanh(u/u₀))`; smaller is steeper (Hopfield & Tank use 0.02) | finite, `> 0` |
+/// | `dt` | 1e-5 | Euler step | finite, `> 0` |
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{DMatrix, DVector};
+/// use recurrent::hopfield::ContinuousHopfield;
+/// let net = ContinuousHopfield::<f64>::builder(DMatrix::zeros(3, 3), DVector::zeros(3))
+///     .tau(2.0)
+///     .u0(0.5)
+///     .build()?;
+/// assert_eq!((net.tau(), net.u0(), net.dt()), (2.0, 0.5, 1e-5));
+/// let bad = ContinuousHopfield::<f64>::builder(DMatrix::zeros(3, 3), DVector::zeros(3)).dt(0.0);
+/// assert!(bad.build().is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ContinuousHopfieldBuilder::build`] returns [`Error::DimensionMismatch`] if `W` is not
+/// square or `I` has the wrong length; [`Error::Empty`] for `n = 0`; [`Error::NonFinite`] for
+/// NaN/∞ in `W` or `I`; [`Error::InvalidParameter`] if `W` is not symmetric (to `√ε` of its
+/// largest entry) or `τ`, `u₀` or `dt` is not finite and positive.
+#[derive(Clone, Debug)]
+pub struct ContinuousHopfieldBuilder<T: Real> {
+    weights: DMatrix<T>,
+    bias: DVector<T>,
+    tau: T,
+    u0: T,
+    dt: T,
+}
+
+impl<T: Real> ContinuousHopfieldBuilder<T> {
+    /// The leak time constant `τ` (default 1).
+    pub fn tau(mut self, tau: T) -> Self {
+        self.tau = tau;
+        self
+    }
+
+    /// The gain parameter `u₀` of `g(u) = ½(1 + tanh(u/u₀))` (default 0.02).
+    pub fn u0(mut self, u0: T) -> Self {
+        self.u0 = u0;
+        self
+    }
+
+    /// The Euler step `dt` (default 1e-5).
+    pub fn dt(mut self, dt: T) -> Self {
+        self.dt = dt;
+        self
+    }
+
+    /// Checks the settings and builds the network.
+    ///
+    /// # Errors
+    ///
+    /// See [`ContinuousHopfieldBuilder`].
+    pub fn build(self) -> Result<ContinuousHopfield<T>> {
+        super::check_weights(
+            "ContinuousHopfieldBuilder::build",
+            &self.weights,
+            "bias",
+            &self.bias,
+        )?;
+        Ok(ContinuousHopfield {
+            weights: self.weights,
+            bias: self.bias,
+            tau: positive("tau", self.tau)?,
+            u0: positive("u0", self.u0)?,
+            dt: positive("dt", self.dt)?,
+        })
     }
 }
 
@@ -110,53 +189,16 @@ pub struct ContinuousRun<T: Real> {
 }
 
 impl<T: Real> ContinuousHopfield<T> {
-    /// A network with weights `W` (`n × n`, symmetric; the diagonal may be non-zero) and bias
-    /// currents `I`, and the default `τ`, `u₀`, `dt`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::DimensionMismatch`] if `W` is not square or `I` has the wrong length;
-    /// [`Error::Empty`] for `n = 0`; [`Error::NonFinite`] for NaN/∞; [`Error::InvalidParameter`]
-    /// if `W` is not symmetric (to `√ε` of its largest entry).
-    pub fn new(weights: DMatrix<T>, bias: DVector<T>) -> Result<Self> {
-        super::check_weights("ContinuousHopfield::new", &weights, "bias", &bias)?;
-        Ok(Self {
+    /// Starts configuring a network with weights `W` (`n × n`, symmetric; the diagonal may be
+    /// non-zero) and bias currents `I`; see [`ContinuousHopfieldBuilder`].
+    pub fn builder(weights: DMatrix<T>, bias: DVector<T>) -> ContinuousHopfieldBuilder<T> {
+        ContinuousHopfieldBuilder {
             weights,
             bias,
             tau: T::one(),
             u0: lit(0.02),
             dt: lit(1e-5),
-        })
-    }
-
-    /// Sets `τ`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless `tau` is finite and positive.
-    pub fn with_tau(mut self, tau: T) -> Result<Self> {
-        self.tau = positive("tau", tau)?;
-        Ok(self)
-    }
-
-    /// Sets the gain parameter `u₀`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless `u0` is finite and positive.
-    pub fn with_gain(mut self, u0: T) -> Result<Self> {
-        self.u0 = positive("u0", u0)?;
-        Ok(self)
-    }
-
-    /// Sets the Euler step `dt`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless `dt` is finite and positive.
-    pub fn with_dt(mut self, dt: T) -> Result<Self> {
-        self.dt = positive("dt", dt)?;
-        Ok(self)
+        }
     }
 
     /// Number of units.
@@ -172,6 +214,21 @@ impl<T: Real> ContinuousHopfield<T> {
     /// The bias currents `I`.
     pub fn bias(&self) -> &DVector<T> {
         &self.bias
+    }
+
+    /// The leak time constant `τ`.
+    pub fn tau(&self) -> T {
+        self.tau
+    }
+
+    /// The gain parameter `u₀`.
+    pub fn u0(&self) -> T {
+        self.u0
+    }
+
+    /// The Euler step `dt`.
+    pub fn dt(&self) -> T {
+        self.dt
     }
 
     /// `V = g(u) = ½(1 + tanh(u/u₀))`, element-wise.

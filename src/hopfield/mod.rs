@@ -12,7 +12,7 @@
 //! applied to one unit at a time in a random order (asynchronous, [`Hopfield::recall_async`])
 //! or to all units at once (synchronous, [`Hopfield::recall_sync`], [`Hopfield::recall_batch`]).
 //! **Tie rule:** a unit whose field is within the tie tolerance of zero (`|hᵢ| ≤ tol`, default
-//! `1e-9` for `f64` and `1.2e-5` for `f32`, see [`Hopfield::with_tie_tolerance`]) keeps its
+//! `1e-9` for `f64` and `1.2e-5` for `f32`, see [`HopfieldBuilder::tie_tolerance`]) keeps its
 //! state. Ties are real for the Hebbian rule with an even number of patterns, where the exact
 //! field is 0 and rounding would otherwise decide.
 //!
@@ -22,6 +22,11 @@
 //!
 //! Patterns are the columns of a matrix and hold `±1`; [`to_bipolar`] converts `{0, 1}` data
 //! with `s = 2x − 1`.
+//!
+//! A network either learns, with one of the rules below ([`Hopfield::builder`],
+//! [`Hopfield::from_patterns`]), or has given weights and no rule
+//! ([`Hopfield::builder_from_weights`], [`Hopfield::from_weights`]): the way to minimise a
+//! quadratic energy over `{±1}ᴺ`.
 //!
 //! | rule | `W` | capacity (measured, see `examples/hopfield_capacity.rs`) |
 //! |---|---|---|
@@ -39,7 +44,7 @@
 //!     1.0, 1.0, 1.0, -1.0, -1.0, -1.0,
 //!     1.0, -1.0, 1.0, -1.0, 1.0, -1.0,
 //! ]);
-//! let net = Hopfield::from_patterns(Rule::Hebbian, &patterns)?;
+//! let net = Hopfield::from_patterns(&patterns, Rule::Hebbian)?;
 //! // pattern 0 with its first bit flipped
 //! let probe = DVector::from_column_slice(&[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0]);
 //! let r = net.recall(&probe)?;
@@ -60,13 +65,17 @@
 //!   spin-glass like neural networks", J. Physique Lett. 46; I. Kanter & H. Sompolinsky (1987),
 //!   "Associative recall of memory without errors", Phys. Rev. A 35(1) (zero diagonal).
 
+mod builder;
 mod continuous;
+#[cfg(feature = "serde")]
+mod load;
 mod modern;
 mod recall;
 mod rules;
 
-pub use continuous::{ContinuousHopfield, ContinuousRun};
-pub use modern::ModernHopfield;
+pub use builder::HopfieldBuilder;
+pub use continuous::{ContinuousHopfield, ContinuousHopfieldBuilder, ContinuousRun};
+pub use modern::{ModernHopfield, ModernHopfieldBuilder};
 pub use recall::BatchRecall;
 pub use rules::Rule;
 
@@ -79,16 +88,10 @@ use nalgebra::{DMatrix, DVector};
 const DEFAULT_MAX_SWEEPS: usize = 100;
 
 /// A binary Hopfield network (Hopfield 1982): `N` units of state `±1`, symmetric weights with
-/// zero diagonal, thresholds `θ`, and one learning rule.
+/// zero diagonal, thresholds `θ`, and a learning rule (or given weights and none).
 ///
-/// See the [module documentation](self) for the maths, the tie rule and the learning rules.
-///
-/// | setting | default | purpose | range |
-/// |---|---|---|---|
-/// | `rule` | — | how [`AssociativeMemory::store`] changes `W` | [`Rule`] |
-/// | `thresholds` | `0` | `θ` in `hᵢ = Σⱼ wᵢⱼ sⱼ − θᵢ` | finite |
-/// | `max_sweeps` | 100 | recall stops after this many sweeps | `≥ 1` |
-/// | `tie_tolerance` | `1e-9` (f64), `1.2e-5` (f32) | `|hᵢ| ≤ tol` keeps `sᵢ` | finite, `≥ 0` |
+/// See the [module documentation](self) for the maths, the tie rule and the learning rules,
+/// and [`HopfieldBuilder`] for the settings.
 ///
 /// # Examples
 ///
@@ -96,7 +99,7 @@ const DEFAULT_MAX_SWEEPS: usize = 100;
 /// use nalgebra::DMatrix;
 /// use recurrent::hopfield::{Hopfield, Rule};
 /// use recurrent::AssociativeMemory;
-/// let mut net = Hopfield::<f32>::new(4, Rule::Storkey)?;
+/// let mut net = Hopfield::<f32>::builder(4, Rule::Storkey).build()?;
 /// net.store(&DMatrix::from_column_slice(4, 1, &[1.0, -1.0, 1.0, -1.0]))?;
 /// assert_eq!(net.n_patterns(), 1);
 /// assert!(net.store(&DMatrix::from_column_slice(4, 1, &[1.0, 0.0, 1.0, -1.0])).is_err());
@@ -107,12 +110,13 @@ const DEFAULT_MAX_SWEEPS: usize = 100;
 #[cfg_attr(
     feature = "serde",
     serde(
-        try_from = "HopfieldData<T>",
+        try_from = "load::HopfieldData<T>",
         bound(deserialize = "T: serde::Deserialize<'de>")
     )
 )]
 pub struct Hopfield<T: Real> {
-    rule: Rule,
+    /// `None` for a network with given weights.
+    rule: Option<Rule>,
     weights: DMatrix<T>,
     thresholds: DVector<T>,
     /// The stored patterns (`N × p`), kept for the pseudo-inverse rule (which recomputes `W`
@@ -124,178 +128,14 @@ pub struct Hopfield<T: Real> {
     tie_tolerance: T,
 }
 
-/// The serialized fields of [`Hopfield`], checked on loading so that a malformed or edited
-/// file gives an error instead of a network that panics later.
-#[cfg(feature = "serde")]
-#[derive(serde::Deserialize)]
-#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
-struct HopfieldData<T: Real> {
-    rule: Rule,
-    weights: DMatrix<T>,
-    thresholds: DVector<T>,
-    patterns: DMatrix<T>,
-    n_patterns: usize,
-    max_sweeps: usize,
-    tie_tolerance: T,
-}
-
-#[cfg(feature = "serde")]
-impl<T: Real> TryFrom<HopfieldData<T>> for Hopfield<T> {
-    type Error = Error;
-
-    fn try_from(d: HopfieldData<T>) -> Result<Self> {
-        let net = Hopfield::from_weights(d.weights, d.thresholds)?
-            .with_max_sweeps(d.max_sweeps)?
-            .with_tie_tolerance(d.tie_tolerance)?;
-        let n = net.n();
-        let kept = if matches!(d.rule, Rule::PseudoInverse | Rule::Hebbian) {
-            d.n_patterns
-        } else {
-            0
-        };
-        check_shape(
-            "Hopfield (deserialize)",
-            "patterns",
-            (n, kept),
-            d.patterns.shape(),
-        )?;
-        if kept > 0 {
-            check_pm1("Hopfield (deserialize)", "patterns", n, &d.patterns)?;
-        }
-        Ok(Self {
-            rule: d.rule,
-            patterns: d.patterns,
-            n_patterns: d.n_patterns,
-            ..net
-        })
-    }
-}
-
 impl<T: Real> Hopfield<T> {
-    /// An empty network of `n` units (`W = 0`, `θ = 0`) that learns with `rule`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] if `n` is zero or `rule` is [`Rule::Given`] (use
-    /// [`Hopfield::from_weights`]).
-    pub fn new(n: usize, rule: Rule) -> Result<Self> {
-        if n == 0 {
-            return Err(Error::invalid(
-                "n",
-                "a Hopfield network needs at least one unit",
-            ));
-        }
-        if rule == Rule::Given {
-            return Err(Error::invalid(
-                "rule",
-                "Rule::Given is for Hopfield::from_weights",
-            ));
-        }
-        Ok(Self {
-            rule,
-            weights: DMatrix::zeros(n, n),
-            thresholds: DVector::zeros(n),
-            patterns: DMatrix::zeros(n, 0),
-            n_patterns: 0,
-            max_sweeps: DEFAULT_MAX_SWEEPS,
-            tie_tolerance: default_tie_tolerance(),
-        })
-    }
-
-    /// A network of `patterns.nrows()` units storing the columns of `patterns` with `rule`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Hopfield::new`] and [`AssociativeMemory::store`].
-    pub fn from_patterns(rule: Rule, patterns: &DMatrix<T>) -> Result<Self> {
-        let mut net = Self::new(patterns.nrows(), rule)?;
-        net.store(patterns)?;
-        Ok(net)
-    }
-
-    /// A network with the given weights and thresholds (rule [`Rule::Given`]): the way to
-    /// minimise a quadratic energy `E(s) = −½ sᵀWs + θᵀs` over `s ∈ {±1}ᴺ`, e.g. Max-Cut.
-    ///
-    /// `weights` is symmetrised (`(W + Wᵀ)/2`) after the checks.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::DimensionMismatch`] if `weights` is not square or `thresholds` has the wrong
-    /// length; [`Error::Empty`] for a `0 × 0` matrix; [`Error::NonFinite`] for NaN or infinite
-    /// entries; [`Error::InvalidParameter`] if the diagonal is not zero or `W` is not symmetric
-    /// (to a relative `√ε` of its largest entry).
-    pub fn from_weights(weights: DMatrix<T>, thresholds: DVector<T>) -> Result<Self> {
-        let op = "Hopfield::from_weights";
-        let n = check_weights(op, &weights, "thresholds", &thresholds)?;
-        if let Some(i) = (0..n).find(|&i| weights[(i, i)] != T::zero()) {
-            return Err(Error::invalid(
-                "weights",
-                format!("diagonal entry ({i}, {i}) is not zero"),
-            ));
-        }
-        let half: T = lit(0.5);
-        let sym = (&weights + weights.transpose()) * half;
-        Ok(Self {
-            rule: Rule::Given,
-            weights: sym,
-            thresholds,
-            patterns: DMatrix::zeros(n, 0),
-            n_patterns: 0,
-            max_sweeps: DEFAULT_MAX_SWEEPS,
-            tie_tolerance: default_tie_tolerance(),
-        })
-    }
-
-    /// Sets the thresholds `θ`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::DimensionMismatch`] for the wrong length, [`Error::NonFinite`] for NaN/∞.
-    pub fn with_thresholds(mut self, thresholds: DVector<T>) -> Result<Self> {
-        let op = "Hopfield::with_thresholds";
-        check_shape(op, "thresholds", (self.n(), 1), thresholds.shape())?;
-        crate::error::check_finite(op, "thresholds", thresholds.iter())?;
-        self.thresholds = thresholds;
-        Ok(self)
-    }
-
-    /// Sets the cap on recall sweeps (default 100).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] if `max_sweeps` is zero.
-    pub fn with_max_sweeps(mut self, max_sweeps: usize) -> Result<Self> {
-        if max_sweeps == 0 {
-            return Err(Error::invalid("max_sweeps", "must be at least 1"));
-        }
-        self.max_sweeps = max_sweeps;
-        Ok(self)
-    }
-
-    /// Sets the tie tolerance: a unit with `|hᵢ| ≤ tol` keeps its state.
-    ///
-    /// The default, `max(1e-9, 100·ε)`, is `1e-9` for `f64` (the numpy reference's value) and
-    /// `1.2e-5` for `f32`: far below the smallest non-zero Hebbian field `2/N` for any
-    /// practical `N`, far above the rounding of an exact zero.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] if `tol` is negative or not finite.
-    pub fn with_tie_tolerance(mut self, tol: T) -> Result<Self> {
-        if !tol.is_finite() || tol < T::zero() {
-            return Err(Error::invalid("tie_tolerance", "must be finite and ≥ 0"));
-        }
-        self.tie_tolerance = tol;
-        Ok(self)
-    }
-
     /// Number of units `N`.
     pub fn n(&self) -> usize {
         self.weights.nrows()
     }
 
-    /// The learning rule.
-    pub fn rule(&self) -> Rule {
+    /// The learning rule, `None` for a network with given weights.
+    pub fn rule(&self) -> Option<Rule> {
         self.rule
     }
 
@@ -427,7 +267,7 @@ impl<T: Real> Hopfield<T> {
     /// `N²` when `2p < N`. The integer sums `Xᵀ s` and `X (Xᵀ s)` are exact.
     fn factored(&self) -> bool {
         let p = self.patterns.ncols();
-        self.rule == Rule::Hebbian && p > 0 && p == self.n_patterns && 2 * p < self.n()
+        self.rule == Some(Rule::Hebbian) && p > 0 && p == self.n_patterns && 2 * p < self.n()
     }
 
     /// The stored patterns followed by `more`.
@@ -536,12 +376,26 @@ impl<T: Real> AssociativeMemory for Hopfield<T> {
     /// # Errors
     ///
     /// [`Error::Empty`] for no columns; [`Error::DimensionMismatch`] for columns of the wrong
-    /// length; [`Error::InvalidParameter`] for values other than ±1 or a network built with
-    /// [`Rule::Given`]; [`Error::Numerical`] if the pseudo-inverse patterns are linearly
-    /// dependent. On error the network is unchanged.
+    /// length; [`Error::InvalidParameter`] for values other than ±1 or a network with given
+    /// weights (no rule) or if the count of stored patterns would overflow `usize` (a count
+    /// only a loaded file can hold); [`Error::Numerical`] if the pseudo-inverse patterns are
+    /// linearly dependent. On error the network is unchanged.
     fn store(&mut self, patterns: &DMatrix<T>) -> Result<()> {
         check_pm1("Hopfield::store", "patterns", self.n(), patterns)?;
-        match self.rule {
+        let Some(rule) = self.rule else {
+            return Err(Error::invalid(
+                "rule",
+                "a network with given weights has no learning rule",
+            ));
+        };
+        // a count read from a file may be anything
+        let total = self
+            .n_patterns
+            .checked_add(patterns.ncols())
+            .ok_or_else(|| {
+                Error::invalid("n_patterns", "the count of stored patterns overflows")
+            })?;
+        match rule {
             Rule::Hebbian => {
                 rules::hebbian_add(&mut self.weights, patterns);
                 self.patterns = self.appended(patterns);
@@ -552,14 +406,8 @@ impl<T: Real> AssociativeMemory for Hopfield<T> {
                 self.weights = rules::pseudo_inverse(&all)?;
                 self.patterns = all;
             }
-            Rule::Given => {
-                return Err(Error::invalid(
-                    "rule",
-                    "a network built from given weights has no learning rule",
-                ));
-            }
         }
-        self.n_patterns += patterns.ncols();
+        self.n_patterns = total;
         Ok(())
     }
 
@@ -593,6 +441,13 @@ pub(crate) fn check_weights<T: Real>(
     check_shape(op, what, (n, 1), per_unit.shape())?;
     crate::error::check_finite(op, "weights", weights.iter())?;
     crate::error::check_finite(op, what, per_unit.iter())?;
+    check_symmetric(weights)?;
+    Ok(n)
+}
+
+/// Checks that a square, finite matrix is symmetric to a relative `√ε` of its largest entry.
+pub(crate) fn check_symmetric<T: Real>(weights: &DMatrix<T>) -> Result<()> {
+    let n = weights.nrows();
     let tol = weights.amax() * T::default_epsilon().sqrt();
     for j in 0..n {
         for i in 0..j {
@@ -604,5 +459,5 @@ pub(crate) fn check_weights<T: Real>(
             }
         }
     }
-    Ok(n)
+    Ok(())
 }

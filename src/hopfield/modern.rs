@@ -1,12 +1,15 @@
 //! The modern (dense, continuous) Hopfield network of Ramsauer et al. (2020).
 
 use super::from_usize;
+#[cfg(feature = "serde")]
+use super::load::MatrixRepr;
 use crate::error::{Error, Result, check_shape};
 use crate::scalar::{Real, lit};
 use crate::traits::{AssociativeMemory, Outcome, Recall};
 use nalgebra::{DMatrix, DVector};
 
-/// The modern (dense, continuous) Hopfield network of Ramsauer et al. (2020).
+/// The modern (dense, continuous) Hopfield network of Ramsauer et al. (2020): stored patterns
+/// `X` and an inverse temperature `β`.
 ///
 /// Stored patterns are the columns of `X = (x₁ … x_M)` (`d × M`, any real values). A state
 /// `ξ ∈ ℝᵈ` is updated by
@@ -20,16 +23,7 @@ use nalgebra::{DMatrix, DVector};
 /// and, for well-separated patterns, retrieves a pattern in one update. Its capacity grows
 /// exponentially with `d` instead of linearly: far more patterns than units can be stored.
 /// `β` sets how sharp the softmax is: small `β` averages many patterns (a metastable state),
-/// large `β` picks the nearest one.
-///
-///
-/// A modern Hopfield network: patterns `X` (`d × M`) and inverse temperature `β`.
-///
-/// | parameter | default | purpose | range |
-/// |---|---|---|---|
-/// | `beta` | — | softmax sharpness `β` | finite, `> 0` |
-/// | `max_steps` | 100 | recall stops after this many updates | `≥ 1` |
-/// | `tolerance` | `1e-6` | recall stops when `max |Δξᵢ| ≤ tolerance` | finite, `≥ 0` |
+/// large `β` picks the nearest one. The settings are in [`ModernHopfieldBuilder`].
 ///
 /// # Examples
 ///
@@ -64,12 +58,13 @@ pub struct ModernHopfield<T: Real> {
     tolerance: T,
 }
 
-/// The serialized fields of [`ModernHopfield`], checked on loading.
+/// The serialized fields of [`ModernHopfield`], checked on loading with the rules of
+/// [`ModernHopfieldBuilder::build`] and [`AssociativeMemory::store`].
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 #[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
 struct ModernData<T: Real> {
-    patterns: DMatrix<T>,
+    patterns: MatrixRepr<T>,
     beta: T,
     max_steps: usize,
     tolerance: T,
@@ -80,70 +75,113 @@ impl<T: Real> TryFrom<ModernData<T>> for ModernHopfield<T> {
     type Error = Error;
 
     fn try_from(d: ModernData<T>) -> Result<Self> {
-        if !d.tolerance.is_finite() || d.tolerance < T::zero() {
-            return Err(Error::invalid("tolerance", "must be finite and ≥ 0"));
+        let patterns = d.patterns.into_matrix("patterns")?;
+        let mut net = ModernHopfield::builder(patterns.nrows(), d.beta)
+            .max_steps(d.max_steps)
+            .tolerance(d.tolerance)
+            .build()?;
+        if patterns.ncols() > 0 {
+            net.store(&patterns)?;
         }
-        let mut net =
-            ModernHopfield::new(d.patterns.nrows(), d.beta)?.with_max_steps(d.max_steps)?;
-        if d.patterns.ncols() > 0 {
-            net.store(&d.patterns)?;
-        }
-        net.tolerance = d.tolerance;
         Ok(net)
     }
 }
 
-impl<T: Real> ModernHopfield<T> {
-    /// An empty memory for patterns of length `dim`.
+/// Configures and builds an empty [`ModernHopfield`] memory; every check happens in
+/// [`ModernHopfieldBuilder::build`].
+///
+/// | setting | default | purpose | range |
+/// |---|---|---|---|
+/// | `beta` | — (required) | softmax sharpness `β` | finite, `> 0` |
+/// | `max_steps` | 100 | recall stops after this many updates | `≥ 1` |
+/// | `tolerance` | `1e-6` | recall stops when `max |Δξᵢ| ≤ tolerance` | finite, `≥ 0` |
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::hopfield::ModernHopfield;
+/// use recurrent::AssociativeMemory;
+/// let mut net = ModernHopfield::<f64>::builder(3, 2.0).max_steps(5).tolerance(1e-9).build()?;
+/// net.store(&DMatrix::from_column_slice(3, 1, &[1.0, -1.0, 0.5]))?;
+/// assert_eq!((net.n_patterns(), net.max_steps(), net.tolerance()), (1, 5, 1e-9));
+/// assert!(ModernHopfield::<f64>::builder(3, 0.0).build().is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ModernHopfieldBuilder::build`] returns [`Error::InvalidParameter`] if `dim` or
+/// `max_steps` is zero, `β` is not finite and positive, or the tolerance is negative or not
+/// finite.
+#[derive(Clone, Debug)]
+pub struct ModernHopfieldBuilder<T: Real> {
+    dim: usize,
+    beta: T,
+    max_steps: usize,
+    tolerance: T,
+}
+
+impl<T: Real> ModernHopfieldBuilder<T> {
+    /// The cap on updates per recall (default 100).
+    pub fn max_steps(mut self, max_steps: usize) -> Self {
+        self.max_steps = max_steps;
+        self
+    }
+
+    /// Recall stops when no component moves by more than `tolerance` (default `1e-6`).
+    pub fn tolerance(mut self, tolerance: T) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Checks the settings and builds an empty memory.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] if `dim` is zero or `beta` is not finite and positive.
-    pub fn new(dim: usize, beta: T) -> Result<Self> {
-        if dim == 0 {
+    /// See [`ModernHopfieldBuilder`].
+    pub fn build(self) -> Result<ModernHopfield<T>> {
+        if self.dim == 0 {
             return Err(Error::invalid("dim", "must be at least 1"));
         }
-        check_beta(beta)?;
-        Ok(Self {
-            patterns: DMatrix::zeros(dim, 0),
+        check_beta(self.beta)?;
+        if self.max_steps == 0 {
+            return Err(Error::invalid("max_steps", "must be at least 1"));
+        }
+        if !self.tolerance.is_finite() || self.tolerance < T::zero() {
+            return Err(Error::invalid("tolerance", "must be finite and ≥ 0"));
+        }
+        Ok(ModernHopfield {
+            patterns: DMatrix::zeros(self.dim, 0),
+            beta: self.beta,
+            max_steps: self.max_steps,
+            tolerance: self.tolerance,
+        })
+    }
+}
+
+impl<T: Real> ModernHopfield<T> {
+    /// Starts configuring an empty memory for patterns of length `dim` with inverse
+    /// temperature `beta`; see [`ModernHopfieldBuilder`].
+    pub fn builder(dim: usize, beta: T) -> ModernHopfieldBuilder<T> {
+        ModernHopfieldBuilder {
+            dim,
             beta,
             max_steps: 100,
             tolerance: lit(1e-6),
-        })
+        }
     }
 
-    /// A memory holding the columns of `patterns`.
+    /// A memory holding the columns of `patterns`, with the default settings (shorthand for
+    /// [`ModernHopfield::builder`], `build` and [`AssociativeMemory::store`]).
     ///
     /// # Errors
     ///
-    /// As [`ModernHopfield::new`] and [`AssociativeMemory::store`].
+    /// As [`ModernHopfieldBuilder::build`] and [`AssociativeMemory::store`].
     pub fn from_patterns(patterns: &DMatrix<T>, beta: T) -> Result<Self> {
-        let mut net = Self::new(patterns.nrows(), beta)?;
+        let mut net = Self::builder(patterns.nrows(), beta).build()?;
         net.store(patterns)?;
         Ok(net)
-    }
-
-    /// Sets `β`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless `beta` is finite and positive.
-    pub fn with_beta(mut self, beta: T) -> Result<Self> {
-        self.beta = check_beta(beta)?;
-        Ok(self)
-    }
-
-    /// Sets the cap on updates per recall (default 100).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] if zero.
-    pub fn with_max_steps(mut self, max_steps: usize) -> Result<Self> {
-        if max_steps == 0 {
-            return Err(Error::invalid("max_steps", "must be at least 1"));
-        }
-        self.max_steps = max_steps;
-        Ok(self)
     }
 
     /// `β`.
@@ -156,22 +194,35 @@ impl<T: Real> ModernHopfield<T> {
         &self.patterns
     }
 
+    /// The cap on updates per recall.
+    pub fn max_steps(&self) -> usize {
+        self.max_steps
+    }
+
+    /// The recall tolerance on `max |Δξᵢ|`.
+    pub fn tolerance(&self) -> T {
+        self.tolerance
+    }
+
     /// One update `ξ ← X softmax(β Xᵀ ξ)` for every column of `states` (two matrix products).
     ///
     /// # Errors
     ///
     /// [`Error::Empty`] if nothing is stored or `states` has no columns;
     /// [`Error::DimensionMismatch`] for the wrong number of rows; [`Error::NonFinite`] for
-    /// NaN/∞ in `states`.
+    /// NaN/∞ in `states`; [`Error::InvalidParameter`] if the `M × B` softmax weights are too
+    /// large to allocate.
     pub fn update_batch(&self, states: &DMatrix<T>) -> Result<DMatrix<T>> {
         let op = "ModernHopfield::update_batch";
         self.check_states(op, states)?;
-        Ok(self.update_unchecked(states))
+        self.update_unchecked(states)
     }
 
-    fn update_unchecked(&self, states: &DMatrix<T>) -> DMatrix<T> {
+    /// One update of validated states; the only error is an `M × B` softmax too large to
+    /// allocate.
+    fn update_unchecked(&self, states: &DMatrix<T>) -> Result<DMatrix<T>> {
         let m = self.patterns.ncols();
-        let mut logits = DMatrix::zeros(m, states.ncols());
+        let mut logits = super::builder::zeros(m, states.ncols(), "states")?;
         logits.gemm_tr(self.beta, &self.patterns, states, T::zero());
         for mut col in logits.column_iter_mut() {
             let mx = col.max();
@@ -179,7 +230,7 @@ impl<T: Real> ModernHopfield<T> {
             let s = col.sum();
             col /= s;
         }
-        &self.patterns * logits
+        Ok(&self.patterns * logits)
     }
 
     fn check_states(&self, op: &'static str, states: &DMatrix<T>) -> Result<()> {
@@ -268,7 +319,9 @@ impl<T: Real> AssociativeMemory for ModernHopfield<T> {
     ///
     /// # Errors
     ///
-    /// As [`ModernHopfield::update_batch`].
+    /// As [`ModernHopfield::update_batch`], and [`Error::NonFinite`] (`what = "state"`,
+    /// `index` = the update) if the state overflows, which patterns of entries near the largest
+    /// float can make it do.
     fn recall(&self, probe: &DVector<T>) -> Result<Recall<T>> {
         let mut xi = DMatrix::from_column_slice(probe.len(), 1, probe.as_slice());
         self.check_states("ModernHopfield::recall", &xi)?;
@@ -276,7 +329,16 @@ impl<T: Real> AssociativeMemory for ModernHopfield<T> {
         let mut steps = 0;
         let mut outcome = Outcome::MaxSteps;
         while steps < self.max_steps {
-            let next = self.update_unchecked(&xi);
+            let next = self.update_unchecked(&xi)?;
+            if next.iter().any(|v| !v.is_finite()) {
+                // β xᵢᵀξ overflowed: the iteration has left the floats, and would otherwise
+                // run to max_steps on NaN
+                return Err(Error::NonFinite {
+                    op: "ModernHopfield::recall",
+                    what: "state",
+                    index: steps + 1,
+                });
+            }
             let delta = (&next - &xi).amax();
             xi = next;
             steps += 1;

@@ -55,9 +55,10 @@ impl<T: Real> BatchRecall<T> {
     }
 }
 
-/// True if no unit would flip: `sᵢ hᵢ ≥ −tol` for all `i`.
+/// True if no unit would flip: no `i` has `sᵢ hᵢ < −tol`, the update's own test (so a field
+/// that is not a number, which never flips its unit, cannot keep recall sweeping forever).
 pub(crate) fn stable<T: Real>(s: &[T], h: &[T], tol: T) -> bool {
-    s.iter().zip(h).all(|(&si, &hi)| si * hi >= -tol)
+    !s.iter().zip(h).any(|(&si, &hi)| si * hi < -tol)
 }
 
 /// `E = −½ sᵀWs + θᵀs` from the field `h = Ws − θ`: `E = −½ sᵀh + ½ θᵀs`.
@@ -85,7 +86,7 @@ impl<T: Real> Hopfield<T> {
     /// use nalgebra::{DMatrix, DVector};
     /// use recurrent::hopfield::{Hopfield, Rule};
     /// let x = DMatrix::<f64>::from_column_slice(4, 1, &[1.0, -1.0, 1.0, 1.0]);
-    /// let net = Hopfield::from_patterns(Rule::Hebbian, &x)?;
+    /// let net = Hopfield::from_patterns(&x, Rule::Hebbian)?;
     /// let r = net.recall_sync(&DVector::from_column_slice(&[1.0, -1.0, 1.0, -1.0]))?;
     /// assert_eq!(r.state, x.column(0));
     /// assert!(r.energy < r.energy_trace[0]);
@@ -146,7 +147,7 @@ impl<T: Real> Hopfield<T> {
     /// use recurrent::hopfield::{Hopfield, Rule};
     /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
     /// let x = DMatrix::<f32>::from_column_slice(4, 1, &[1.0, -1.0, 1.0, 1.0]);
-    /// let net = Hopfield::from_patterns(Rule::Storkey, &x)?;
+    /// let net = Hopfield::from_patterns(&x, Rule::Storkey)?;
     /// let r = net.recall_async(&DVector::from_column_slice(&[1.0, -1.0, 1.0, -1.0]), &mut rng)?;
     /// assert!(r.converged());
     /// assert_eq!(r.state, x.column(0));
@@ -479,23 +480,34 @@ impl<T: Real> Recurrent for Hopfield<T> {
     ///
     /// [`Error::DimensionMismatch`] if `inputs` has rows (it must be `0 × (T·B)`) or
     /// `initial` is not `N × B`; [`Error::InvalidParameter`] if `initial` holds values other
-    /// than ±1.
+    /// than ±1, or if the `N × T·B` states are too large to allocate.
     fn run(&self, inputs: &Sequence<T>, initial: Option<&DMatrix<T>>) -> Result<Run<T>> {
         let op = "Hopfield::run";
         let cols = inputs.as_matrix().ncols();
         check_shape(op, "inputs", (0, cols), inputs.as_matrix().shape())?;
         let (b, steps) = (inputs.batch(), inputs.steps());
         let n = self.n();
+        // A 0-row input costs nothing however many columns it has: the sizes are checked
+        // before anything of size N × B or N × T·B is allocated.
         let mut s = match initial {
             Some(m) => {
                 check_shape(op, "initial", (n, b), m.shape())?;
                 check_pm1(op, "initial", n, m)?;
                 m.clone()
             }
+<<<<<<< HEAD
             None => self.initial_state(b),
+=======
+            None => {
+                let mut s = super::builder::zeros(n, b, "inputs")?;
+                s.fill(T::one());
+                s
+            }
+>>>>>>> hopfield
         };
+        let mut states = super::builder::zeros(n, cols, "inputs")?;
+        let mut outputs = super::builder::zeros(n, cols, "inputs")?;
         let tol = self.tie_tolerance;
-        let mut states = DMatrix::zeros(n, steps * b);
         for t in 0..steps {
             let h = self.fields_batch(&s);
             s.zip_apply(&h, |si, hi| {
@@ -505,9 +517,10 @@ impl<T: Real> Recurrent for Hopfield<T> {
             });
             states.columns_mut(t * b, b).copy_from(&s);
         }
+        outputs.copy_from(&states);
         Ok(Run {
-            states: Sequence::new(states.clone(), b)?,
-            outputs: Sequence::new(states, b)?,
+            states: Sequence::new(states, b)?,
+            outputs: Sequence::new(outputs, b)?,
         })
     }
 }

@@ -27,7 +27,8 @@ use nalgebra::{DMatrix, DVector};
 ///   (Kanter & Sompolinsky 1987: the zero diagonal gives far larger basins). Every stored
 ///   pattern is a fixed point as long as the patterns are linearly independent (`p ≤ N`).
 ///   Needs the patterns stored so far, and recomputes `W` on each store.
-/// * **Given**: weights supplied by [`super::Hopfield::from_weights`]; storing is an error.
+///
+/// A network with given weights ([`super::Hopfield::from_weights`]) has no rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -38,8 +39,6 @@ pub enum Rule {
     Storkey,
     /// Projection rule `W = X (XᵀX)⁻¹ Xᵀ`, zero diagonal.
     PseudoInverse,
-    /// Weights given directly (no learning).
-    Given,
 }
 
 /// Tile edge for the symmetric products and transposed copies.
@@ -199,8 +198,6 @@ fn storkey_block<T: Real>(w: &mut DMatrix<T>, x: &DMatrix<T>) {
 /// `N·√ε` (`1.5e-8·N` for f64, `3.5e-4·N` for f32).
 pub(crate) fn pseudo_inverse<T: Real>(x: &DMatrix<T>) -> Result<DMatrix<T>> {
     let (n, p) = x.shape();
-    let xt = x.transpose();
-    let gram = &xt * x;
     let tol = from_usize::<T>(n) * T::default_epsilon().sqrt();
     let dependent = |k: usize| Error::Numerical {
         op: "pseudo-inverse rule",
@@ -208,6 +205,12 @@ pub(crate) fn pseudo_inverse<T: Real>(x: &DMatrix<T>) -> Result<DMatrix<T>> {
             "the {p} patterns are linearly dependent (pattern {k} lies in the span of the earlier ones); the projection rule needs independent patterns, p ≤ N = {n}"
         ),
     };
+    if p > n {
+        // always dependent; and the p × p Gram matrix would be larger than the data
+        return Err(dependent(n));
+    }
+    let xt = x.transpose();
+    let gram = &xt * x;
     let chol = nalgebra::Cholesky::new(gram).ok_or_else(|| {
         // find the first failing pivot for the message: not needed exactly, report p
         dependent(p.saturating_sub(1))
