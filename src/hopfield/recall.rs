@@ -495,15 +495,11 @@ impl<T: Real> Recurrent for Hopfield<T> {
                 check_pm1(op, "initial", n, m)?;
                 m.clone()
             }
-<<<<<<< HEAD
-            None => self.initial_state(b),
-=======
             None => {
                 let mut s = super::builder::zeros(n, b, "inputs")?;
                 s.fill(T::one());
                 s
             }
->>>>>>> hopfield
         };
         let mut states = super::builder::zeros(n, cols, "inputs")?;
         let mut outputs = super::builder::zeros(n, cols, "inputs")?;
