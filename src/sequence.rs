@@ -35,16 +35,32 @@ pub struct Sequence<T: Real> {
 /// The serialised form of a [`Sequence`], checked by [`Sequence::new`] on load.
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
 struct SequenceData<T: Real> {
-    data: DMatrix<T>,
+    data: MatrixData<T>,
     batch: usize,
 }
+
+/// A matrix in nalgebra's serialised form, `[data (column-major), nrows, ncols]`, read with a
+/// checked `nrows · ncols`: nalgebra's own reader multiplies the two unchecked, so a file
+/// claiming `2³² × 2³²` entries and holding none would overflow to 0 and be accepted.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
+struct MatrixData<T>(Vec<T>, usize, usize);
 
 #[cfg(feature = "serde")]
 impl<T: Real> TryFrom<SequenceData<T>> for Sequence<T> {
     type Error = Error;
     fn try_from(d: SequenceData<T>) -> Result<Self> {
-        Sequence::new(d.data, d.batch)
+        let MatrixData(data, rows, cols) = d.data;
+        if rows.checked_mul(cols) != Some(data.len()) {
+            return Err(Error::invalid(
+                "data",
+                format!("claims {rows} × {cols} entries but holds {}", data.len()),
+            ));
+        }
+        Sequence::new(DMatrix::from_vec(rows, cols, data), d.batch)
     }
 }
 

@@ -1,10 +1,10 @@
 //! Part 4 of the tour: an Elman network learns Elman's (1990) temporal XOR task with BPTT,
 //! and the gradient it learns from is checked against finite differences.
 
-use nalgebra::DMatrix;
-use rand::rngs::Xoshiro256PlusPlus;
 use crate::elman_paper::paper::xor_stream;
+use nalgebra::DMatrix;
 use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
 use recurrent::activation::Activation;
 use recurrent::grad::{Batch, Bptt, CheckOptions, Loss, check};
 use recurrent::{Elman, Parameters, Recurrent, Sequence};
@@ -31,8 +31,12 @@ fn batches(
 pub fn run() -> Result<(), Box<dyn Error>> {
     println!("\n== 4. Elman (1990): temporal XOR, trained by BPTT");
     println!("  a 1-8-1 Elman network (tanh hidden, logistic output) with full BPTT over 30-step");
-    println!("  windows; part 4b below runs the same task with Elman's own logistic 1-2-1 and 1-4-1");
-    println!("  networks, trained his way (one step back, BPTT(1,1)) and with BPTT through 12 steps");
+    println!(
+        "  windows; part 4b below runs the same task with Elman's own logistic 1-2-1 and 1-4-1"
+    );
+    println!(
+        "  networks, trained his way (one step back, BPTT(1,1)) and with BPTT through 12 steps"
+    );
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1990);
     let bits = xor_stream(1000, &mut rng);
     // 3,000 bits as 99 sequences of 30 steps; every third target is predictable
