@@ -29,7 +29,8 @@ use crate::error::{Error, Result};
 use crate::scalar::{Real, lit};
 use nalgebra::DMatrix;
 
-/// The spectral radius `ρ(W) = maxᵢ |λᵢ|` (eigenvalues from the real Schur form).
+/// The spectral radius `ρ(W) = maxᵢ |λᵢ|` (eigenvalues from the real Schur form, after
+/// scaling and balancing: right for entries of any magnitude, see [`super::eigenvalues`]).
 ///
 /// # Examples
 ///
@@ -42,15 +43,29 @@ use nalgebra::DMatrix;
 ///
 /// # Errors
 ///
-/// As [`super::Eigen::new`].
+/// As [`super::Eigen::new`]; [`Error::Numerical`] also if `ρ` exceeds the largest finite `T`
+/// (possible for a finite matrix with entries near it).
 pub fn spectral_radius<T: Real>(w: &DMatrix<T>) -> Result<T> {
-    Ok(eigenvalues(w)?
+    let rho = eigenvalues(w)?
         .iter()
         .map(|z| super::eigen::cabs(*z))
-        .fold(T::zero(), |a, b| a.max(b)))
+        .fold(T::zero(), |a, b| a.max(b));
+    if rho.is_finite() {
+        Ok(rho)
+    } else {
+        Err(Error::Numerical {
+            op: "spectral::spectral_radius",
+            reason: "the spectral radius exceeds the largest finite number".into(),
+        })
+    }
 }
 
-/// The largest singular value `σ_max(W) = ‖W‖₂` (works for any shape).
+/// The largest singular value `σ_max(W) = ‖W‖₂`, the operator 2-norm.
+///
+/// Unlike the rest of the module this takes a matrix of **any shape** `m × n`: the 2-norm of
+/// a rectangular matrix (an input weight `W_ax`, a Jacobian block) is as meaningful as that of
+/// a square one. nalgebra's SVD scales the matrix by its largest entry first, so entries near
+/// `10³⁰⁰` or `10⁻³⁰⁰` are fine.
 ///
 /// # Examples
 ///
