@@ -187,15 +187,20 @@ impl<T: Real> Balanced<T> {
             scale(&b, ilo, ihi, &mut d);
         }
         // s: the largest entry of D⁻¹ b D times 2^s lies in [1, 2)
-        let mut top: Option<i32> = None;
-        for j in 0..n {
-            for i in 0..n {
-                if let Some(e) = exponent(b[(i, j)]) {
-                    let e = e + d[j] - d[i];
-                    top = Some(top.map_or(e, |t| t.max(e)));
+        let top = if d.iter().all(|&x| x == 0) {
+            exponent(b.amax())
+        } else {
+            let mut top: Option<i32> = None;
+            for j in 0..n {
+                for i in 0..n {
+                    if let Some(e) = exponent(b[(i, j)]) {
+                        let e = e + d[j] - d[i];
+                        top = Some(top.map_or(e, |t| t.max(e)));
+                    }
                 }
             }
-        }
+            top
+        };
         let s = top.map_or(0, |t| -t);
         if s != 0 || d.iter().any(|&x| x != 0) {
             for j in 0..n {

@@ -631,6 +631,34 @@ mod tests {
         assert!(e.is_diagonalisable());
     }
 
+    /// 2 × 2 block eigenvalues: no overflow or underflow at any scale, and a small real root
+    /// next to a large one to full relative precision (the plain `mid − r` cancels).
+    #[test]
+    fn pair_values_at_any_scale() {
+        for s in [1.0f64, 1e300, 1e-300, 1e-310, 1e154, 1e-154] {
+            let [l1, l2] = pair_values(s, s, -s, s);
+            assert!(
+                (l1.re - s).abs() <= 1e-15 * s + 5e-324 && (l1.im - s).abs() <= 1e-15 * s + 5e-324,
+                "{s:e}: {l1}"
+            );
+            assert_eq!(l2, l1.conj());
+            let [a, b] = pair_values(s, 2.0 * s, 3.0 * s, -s);
+            let r = 7f64.sqrt() * s;
+            assert!(
+                (a.re - r).abs() <= 1e-15 * r + 5e-324 && (b.re + r).abs() <= 1e-15 * r + 5e-324,
+                "{s:e}: {a} {b}"
+            );
+            assert!(a.im == 0.0 && b.im == 0.0);
+        }
+        // [[1, 1e-10], [1e-10, 2e-20]]: λ = 1 + 1e-20 and (2e-20 − 1e-20)/λ₁ = 1e-20
+        let [hi, lo] = pair_values(1.0f64, 1e-10, 1e-10, 2e-20);
+        assert_eq!(hi.re, 1.0);
+        assert!((lo.re - 1e-20).abs() < 1e-35, "{lo}");
+        // triangular blocks and zero
+        assert_eq!(pair_values(2.0, 0.0, 5.0, 3.0).map(|z| z.re), [3.0, 2.0]);
+        assert_eq!(pair_values(0.0, 0.0, 0.0, 0.0).map(|z| z.re), [0.0, 0.0]);
+    }
+
     #[test]
     fn solve2_matches_direct() {
         let c = |a: f64, b: f64| Complex::new(a, b);

@@ -15,8 +15,9 @@
 //! nalgebra's `Schur` gives the same form, but on random 64 × 64 to 512 × 512 matrices its `Q`
 //! loses orthogonality to ~`10³ε` (measured `‖QᵀQ − I‖_F = 2·10⁻¹³` at n = 64), so eigenvectors
 //! built on it had residuals 6–17× LAPACK's. This iteration keeps `Q` orthogonal to `O(nε)`.
-//! nalgebra's `Hessenberg` squares the entries of a column to take its norm (so a column of
-//! entries below `10⁻¹⁵⁴` has norm 0) and always forms `Q`; the reduction here does neither.
+//! nalgebra's `Hessenberg` squares the entries of a column to take its norm (a column of
+//! entries below `10⁻¹⁶²` gets norm 0, below `10⁻¹⁵⁴` an imprecise one) and always forms `Q`;
+//! the reduction here does neither.
 //! 2 × 2 blocks are left as they converge (not standardised): their eigenvalues, real or
 //! complex, are taken from the block as `dlanv2` would (`eigen.rs`).
 
@@ -450,6 +451,64 @@ mod tests {
             // no two consecutive subdiagonals non-zero
             for i in 1..n.saturating_sub(1) {
                 assert!(t[(i, i - 1)] == 0.0 || t[(i + 1, i)] == 0.0);
+            }
+        }
+    }
+
+    /// `dlarfg` on a vector far below the normal range gives the same reflector as on the
+    /// vector scaled up, and `β` scaled back; nothing is infinite or NaN.
+    #[test]
+    fn householder_on_tiny_and_huge_vectors() {
+        let base = [1.0f64, 1.0, 1e-10];
+        let mut v = base;
+        let tau = householder(&mut v);
+        for s in [1e-300, 1e-310, 1e300, 5e-324 * 4.0] {
+            let mut w = base.map(|x| x * s);
+            let t = householder(&mut w);
+            assert!(t.is_finite() && w.iter().all(|x| x.is_finite()), "{s:e}");
+            if s >= 1e-300 {
+                // normal entries: exactly the scaled reflector (powers of two aside, to rounding)
+                assert!((t - tau).abs() < 1e-15, "{s:e}");
+                assert!((w[1] - v[1]).abs() < 1e-15 && (w[0] / s - v[0]).abs() < 1e-15);
+            }
+        }
+        let mut z = [0.0f64, 0.0, 0.0];
+        assert_eq!(householder(&mut z), 0.0);
+        let mut one = [3.0f64];
+        assert_eq!(householder(&mut one), 0.0);
+    }
+
+    /// The reduction and iteration over an active block `ilo..=ihi` of a balanced reducible
+    /// matrix keep the isolated parts and reconstruct `B = Q T Qᵀ`.
+    #[test]
+    fn schur_on_an_active_block() {
+        let n = 7;
+        // upper triangular except a full 4 × 4 block in rows/columns 2..=5
+        let w = DMatrix::<f64>::from_fn(n, n, |i, j| {
+            let x = ((i * 31 + j * 17 + i * j) % 13) as f64 / 13.0 - 0.4;
+            if i <= j || (2..=5).contains(&i) && (2..=5).contains(&j) {
+                x
+            } else {
+                0.0
+            }
+        });
+        let bal = super::super::balance::Balanced::new(&w, true);
+        assert!(
+            bal.ilo >= 2 && bal.ihi <= 5 && bal.ihi > bal.ilo,
+            "{} {}",
+            bal.ilo,
+            bal.ihi
+        );
+        let (q, t) = real_schur(&bal.b, bal.ilo, bal.ihi, 300, true).unwrap();
+        let q = q.unwrap();
+        let id = DMatrix::<f64>::identity(n, n);
+        assert!((q.transpose() * &q - id).norm() < 1e-14);
+        assert!((&q * &t * q.transpose() - &bal.b).norm() < 1e-14 * bal.b.norm());
+        for j in 0..n {
+            for i in (j + 1)..n {
+                if j < bal.ilo || i > bal.ihi {
+                    assert_eq!(t[(i, j)], 0.0, "({i}, {j})");
+                }
             }
         }
     }
