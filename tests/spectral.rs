@@ -365,6 +365,59 @@ macro_rules! scalar_tests {
     };
 }
 
+/// The module docs say every function wants a square matrix except `largest_singular_value`,
+/// which takes any shape; `PascanuBound` is about the recurrent matrix and rejects a
+/// rectangular one like the rest.
+#[test]
+fn shapes_agree_with_the_docs() {
+    let col = DMatrix::<f64>::from_column_slice(3, 1, &[2.0, 3.0, 6.0]);
+    assert!((largest_singular_value(&col).unwrap() - 7.0).abs() < 1e-14);
+    assert!((largest_singular_value(&col.transpose()).unwrap() - 7.0).abs() < 1e-14);
+    let wide = DMatrix::<f64>::from_row_slice(2, 3, &[1.0, 0.0, 0.0, 0.0, 2.0, 0.0]);
+    assert_eq!(largest_singular_value(&wide).unwrap(), 2.0);
+    for m in [DMatrix::<f64>::zeros(0, 3), DMatrix::zeros(3, 0)] {
+        assert!(matches!(
+            largest_singular_value(&m),
+            Err(Error::Empty { .. })
+        ));
+    }
+    let is_mismatch = |e: Error| {
+        matches!(
+            e,
+            Error::DimensionMismatch {
+                expected: (2, 2),
+                got: (2, 3),
+                ..
+            }
+        )
+    };
+    for f in [Activation::Tanh, Activation::Sigmoid, Activation::Relu] {
+        assert!(is_mismatch(PascanuBound::new(&wide, f).unwrap_err()));
+    }
+    assert!(is_mismatch(
+        PascanuBound::with_gamma(&wide, 1.0).unwrap_err()
+    ));
+    assert!(matches!(
+        PascanuBound::new(&DMatrix::<f64>::zeros(0, 0), Activation::Tanh),
+        Err(Error::Empty { .. })
+    ));
+    let col_err = PascanuBound::new(&col, Activation::Tanh).unwrap_err();
+    assert!(matches!(
+        col_err,
+        Error::DimensionMismatch {
+            expected: (3, 3),
+            got: (3, 1),
+            ..
+        }
+    ));
+    // square is fine, and the figure is σ_max
+    let sq = DMatrix::from_row_slice(2, 2, &[0.0, 3.0, 0.0, 0.0]);
+    assert_eq!(
+        PascanuBound::new(&sq, Activation::Tanh).unwrap().sigma_max,
+        3.0
+    );
+}
+
 scalar_tests!(f64_tests, f64, 1e-12);
 scalar_tests!(f32_tests, f32, 1e-5);
 

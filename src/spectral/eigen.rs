@@ -1,22 +1,26 @@
 //! Eigenvalues and eigenvectors of a real square matrix, symmetric or not.
 //!
-//! Non-symmetric path: the real Schur form `W = Q T Qᵀ` (Francis' double-shift QR, `schur.rs`),
+//! Non-symmetric path: `W` is permuted, balanced and scaled into `B` (`balance.rs`), then
+//! the real Schur form `B = Q T Qᵀ` (Francis' double-shift QR, `schur.rs`),
 //! with `T` upper quasi-triangular: 1 × 1 diagonal blocks are real eigenvalues, 2 × 2 blocks
 //! hold a complex conjugate pair (or two real eigenvalues: blocks are not standardised). For an
 //! eigenvalue `λ` of the diagonal block starting at row `k`, the eigenvector `x` of `T` has
 //! `x_j = 0` below the block, the block's own eigenvector on the block, and the rows above by
 //! back-substitution of `(T − λI) x = 0`, block by block from the bottom up (the scheme of
-//! LAPACK's `dtrevc`). Then `v = Q x`, normalised to unit 2-norm. The eigenvector of `λ̄` is the conjugate of that of `λ`, so `V diag(λ)ᵗ V⁻¹` is real
-//! up to rounding.
+//! LAPACK's `dtrevc`). Then `Q x` is an eigenvector of `B`, and `v = P D Q x` (`dgebak`),
+//! normalised to unit 2-norm, one of `W`; the eigenvalues of `W` are those of `B` times the
+//! power of two `B` was scaled by. The eigenvector of `λ̄` is the conjugate of that of `λ`, so
+//! `V diag(λ)ᵗ V⁻¹` is real up to rounding.
 //!
 //! A pivot `T_ii − λ` smaller than `s_min = ε·‖T‖_F` is replaced by `s_min` (as `dtrevc` does).
 //! For a repeated eigenvalue of a defective matrix the two eigenvectors then come out parallel
 //! to working precision, `V` is numerically singular and its condition number `κ₁(V)` reports
 //! it; [`Eigen::power`] refuses such a `V` (see [`Eigen::max_condition`]).
 
+use super::balance::{Balanced, exponent, ldexp};
 use super::{check_square, max_iterations};
 use crate::error::{Error, Result};
-use crate::scalar::{Real, lit};
+use crate::scalar::{Real, lit, to_f64};
 use nalgebra::{Complex, DMatrix, DVector, Schur, SymmetricEigen};
 
 /// The eigendecomposition `W = V diag(λ) V⁻¹` of a real square matrix; see the
@@ -60,7 +64,8 @@ impl<T: Real> Eigen<T> {
     ///
     /// [`Error::Empty`], [`Error::DimensionMismatch`] (non-square) and [`Error::NonFinite`] for
     /// bad input; [`Error::Numerical`] if the QR iteration does not converge within
-    /// `30·max(10, n)` sweeps.
+    /// `30·max(10, n)` sweeps, or if an eigenvalue overflows (a finite matrix with entries near
+    /// the largest finite number can have `|λ|` above it).
     ///
     /// # Complexity
     ///
@@ -179,25 +184,35 @@ impl<T: Real> Eigen<T> {
     }
 
     /// The relative residual `‖WV − V diag(λ)‖_F / ‖W‖_F` (0 for `W = 0`).
+    ///
+    /// `W` and `λ` are first multiplied by the same power of two (exactly), `2^(−e)` with
+    /// `2^e ≤ max |wᵢⱼ| < 2^(e+1)`, so the figure neither overflows for entries near `10³⁰⁸`
+    /// nor underflows for entries near `10⁻³⁰⁸`; the ratio does not depend on that scale.
     pub fn residual(&self) -> T {
+        let Some(e) = exponent(self.w.amax()) else {
+            return T::zero(); // W = 0, so λ = 0 and W V = V diag(λ) exactly
+        };
+        let w = self.w.map(|x| ldexp(x, -e));
         let (vr, vi) = split(&self.vectors);
-        let mut rr = &self.w * &vr;
-        let mut ri = &self.w * &vi;
+        let mut rr = &w * &vr;
+        let mut ri = &w * &vi;
         for (j, l) in self.values.iter().enumerate() {
+            let l = Complex::new(ldexp(l.re, -e), ldexp(l.im, -e));
             for i in 0..vr.nrows() {
                 // (V diag λ)_ij = v_ij λ_j
                 rr[(i, j)] -= vr[(i, j)] * l.re - vi[(i, j)] * l.im;
                 ri[(i, j)] -= vr[(i, j)] * l.im + vi[(i, j)] * l.re;
             }
         }
-        let num = (rr.norm_squared() + ri.norm_squared()).sqrt();
-        let den = self.w.norm();
-        if den > T::zero() { num / den } else { num }
+        (rr.norm_squared() + ri.norm_squared()).sqrt() / w.norm()
     }
 }
 
 /// The eigenvalues of `w` alone (real Schur form, no eigenvectors), in the order of
 /// [`Eigen::values`].
+///
+/// The matrix is permuted, balanced and scaled first (see the [module docs](crate::spectral)),
+/// so entries of any magnitude give eigenvalues to working precision.
 ///
 /// # Examples
 ///
@@ -206,6 +221,11 @@ impl<T: Real> Eigen<T> {
 /// let w = DMatrix::from_row_slice(2, 2, &[2.0, 1.0, 0.0, 3.0]);
 /// let l = recurrent::spectral::eigenvalues(&w)?;
 /// assert_eq!((l[0].re, l[1].re), (2.0, 3.0));
+///
+/// // λ = (1 ± i)·10³⁰⁰: no overflow on the way
+/// let big = DMatrix::<f64>::from_row_slice(2, 2, &[1e300, 1e300, -1e300, 1e300]);
+/// let l = recurrent::spectral::eigenvalues(&big)?;
+/// assert!((l[0].re - 1e300).abs() < 1e285 && (l[0].im.abs() - 1e300).abs() < 1e285);
 /// # Ok::<(), recurrent::Error>(())
 /// ```
 ///
@@ -213,10 +233,16 @@ impl<T: Real> Eigen<T> {
 ///
 /// As [`Eigen::new`].
 pub fn eigenvalues<T: Real>(w: &DMatrix<T>) -> Result<DVector<Complex<T>>> {
-    check_square("spectral::eigenvalues", w)?;
-    let (_, t) = schur("spectral::eigenvalues", w, false)?;
+    let op = "spectral::eigenvalues";
+    check_square(op, w)?;
+    let bal = Balanced::new(w, true);
+    let (_, t) = schur(op, &bal, false)?;
     let blocks = blocks(&t);
-    Ok(DVector::from_vec(block_values(&t, &blocks)))
+    let values = block_values(&t, &blocks)
+        .into_iter()
+        .map(|z| bal.value(z))
+        .collect();
+    check_values(op, DVector::from_vec(values))
 }
 
 /// Eigenvalues and unit eigenvectors `(λ, V)` of `w`, without `V⁻¹`: what LAPACK's `dgeev`
@@ -250,49 +276,68 @@ fn decompose<T: Real>(op: &'static str, w: &DMatrix<T>) -> Result<Decomposition<
     check_square(op, w)?;
     let n = w.nrows();
     if w == &w.transpose() {
-        let se = SymmetricEigen::try_new(w.clone(), T::default_epsilon(), max_iterations(n))
+        // scaled by a power of two only: a symmetric matrix is balanced already
+        let bal = Balanced::new(w, false);
+        let se = SymmetricEigen::try_new(bal.b.clone(), T::default_epsilon(), max_iterations(n))
             .ok_or_else(|| Error::Numerical {
                 op,
                 reason: format!("symmetric eigen-iteration did not converge (n = {n})"),
             })?;
-        let values = se.eigenvalues.map(|x| Complex::new(x, T::zero()));
+        let values = se
+            .eigenvalues
+            .map(|x| bal.value(Complex::new(x, T::zero())));
         let vectors = se.eigenvectors.map(|x| Complex::new(x, T::zero()));
-        return Ok((values, vectors, true));
+        return Ok((check_values(op, values)?, vectors, true));
     }
-    let (q, t) = schur(op, w, true)?;
+    let bal = Balanced::new(w, true);
+    let (q, t) = schur(op, &bal, true)?;
     let blocks = blocks(&t);
     let values = block_values(&t, &blocks);
     let (xr, xi) = schur_vectors(&t, &blocks, &values);
-    // V = Q X, real and imaginary parts by two real GEMMs.
-    let vr = &q * xr;
-    let vi = &q * xi;
-    let mut v = DMatrix::from_fn(n, n, |i, j| Complex::new(vr[(i, j)], vi[(i, j)]));
-    for mut col in v.column_iter_mut() {
-        let norm = col
-            .iter()
-            .map(|z| z.norm_sqr())
-            .fold(T::zero(), |a, b| a + b)
-            .sqrt();
-        if norm > T::zero() {
-            col.iter_mut().for_each(|z| *z = z.unscale(norm));
-        }
-    }
-    Ok((DVector::from_vec(values), v, false))
+    // eigenvectors of the balanced matrix: Q X, real and imaginary parts by two real GEMMs;
+    // then back through the balancing (P D), normalised
+    let v = bal.vectors(&(&q * xr), &(&q * xi));
+    let values = values.into_iter().map(|z| bal.value(z)).collect();
+    Ok((check_values(op, DVector::from_vec(values))?, v, false))
 }
 
-/// Real Schur form `(Q, T)` of a checked square matrix, entries of `T` below the
+/// `Err` if an eigenvalue is not finite: the matrix is finite, but `|λ|` can exceed the
+/// largest number of `T` (by a factor up to `n`).
+fn check_values<T: Real>(
+    op: &'static str,
+    values: DVector<Complex<T>>,
+) -> Result<DVector<Complex<T>>> {
+    match values
+        .iter()
+        .position(|z| !(z.re.is_finite() && z.im.is_finite()))
+    {
+        None => Ok(values),
+        Some(i) => Err(Error::Numerical {
+            op,
+            reason: format!(
+                "eigenvalue {i} overflows: its real or imaginary part exceeds the largest \
+                 finite number ({:e})",
+                to_f64(T::max_value().unwrap_or_else(T::one))
+            ),
+        }),
+    }
+}
+
+/// Real Schur form `(Q, T)` of the balanced matrix `bal.b`, entries of `T` below the
 /// quasi-triangle zero: the crate's Francis iteration (`schur.rs`), with nalgebra's `Schur` as
 /// a second attempt if it does not converge.
 ///
-/// With `full = false` only the diagonal blocks of `T` are valid (eigenvalues only).
+/// With `full = false` only the diagonal blocks of `T` are valid (eigenvalues only), and `Q`
+/// is `0 × 0` (or nalgebra's, if that ran).
 fn schur<T: Real>(
     op: &'static str,
-    w: &DMatrix<T>,
+    bal: &Balanced<T>,
     full: bool,
 ) -> Result<(DMatrix<T>, DMatrix<T>)> {
+    let w = &bal.b;
     let n = w.nrows();
-    if let Some(qt) = super::schur::real_schur(w, max_iterations(n), full) {
-        return Ok(qt);
+    if let Some((q, t)) = super::schur::real_schur(w, bal.ilo, bal.ihi, max_iterations(n), full) {
+        return Ok((q.unwrap_or_else(|| DMatrix::zeros(0, 0)), t));
     }
     let s =
         Schur::try_new(w.clone(), T::default_epsilon(), max_iterations(n)).ok_or_else(|| {
@@ -331,31 +376,64 @@ fn blocks<T: Real>(t: &DMatrix<T>) -> Vec<(usize, usize)> {
 }
 
 /// The eigenvalues of each diagonal block, in block order; a complex pair as `λ, λ̄`,
-/// `Im λ > 0` first.
+/// `Im λ > 0` first, two real ones of a 2 × 2 block larger first.
 fn block_values<T: Real>(t: &DMatrix<T>, blocks: &[(usize, usize)]) -> Vec<Complex<T>> {
     let mut out = Vec::with_capacity(t.nrows());
-    let half = lit::<T>(0.5);
     for &(k, s) in blocks {
         if s == 1 {
             out.push(Complex::new(t[(k, k)], T::zero()));
-            continue;
-        }
-        let (a, b, c, d) = (t[(k, k)], t[(k, k + 1)], t[(k + 1, k)], t[(k + 1, k + 1)]);
-        // λ = (a+d)/2 ± √(((a−d)/2)² + bc)
-        let p = (a - d) * half;
-        let disc = p * p + b * c;
-        let mid = (a + d) * half;
-        if disc >= T::zero() {
-            let r = disc.sqrt();
-            out.push(Complex::new(mid + r, T::zero()));
-            out.push(Complex::new(mid - r, T::zero()));
         } else {
-            let r = (-disc).sqrt();
-            out.push(Complex::new(mid, r));
-            out.push(Complex::new(mid, -r));
+            out.extend(pair_values(
+                t[(k, k)],
+                t[(k, k + 1)],
+                t[(k + 1, k)],
+                t[(k + 1, k + 1)],
+            ));
         }
     }
     out
+}
+
+/// The eigenvalues of `[[a, b], [c, d]]`, `λ = (a+d)/2 ± √(p² + bc)` with `p = (a−d)/2`,
+/// computed as LAPACK's `dlanv2` does so that nothing overflows, underflows or cancels: the
+/// block is first scaled by a power of two to largest entry in `[1, 2)`; `p² + bc` is formed
+/// as `scale·((p/scale)·p + (bc_max/scale)·bc_min)` with `scale = max(|p|, bc_max)`; two
+/// real roots as `λ₁ = d + z`, `z = p + sign(p)·√(p² + bc)` (no cancellation), and
+/// `λ₂ = d − (bc_max/z)·bc_min`.
+fn pair_values<T: Real>(a: T, b: T, c: T, d: T) -> [Complex<T>; 2] {
+    let real = |x: T| Complex::new(x, T::zero());
+    let big = a.abs().max(b.abs()).max(c.abs()).max(d.abs());
+    let Some(e) = exponent(big) else {
+        return [real(T::zero()), real(T::zero())];
+    };
+    let (a, b, c, d) = (ldexp(a, -e), ldexp(b, -e), ldexp(c, -e), ldexp(d, -e));
+    let back = |x: T| ldexp(x, e);
+    if b == T::zero() || c == T::zero() {
+        // triangular: the diagonal
+        let (hi, lo) = if a >= d { (a, d) } else { (d, a) };
+        return [real(back(hi)), real(back(lo))];
+    }
+    let p = (a - d) * lit::<T>(0.5);
+    let bcmax = b.abs().max(c.abs());
+    let bcmis = if (b >= T::zero()) == (c >= T::zero()) {
+        b.abs().min(c.abs())
+    } else {
+        -b.abs().min(c.abs())
+    };
+    let scale = p.abs().max(bcmax);
+    let z = (p / scale) * p + (bcmax / scale) * bcmis; // (p² + bc)/scale
+    if z >= T::zero() {
+        let r = scale.sqrt() * z.sqrt();
+        let zz = if p >= T::zero() { p + r } else { p - r };
+        let l1 = d + zz;
+        let l2 = d - (bcmax / zz) * bcmis;
+        let (hi, lo) = if l1 >= l2 { (l1, l2) } else { (l2, l1) };
+        [real(back(hi)), real(back(lo))]
+    } else {
+        let re = back(d + p);
+        let im = back(scale.sqrt() * (-z).sqrt());
+        [Complex::new(re, im), Complex::new(re, -im)]
+    }
 }
 
 /// Eigenvectors of the quasi-triangular `t` by back-substitution: returns `(Re X, Im X)` with
@@ -551,6 +629,76 @@ mod tests {
         let e = Eigen::new(&w).unwrap();
         assert!(e.residual() < 1e-14, "{}", e.residual());
         assert!(e.is_diagonalisable());
+    }
+
+    /// 2 × 2 block eigenvalues: no overflow or underflow at any scale, and a small real root
+    /// next to a large one to full relative precision (the plain `mid − r` cancels).
+    #[test]
+    fn pair_values_at_any_scale() {
+        for s in [1.0f64, 1e300, 1e-300, 1e-310, 1e154, 1e-154] {
+            let [l1, l2] = pair_values(s, s, -s, s);
+            assert!(
+                (l1.re - s).abs() <= 1e-15 * s + 5e-324 && (l1.im - s).abs() <= 1e-15 * s + 5e-324,
+                "{s:e}: {l1}"
+            );
+            assert_eq!(l2, l1.conj());
+            let [a, b] = pair_values(s, 2.0 * s, 3.0 * s, -s);
+            let r = 7f64.sqrt() * s;
+            assert!(
+                (a.re - r).abs() <= 1e-15 * r + 5e-324 && (b.re + r).abs() <= 1e-15 * r + 5e-324,
+                "{s:e}: {a} {b}"
+            );
+            assert!(a.im == 0.0 && b.im == 0.0);
+        }
+        // [[1, 1e-10], [1e-10, 2e-20]]: λ = 1 + 1e-20 and (2e-20 − 1e-20)/λ₁ = 1e-20
+        let [hi, lo] = pair_values(1.0f64, 1e-10, 1e-10, 2e-20);
+        assert_eq!(hi.re, 1.0);
+        assert!((lo.re - 1e-20).abs() < 1e-35, "{lo}");
+        // triangular blocks and zero
+        assert_eq!(pair_values(2.0, 0.0, 5.0, 3.0).map(|z| z.re), [3.0, 2.0]);
+        assert_eq!(pair_values(0.0, 0.0, 0.0, 0.0).map(|z| z.re), [0.0, 0.0]);
+    }
+
+    /// Balancing is what makes a badly balanced matrix accurate: `D A D⁻¹` with
+    /// `D = diag(10⁻⁴ … 10⁴)` against the eigenvalues of the well-balanced `A` itself.
+    #[test]
+    fn balancing_recovers_the_accuracy_of_a_graded_matrix() {
+        let n = 9;
+        let a = DMatrix::<f64>::from_fn(n, n, |i, j| {
+            ((i * 37 + j * 11 + i * j * 7) % 19) as f64 / 19.0 - 0.45
+        });
+        let d: Vec<f64> = (0..n).map(|i| 10f64.powi(i as i32 - 4)).collect();
+        let w = DMatrix::from_fn(n, n, |i, j| d[i] * a[(i, j)] / d[j]);
+        let reference = eigenvalues(&a).unwrap();
+        let rho = reference.iter().map(|z| cabs(*z)).fold(0.0, f64::max);
+        let err = |vals: &[Complex<f64>]| {
+            reference
+                .iter()
+                .map(|r| {
+                    vals.iter()
+                        .map(|v| cabs(*v - *r))
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .fold(0.0, f64::max)
+                / rho
+        };
+        let values = |balance: bool| -> Vec<Complex<f64>> {
+            let bal = Balanced::new(&w, balance);
+            let (_, t) = schur("test", &bal, false).unwrap();
+            block_values(&t, &blocks(&t))
+                .into_iter()
+                .map(|z| bal.value(z))
+                .collect()
+        };
+        let with = err(&values(true));
+        let without = err(&values(false));
+        println!("graded 9 × 9: max |λ − λ(A)|/ρ balanced {with:.1e}, unbalanced {without:.1e}");
+        assert!(with < 1e-14, "balanced: {with:e}");
+        // without balancing the error is ε·‖W‖-sized: ‖W‖ ≈ 10⁸ here
+        assert!(
+            without > 100.0 * with,
+            "unbalanced {without:e} vs balanced {with:e}"
+        );
     }
 
     #[test]

@@ -29,7 +29,8 @@ use crate::error::{Error, Result};
 use crate::scalar::{Real, lit};
 use nalgebra::DMatrix;
 
-/// The spectral radius `ρ(W) = maxᵢ |λᵢ|` (eigenvalues from the real Schur form).
+/// The spectral radius `ρ(W) = maxᵢ |λᵢ|` (eigenvalues from the real Schur form, after
+/// scaling and balancing: right for entries of any magnitude, see [`super::eigenvalues`]).
 ///
 /// # Examples
 ///
@@ -42,15 +43,29 @@ use nalgebra::DMatrix;
 ///
 /// # Errors
 ///
-/// As [`super::Eigen::new`].
+/// As [`super::Eigen::new`]; [`Error::Numerical`] also if `ρ` exceeds the largest finite `T`
+/// (possible for a finite matrix with entries near it).
 pub fn spectral_radius<T: Real>(w: &DMatrix<T>) -> Result<T> {
-    Ok(eigenvalues(w)?
+    let rho = eigenvalues(w)?
         .iter()
         .map(|z| super::eigen::cabs(*z))
-        .fold(T::zero(), |a, b| a.max(b)))
+        .fold(T::zero(), |a, b| a.max(b));
+    if rho.is_finite() {
+        Ok(rho)
+    } else {
+        Err(Error::Numerical {
+            op: "spectral::spectral_radius",
+            reason: "the spectral radius exceeds the largest finite number".into(),
+        })
+    }
 }
 
-/// The largest singular value `σ_max(W) = ‖W‖₂` (works for any shape).
+/// The largest singular value `σ_max(W) = ‖W‖₂`, the operator 2-norm.
+///
+/// Unlike the rest of the module this takes a matrix of **any shape** `m × n`: the 2-norm of
+/// a rectangular matrix (an input weight `W_ax`, a Jacobian block) is as meaningful as that of
+/// a square one. nalgebra's SVD scales the matrix by its largest entry first, so entries near
+/// `10³⁰⁰` or `10⁻³⁰⁰` are fine.
 ///
 /// # Examples
 ///
@@ -59,13 +74,18 @@ pub fn spectral_radius<T: Real>(w: &DMatrix<T>) -> Result<T> {
 /// let w = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 0.0, 1.0]);
 /// let golden = (1.0 + 5f64.sqrt()) / 2.0;
 /// assert!((recurrent::spectral::largest_singular_value(&w)? - golden).abs() < 1e-14);
+///
+/// // a 3 × 1 column: its Euclidean length
+/// let x = DMatrix::<f64>::from_column_slice(3, 1, &[2.0, 3.0, 6.0]);
+/// assert!((recurrent::spectral::largest_singular_value(&x)? - 7.0).abs() < 1e-14);
 /// # Ok::<(), recurrent::Error>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`Error::Empty`] for a matrix with no entries, [`Error::NonFinite`] for NaN or infinite
-/// entries, [`Error::Numerical`] if the SVD does not converge.
+/// [`Error::Empty`] for a matrix with no entries (`0 × n` or `m × 0`), [`Error::NonFinite`] for
+/// NaN or infinite entries, [`Error::Numerical`] if the SVD does not converge. Never
+/// [`Error::DimensionMismatch`].
 pub fn largest_singular_value<T: Real>(w: &DMatrix<T>) -> Result<T> {
     let op = "spectral::largest_singular_value";
     if w.is_empty() {
@@ -227,6 +247,11 @@ pub fn norm_trajectory<T: Real>(w: &DMatrix<T>, t_max: usize) -> Result<Vec<Norm
 /// The conditions of Pascanu, Mikolov & Bengio (2013) for `a⟨t⟩ = f(W a⟨t−1⟩ + U x⟨t⟩)` with
 /// `|f′| ≤ γ`: the step Jacobian `diag(f′)W` has norm at most `γ·σ_max(W)`.
 ///
+/// `W` is the recurrent matrix (`n × n`, the lecture's `W_aa`): it maps the state onto the
+/// next state, so it must be square, and a non-square one is an error
+/// ([`Error::DimensionMismatch`]), as everywhere in the module. (Only
+/// [`largest_singular_value`] takes any shape.)
+///
 /// * `σ_max(W) < 1/γ` is **sufficient** for vanishing: `‖∂a⟨T⟩/∂a⟨t⟩‖₂ ≤ (γσ_max)^(T−t) → 0`.
 /// * `σ_max(W) > 1/γ` is **necessary** for exploding (but not sufficient: saturation, `f′ ≪ γ`,
 ///   can still make the gradients vanish).
@@ -258,8 +283,8 @@ impl<T: Real> PascanuBound<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for softmax (not elementwise, no scalar `γ`), and as
-    /// [`largest_singular_value`].
+    /// [`Error::InvalidParameter`] for softmax (not elementwise, no scalar `γ`); as
+    /// [`PascanuBound::with_gamma`] for `W`.
     pub fn new(w: &DMatrix<T>, f: Activation) -> Result<Self> {
         let gamma = match f {
             Activation::Tanh | Activation::Identity | Activation::Relu => 1.0,
@@ -278,12 +303,14 @@ impl<T: Real> PascanuBound<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] unless `γ` is finite and positive, and as
-    /// [`largest_singular_value`].
+    /// [`Error::InvalidParameter`] unless `γ` is finite and positive; [`Error::Empty`],
+    /// [`Error::DimensionMismatch`] (non-square `W`) and [`Error::NonFinite`] for a bad `W`;
+    /// [`Error::Numerical`] if the SVD does not converge.
     pub fn with_gamma(w: &DMatrix<T>, gamma: T) -> Result<Self> {
         if !(gamma.is_finite() && gamma > T::zero()) {
             return Err(Error::invalid("gamma", "must be finite and > 0"));
         }
+        check_square("PascanuBound::with_gamma", w)?;
         Ok(Self {
             sigma_max: largest_singular_value(w)?,
             gamma,
