@@ -29,7 +29,6 @@ mod eval;
 mod hogwild;
 mod huffman;
 mod io;
-mod kernel;
 mod query;
 mod sampling;
 mod train;

@@ -38,11 +38,12 @@
 //!   Representations of Words and Phrases and their Compositionality", NeurIPS.
 
 use super::Word2Vec;
-use super::hogwild::{Hogwild, SimdTask, with_best_simd};
+use super::hogwild::Hogwild;
 use super::huffman::Huffman;
 use super::sampling::{NoiseSampler, keep_thresholds};
 use super::vocab::{Sentence, Vocab};
 use crate::error::{Error, Result};
+use crate::kernel::{SimdTask, with_best_simd};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use std::io::BufRead;
