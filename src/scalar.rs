@@ -40,6 +40,16 @@ pub fn to_f64<T: Real>(x: T) -> f64 {
 }
 
 pub(crate) mod sealed {
+    /// Proof of being inside the crate: every method of [`Kernels`] takes one. `Real` is
+    /// public, so without it any downstream `T: Real` bound could call the kernels (the
+    /// trait cannot be named outside the crate, but its methods are in scope through the
+    /// bound); a `Token` can only be made here, so they stay crate-internal.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Token(());
+
+    /// The one [`Token`].
+    pub(crate) const TOKEN: Token = Token(());
+
     /// The per-scalar numeric kernels: the one place where `f32` and `f64` get code of their
     /// own. Declared here so that `Real` can require it, implemented for exactly `f32` and
     /// `f64` in `crate::kernel` (which composes the portable, AVX2 and AVX-512 paths behind
@@ -47,19 +57,20 @@ pub(crate) mod sealed {
     /// (`kernel::dot`, `kernel::tanh`, …), not directly.
     pub trait Kernels: Sized {
         /// `x ← tanh x` for every element.
-        fn tanh_slice(x: &mut [Self]);
+        fn tanh_slice(_: Token, x: &mut [Self]);
         /// `x ← 1 / (1 + e^−x)` for every element.
-        fn sigmoid_slice(x: &mut [Self]);
+        fn sigmoid_slice(_: Token, x: &mut [Self]);
         /// `Σ aᵢ·bᵢ` over the common length, in the crate's one summation order (see
         /// `crate::kernel::dot`).
-        fn dot(a: &[Self], b: &[Self]) -> Self;
+        fn dot(_: Token, a: &[Self], b: &[Self]) -> Self;
         /// `y += A·x` for the column-major `y.len() × x.len()` matrix `A` in `a`.
-        fn matvec_add(y: &mut [Self], a: &[Self], x: &[Self]);
+        fn matvec_add(_: Token, y: &mut [Self], a: &[Self], x: &[Self]);
         /// `y = Aᵀ·x` for the column-major `x.len() × y.len()` matrix `A` in `a`.
-        fn matvec_t(y: &mut [Self], a: &[Self], x: &[Self]);
+        fn matvec_t(_: Token, y: &mut [Self], a: &[Self], x: &[Self]);
         /// `C += A·B` for column-major `A: n × n`, `B, C: n × w` stored contiguously;
         /// `pack` is scratch space for kernels that repack `A`.
         fn gemm_acc_square(
+            _: Token,
             c: &mut [Self],
             a: &[Self],
             b: &[Self],

@@ -10,6 +10,7 @@
 //! columns or rows of a larger matrix, unit row stride) are safe everywhere.
 
 use crate::scalar::Real;
+use crate::scalar::sealed::TOKEN;
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, Dyn, MatrixView};
 use std::ops::Range;
 
@@ -51,7 +52,7 @@ pub(crate) fn gemm_tn<T: Real>(
 ) {
     if b.ncols() <= FEW_COLUMNS && alpha == T::one() && beta.is_zero() {
         for (mut cj, bj) in c.column_iter_mut().zip(b.column_iter()) {
-            T::matvec_t(cj.as_mut_slice(), &a[..k * m], bj.as_slice());
+            T::matvec_t(TOKEN, cj.as_mut_slice(), &a[..k * m], bj.as_slice());
         }
     } else if strided_gemm_is_safe(m, b.ncols(), k) {
         c.gemm(alpha, &transposed(a, k, m), &b, beta);
@@ -145,6 +146,7 @@ pub(crate) fn rtrl_product<T: Real>(
     for r in live {
         let e = (offset + r.start) * n..(offset + r.end) * n;
         T::gemm_acc_square(
+            TOKEN,
             &mut sens_next.as_mut_slice()[e.clone()],
             j_state.as_slice(),
             &sens.as_slice()[e],

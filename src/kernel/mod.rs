@@ -44,7 +44,7 @@ pub(crate) use gemm::{
 pub(crate) use portable::{axpy, update_output};
 
 use crate::scalar::Real;
-use crate::scalar::sealed::Kernels;
+use crate::scalar::sealed::{Kernels, TOKEN, Token};
 
 /// `Σ aᵢ·bᵢ` over the common length of `a` and `b`: the crate's one dot product.
 ///
@@ -55,19 +55,19 @@ use crate::scalar::sealed::Kernels;
 /// copy, AVX2 intrinsics) gives these bits, on every CPU.
 #[inline(always)]
 pub(crate) fn dot<T: Real>(a: &[T], b: &[T]) -> T {
-    T::dot(a, b)
+    T::dot(TOKEN, a, b)
 }
 
 /// `x ← tanh x` element-wise (within 4 ulp of libm).
 #[inline]
 pub(crate) fn tanh<T: Real>(xs: &mut [T]) {
-    T::tanh_slice(xs)
+    T::tanh_slice(TOKEN, xs)
 }
 
 /// `x ← σ(x) = 1 / (1 + e^−x)` element-wise (within 4 ulp).
 #[inline]
 pub(crate) fn sigmoid<T: Real>(xs: &mut [T]) {
-    T::sigmoid_slice(xs)
+    T::sigmoid_slice(TOKEN, xs)
 }
 
 /// `y += A·x` for the column-major `m × k` matrix `A` in `a` (`y` has `m`, `x` has `k`
@@ -78,37 +78,38 @@ pub(crate) fn sigmoid<T: Real>(xs: &mut [T]) {
 /// If `a` holds fewer than `m·k` values.
 #[inline]
 pub(crate) fn matvec_add<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
-    T::matvec_add(y, a, x)
+    T::matvec_add(TOKEN, y, a, x)
 }
 
 impl Kernels for f64 {
     #[inline(always)]
-    fn tanh_slice(x: &mut [f64]) {
+    fn tanh_slice(_: Token, x: &mut [f64]) {
         avx2::tanh_f64(x)
     }
 
     #[inline(always)]
-    fn sigmoid_slice(x: &mut [f64]) {
+    fn sigmoid_slice(_: Token, x: &mut [f64]) {
         avx2::sigmoid_f64(x)
     }
 
     #[inline(always)]
-    fn dot(a: &[f64], b: &[f64]) -> f64 {
+    fn dot(_: Token, a: &[f64], b: &[f64]) -> f64 {
         avx2::dot_f64(a, b)
     }
 
     #[inline(always)]
-    fn matvec_add(y: &mut [f64], a: &[f64], x: &[f64]) {
+    fn matvec_add(_: Token, y: &mut [f64], a: &[f64], x: &[f64]) {
         avx2::matvec_add_f64(y, a, x)
     }
 
     #[inline(always)]
-    fn matvec_t(y: &mut [f64], a: &[f64], x: &[f64]) {
+    fn matvec_t(_: Token, y: &mut [f64], a: &[f64], x: &[f64]) {
         avx2::matvec_t_f64(y, a, x)
     }
 
     #[inline]
     fn gemm_acc_square(
+        _: Token,
         c: &mut [f64],
         a: &[f64],
         b: &[f64],
@@ -126,33 +127,34 @@ impl Kernels for f64 {
 
 impl Kernels for f32 {
     #[inline(always)]
-    fn tanh_slice(x: &mut [f32]) {
+    fn tanh_slice(_: Token, x: &mut [f32]) {
         avx2::tanh_f32(x)
     }
 
     #[inline(always)]
-    fn sigmoid_slice(x: &mut [f32]) {
+    fn sigmoid_slice(_: Token, x: &mut [f32]) {
         avx2::sigmoid_f32(x)
     }
 
     #[inline(always)]
-    fn dot(a: &[f32], b: &[f32]) -> f32 {
+    fn dot(_: Token, a: &[f32], b: &[f32]) -> f32 {
         avx2::dot_f32(a, b)
     }
 
     #[inline(always)]
-    fn matvec_add(y: &mut [f32], a: &[f32], x: &[f32]) {
+    fn matvec_add(_: Token, y: &mut [f32], a: &[f32], x: &[f32]) {
         avx2::matvec_add_f32(y, a, x)
     }
 
     #[inline(always)]
-    fn matvec_t(y: &mut [f32], a: &[f32], x: &[f32]) {
+    fn matvec_t(_: Token, y: &mut [f32], a: &[f32], x: &[f32]) {
         avx2::matvec_t_f32(y, a, x)
     }
 
     /// nalgebra's GEMM (matrixmultiply): the AVX-512 kernel is `f64` only; `pack` is unused.
     #[inline]
     fn gemm_acc_square(
+        _: Token,
         c: &mut [f32],
         a: &[f32],
         b: &[f32],
@@ -208,7 +210,7 @@ mod tests {
                 assert_eq!(y1, y2);
                 let xt = data::<f64>(m, 7);
                 let (mut y1, mut y2) = (vec![0.0; n], vec![0.0; n]);
-                f64::matvec_t(&mut y1, &w, &xt);
+                f64::matvec_t(TOKEN, &mut y1, &w, &xt);
                 portable::matvec_t::<f64, LANES_F64>(&mut y2, &w, &xt);
                 assert_eq!(y1, y2);
                 let (w, x) = (data::<f32>(m * n, 4), data::<f32>(n, 5));
@@ -218,7 +220,7 @@ mod tests {
                 assert_eq!(y1, y2);
                 let xt = data::<f32>(m, 7);
                 let (mut y1, mut y2) = (vec![0.0; n], vec![0.0; n]);
-                f32::matvec_t(&mut y1, &w, &xt);
+                f32::matvec_t(TOKEN, &mut y1, &w, &xt);
                 portable::matvec_t::<f32, LANES_F32>(&mut y2, &w, &xt);
                 assert_eq!(y1, y2);
             }
@@ -305,6 +307,7 @@ mod tests {
                 let mut pack = Vec::new();
                 let mut c = c0.clone();
                 f64::gemm_acc_square(
+                    TOKEN,
                     c.as_mut_slice(),
                     a.as_slice(),
                     b.as_slice(),
@@ -342,6 +345,7 @@ mod tests {
                 let want = &c32 + &a32 * &b32;
                 let mut c = c32.clone();
                 f32::gemm_acc_square(
+                    TOKEN,
                     c.as_mut_slice(),
                     a32.as_slice(),
                     b32.as_slice(),
