@@ -39,12 +39,12 @@ impl Activation {
             Activation::Identity => {}
             Activation::Tanh => {
                 for mut col in z.column_iter_mut() {
-                    crate::simd::tanh(col.as_mut_slice());
+                    crate::kernel::tanh(col.as_mut_slice());
                 }
             }
             Activation::Sigmoid => {
                 for mut col in z.column_iter_mut() {
-                    crate::simd::sigmoid(col.as_mut_slice());
+                    crate::kernel::sigmoid(col.as_mut_slice());
                 }
             }
             Activation::Relu => z.apply(|v| *v = v.max(T::zero())),

@@ -65,8 +65,8 @@
 //!   R. J. Williams & D. Zipser (1989), Neural Computation 1(2). R. Pascanu, T. Mikolov &
 //!   Y. Bengio (2013), ICML. T. Mikolov et al. (2013), arXiv:1301.3781.
 #![deny(missing_docs, missing_debug_implementations)]
-// `unsafe` lives in two small modules only (simd.rs: run-time SIMD dispatch and RTRL's kernel;
-// word2vec/hogwild.rs: Hogwild rows and the AVX2 training loop), each allowing it locally.
+// `unsafe` lives in three small modules only (kernel/avx2.rs: AVX2 dispatch and the f32 dot;
+// kernel/avx512.rs: RTRL's kernel; word2vec/hogwild.rs: Hogwild rows), each allowing it locally.
 #![deny(unsafe_code, clippy::undocumented_unsafe_blocks)]
 #![doc(test(attr(deny(warnings))))]
 
@@ -77,13 +77,12 @@ pub mod grad;
 pub mod hopfield;
 pub mod init;
 pub mod io;
-mod linalg;
+mod kernel;
 pub mod net;
 pub mod ops;
 pub mod prelude;
 pub mod scalar;
 mod sequence;
-mod simd;
 pub mod spectral;
 pub mod text;
 pub mod train;

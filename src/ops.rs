@@ -30,7 +30,7 @@ use nalgebra::{DMatrixView, DMatrixViewMut};
 /// If `b` is shorter than `m.nrows()`.
 pub fn add_to_columns<T: Real>(m: DMatrixViewMut<'_, T>, b: &[T]) {
     assert!(b.len() >= m.nrows(), "add_to_columns: bias too short");
-    crate::linalg::add_to_columns(m, b);
+    crate::kernel::add_to_columns(m, b);
 }
 
 /// `c ← c + a·bᵀ` for `a: m × k` and `b: n × k` (one rank-1 update per column pair).
@@ -62,7 +62,7 @@ pub fn add_outer<T: Real>(
         a.shape(),
         b.shape()
     );
-    crate::linalg::add_outer(&mut c, a, b);
+    crate::kernel::add_outer(&mut c, a, b);
 }
 
 /// `v ← v + m·1`: adds the row sums of `m` into `v`.
@@ -82,7 +82,7 @@ pub fn add_outer<T: Real>(
 /// If `v` is shorter than `m.nrows()`.
 pub fn add_row_sums<T: Real>(v: &mut [T], m: DMatrixView<'_, T>) {
     assert!(v.len() >= m.nrows(), "add_row_sums: v too short");
-    crate::linalg::add_row_sums(v, m);
+    crate::kernel::add_row_sums(v, m);
 }
 
 /// θ split into `K` consecutive blocks of the given lengths (the rest, if any, is left out).
@@ -99,7 +99,7 @@ pub fn add_row_sums<T: Real>(v: &mut [T], m: DMatrixView<'_, T>) {
 ///
 /// If the lengths add up to more than `data.len()`.
 pub fn blocks<T, const K: usize>(data: &[T], lens: [usize; K]) -> [&[T]; K] {
-    crate::linalg::split_blocks_ref(data, lens)
+    crate::kernel::split_blocks_ref(data, lens)
 }
 
 /// [`blocks`], mutably: how a backward step reaches each block of its gradient.
@@ -118,7 +118,7 @@ pub fn blocks<T, const K: usize>(data: &[T], lens: [usize; K]) -> [&[T]; K] {
 ///
 /// If the lengths add up to more than `data.len()`.
 pub fn blocks_mut<T, const K: usize>(data: &mut [T], lens: [usize; K]) -> [&mut [T]; K] {
-    crate::linalg::split_blocks(data, lens)
+    crate::kernel::split_blocks(data, lens)
 }
 
 /// `Err(DimensionMismatch)` unless `got == expected`: the check a loader or an entry point

@@ -1,4 +1,4 @@
-//! The scalar bound used by all numeric code, and the element-wise kernels behind it.
+//! The scalar bound used by all numeric code.
 
 use nalgebra::RealField;
 
@@ -6,7 +6,8 @@ use nalgebra::RealField;
 ///
 /// Declared once so signatures read `T: Real` instead of a long bound list. It is implemented
 /// for exactly `f32` and `f64` (the trait is sealed), which lets the crate give each its own
-/// vectorisable kernels for the activation functions.
+/// vectorised kernels (activation functions, dot and matrix products), chosen at compile time
+/// through the sealed trait rather than by run-time type checks.
 pub trait Real: RealField + Copy + sealed::Kernels {}
 
 impl Real for f32 {}
@@ -39,238 +40,43 @@ pub fn to_f64<T: Real>(x: T) -> f64 {
 }
 
 pub(crate) mod sealed {
-    /// Element-wise kernels, written as straight-line arithmetic so loops over slices
-    /// vectorise (libm's `tanhf`/`tanh` are calls, one element at a time).
+    /// Proof of being inside the crate: every method of [`Kernels`] takes one. `Real` is
+    /// public, so without it any downstream `T: Real` bound could call the kernels (the
+    /// trait cannot be named outside the crate, but its methods are in scope through the
+    /// bound); a `Token` can only be made here, so they stay crate-internal.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Token(());
+
+    /// The one [`Token`].
+    pub(crate) const TOKEN: Token = Token(());
+
+    /// The per-scalar numeric kernels: the one place where `f32` and `f64` get code of their
+    /// own. Declared here so that `Real` can require it, implemented for exactly `f32` and
+    /// `f64` in `crate::kernel` (which composes the portable, AVX2 and AVX-512 paths behind
+    /// them). Code outside `crate::kernel` calls these through its safe functions
+    /// (`kernel::dot`, `kernel::tanh`, …), not directly.
     pub trait Kernels: Sized {
         /// `x ← tanh x` for every element.
-        fn tanh_slice(x: &mut [Self]);
+        fn tanh_slice(_: Token, x: &mut [Self]);
         /// `x ← 1 / (1 + e^−x)` for every element.
-        fn sigmoid_slice(x: &mut [Self]);
-    }
-}
-
-/// Generates the kernels for one float type.
-///
-/// `e^r − 1` for `|r| ≤ ln 2 / 2` comes from its Taylor polynomial (13 terms for f64, 8 for
-/// f32: the first omitted term is below half an ulp); `y = k·ln 2 + r` with `k` rounded by the
-/// `1.5·2^mantissa` trick and `2^k` assembled from its exponent bits, so everything is
-/// arithmetic and bit operations. Then
-///
-/// * `expm1(y) = 2^k·(e^r − 1) + (2^k − 1)`, and `tanh x = e/(e + 2)` with `e = expm1(2x)`:
-///   no cancellation near 0, a few ulp everywhere (tested against libm);
-/// * `e^−a = 2^k·(1 + (e^r − 1))`, and `σ(x) = 1/(1 + e^−|x|)` or `e^−|x|/(1 + e^−|x|)`.
-///   Below `−exp_limit`, where `σ(x)` is subnormal, the slice falls back to libm's `exp`.
-macro_rules! kernels {
-    ($t:ty, $mant:expr, $bias:expr, $clamp:expr, $exp_limit:expr, $coef:expr) => {
-        impl sealed::Kernels for $t {
-            #[inline(always)]
-            fn tanh_slice(xs: &mut [$t]) {
-                for x in xs.iter_mut() {
-                    let v = *x;
-                    // beyond the clamp tanh rounds to ±1; NaN passes through the comparisons
-                    let c = if v > $clamp {
-                        $clamp
-                    } else if v < -$clamp {
-                        -$clamp
-                    } else {
-                        v
-                    };
-                    let e = <$t as ExpParts>::expm1(2.0 * c);
-                    *x = e / (e + 2.0);
-                }
-            }
-
-            #[inline(always)]
-            fn sigmoid_slice(xs: &mut [$t]) {
-                if xs.iter().any(|v| *v < -$exp_limit) {
-                    for x in xs.iter_mut() {
-                        let v = *x;
-                        *x = if v >= 0.0 {
-                            1.0 / (1.0 + (-v).exp())
-                        } else {
-                            v.exp() / (1.0 + v.exp())
-                        };
-                    }
-                    return;
-                }
-                for x in xs.iter_mut() {
-                    let v = *x;
-                    let a = if v < 0.0 { -v } else { v };
-                    // for x above the limit e^−x only rounds 1 + e^−x to 1
-                    let a = if a > $exp_limit { $exp_limit } else { a };
-                    let e = <$t as ExpParts>::exp(-a);
-                    let s = 1.0 / (1.0 + e);
-                    *x = if v < 0.0 {
-                        e * s
-                    } else if v >= 0.0 {
-                        s
-                    } else {
-                        v
-                    };
-                }
-            }
-        }
-
-        impl ExpParts for $t {
-            const ONE: $t = 1.0;
-
-            #[inline(always)]
-            fn split(y: $t) -> ($t, $t) {
-                const LN2_HI: $t = core::f64::consts::LN_2 as $t;
-                const LN2_LO: $t =
-                    (core::f64::consts::LN_2 - (core::f64::consts::LN_2 as $t) as f64) as $t;
-                const MAGIC: $t = 1.5 * (1u64 << $mant) as $t;
-                let kf = (y * core::f64::consts::LOG2_E as $t + MAGIC) - MAGIC;
-                let r = (y - kf * LN2_HI) - kf * LN2_LO;
-                // Taylor coefficients 1/n!, highest first, by Horner: p = e^r − 1
-                let coef: &[$t] = &$coef;
-                let mut p = coef[0];
-                for c in &coef[1..] {
-                    p = p * r + *c;
-                }
-                let p = p * r;
-                let kbits = (kf + MAGIC).to_bits();
-                let two_k = <$t>::from_bits(kbits.wrapping_add($bias) << $mant);
-                (two_k, p)
-            }
-        }
-    };
-}
-
-/// `y = k·ln 2 + r`: `(2^k, e^r − 1)`, valid while `2^k` is a normal number.
-trait ExpParts:
-    Sized
-    + Copy
-    + core::ops::Mul<Output = Self>
-    + core::ops::Add<Output = Self>
-    + core::ops::Sub<Output = Self>
-{
-    const ONE: Self;
-
-    fn split(y: Self) -> (Self, Self);
-
-    #[inline(always)]
-    fn expm1(y: Self) -> Self {
-        let (two_k, p) = Self::split(y);
-        two_k * p + (two_k - Self::ONE)
-    }
-
-    #[inline(always)]
-    fn exp(y: Self) -> Self {
-        let (two_k, p) = Self::split(y);
-        two_k * p + two_k
-    }
-}
-
-kernels!(
-    f64,
-    52,
-    1023,
-    20.0,
-    708.0,
-    [
-        1.0 / 6227020800.0,
-        1.0 / 479001600.0,
-        1.0 / 39916800.0,
-        1.0 / 3628800.0,
-        1.0 / 362880.0,
-        1.0 / 40320.0,
-        1.0 / 5040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0
-    ]
-);
-kernels!(
-    f32,
-    23,
-    127,
-    10.0,
-    87.0,
-    [
-        1.0 / 40320.0,
-        1.0 / 5040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0
-    ]
-);
-
-#[cfg(test)]
-mod tests {
-    use super::sealed::Kernels;
-
-    /// Distance in units in the last place (both finite, same sign or zero).
-    fn ulps64(a: f64, b: f64) -> f64 {
-        if a == b {
-            return 0.0;
-        }
-        (a - b).abs() / (f64::EPSILON * a.abs().max(b.abs()).max(f64::MIN_POSITIVE))
-    }
-
-    fn grid() -> Vec<f64> {
-        let mut v: Vec<f64> = (-4000..=4000).map(|i| i as f64 * 0.00731).collect();
-        v.extend([
-            0.0, -0.0, 1e-300, -1e-20, 1e-8, 0.3465, 0.3466, 19.99, 20.01, 700.0, -745.0, 1e10,
-        ]);
-        v
-    }
-
-    #[test]
-    fn tanh_f64_within_4_ulp_of_libm() {
-        let xs = grid();
-        let mut ys = xs.clone();
-        f64::tanh_slice(&mut ys);
-        for (x, y) in xs.iter().zip(&ys) {
-            assert!(
-                ulps64(*y, x.tanh()) <= 4.0,
-                "tanh({x}) = {y}, libm {}",
-                x.tanh()
-            );
-        }
-        let mut nan = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
-        f64::tanh_slice(&mut nan);
-        assert!(nan[0].is_nan());
-        assert_eq!(&nan[1..], &[1.0, -1.0]);
-    }
-
-    #[test]
-    fn sigmoid_f64_within_4_ulp() {
-        let xs = grid();
-        let mut ys = xs.clone();
-        f64::sigmoid_slice(&mut ys);
-        for (x, y) in xs.iter().zip(&ys) {
-            // reference: 1/(1+e^−x) in the form that does not lose relative accuracy
-            let r = if *x >= 0.0 {
-                1.0 / (1.0 + (-x).exp())
-            } else {
-                x.exp() / (1.0 + x.exp())
-            };
-            assert!(ulps64(*y, r) <= 4.0, "sigmoid({x}) = {y}, reference {r}");
-        }
-    }
-
-    #[test]
-    fn f32_kernels_within_4_ulp_of_f64_truth() {
-        let xs: Vec<f32> = grid().iter().map(|x| *x as f32).collect();
-        let (mut t, mut s) = (xs.clone(), xs.clone());
-        f32::tanh_slice(&mut t);
-        f32::sigmoid_slice(&mut s);
-        for ((x, t), s) in xs.iter().zip(&t).zip(&s) {
-            let x64 = f64::from(*x);
-            let tt = x64.tanh();
-            let st = 1.0 / (1.0 + (-x64).exp());
-            let ulp = |a: f32, b: f64| {
-                (f64::from(a) - b).abs() / (f64::from(f32::EPSILON) * b.abs().max(1e-30))
-            };
-            assert!(ulp(*t, tt) <= 4.0, "tanh({x}) = {t}, truth {tt}");
-            assert!(ulp(*s, st) <= 4.0, "sigmoid({x}) = {s}, truth {st}");
-        }
+        fn sigmoid_slice(_: Token, x: &mut [Self]);
+        /// `Σ aᵢ·bᵢ` over the common length, in the crate's one summation order (see
+        /// `crate::kernel::dot`).
+        fn dot(_: Token, a: &[Self], b: &[Self]) -> Self;
+        /// `y += A·x` for the column-major `y.len() × x.len()` matrix `A` in `a`.
+        fn matvec_add(_: Token, y: &mut [Self], a: &[Self], x: &[Self]);
+        /// `y = Aᵀ·x` for the column-major `x.len() × y.len()` matrix `A` in `a`.
+        fn matvec_t(_: Token, y: &mut [Self], a: &[Self], x: &[Self]);
+        /// `C += A·B` for column-major `A: n × n`, `B, C: n × w` stored contiguously;
+        /// `pack` is scratch space for kernels that repack `A`.
+        fn gemm_acc_square(
+            _: Token,
+            c: &mut [Self],
+            a: &[Self],
+            b: &[Self],
+            n: usize,
+            w: usize,
+            pack: &mut Vec<f64>,
+        );
     }
 }

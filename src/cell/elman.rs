@@ -3,7 +3,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::init::Init;
-use crate::linalg::{
+use crate::kernel::{
     FEW_COLUMNS, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, matvec_add,
     split_blocks, split_blocks_ref,
 };

@@ -3,7 +3,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result, check_shape};
 use crate::init::Init;
-use crate::linalg::{add_outer, add_row_sums, add_to_columns, split_blocks, split_blocks_ref};
+use crate::kernel::{add_outer, add_row_sums, add_to_columns, split_blocks, split_blocks_ref};
 use crate::net::Net;
 use crate::scalar::{Real, lit};
 use crate::sequence::Sequence;

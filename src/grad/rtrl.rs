@@ -3,13 +3,12 @@
 use super::bptt::{Batch, Gradient};
 use super::loss::{Loss, Reduction};
 use crate::error::{Error, Result, check_shape};
+use crate::kernel;
 use crate::net::Net;
 use crate::scalar::Real;
 use crate::sequence::Sequence;
-use crate::simd as kernel;
 use crate::traits::{Cell, Parameters, Step};
 use nalgebra::{DMatrix, DMatrixView, DVectorViewMut};
-use std::any::Any;
 
 /// Real-time recurrent learning for any [`Cell`], one step at a time: after every step the
 /// gradient of *that step's* loss is available, so the weights can be updated online.
@@ -418,7 +417,7 @@ impl<T: Real> Rtrl<T> {
             if self.dead.len() != before {
                 self.live = live_runs(&self.dead, width);
             }
-            propagate(
+            kernel::rtrl_product(
                 &mut self.sens_next,
                 &self.sens,
                 &self.j_state,
@@ -493,48 +492,6 @@ fn live_runs(dead: &[usize], width: usize) -> Vec<std::ops::Range<usize>> {
         runs.push(start..width);
     }
     runs
-}
-
-/// `sens_next += J·sens` on the columns `offset + r` for every run `r` of `live`: the
-/// `O(N⁴)` product, by the AVX-512 kernel for `f64` where the CPU has it, by nalgebra's GEMM
-/// otherwise.
-fn propagate<T: Real>(
-    sens_next: &mut DMatrix<T>,
-    sens: &DMatrix<T>,
-    j_state: &DMatrix<T>,
-    pack: &mut Vec<f64>,
-    offset: usize,
-    live: &[std::ops::Range<usize>],
-) {
-    let n = j_state.nrows();
-    let any_next: &mut dyn Any = sens_next;
-    if let (Some(next), Some(old), Some(j)) = (
-        any_next.downcast_mut::<DMatrix<f64>>(),
-        (sens as &dyn Any).downcast_ref::<DMatrix<f64>>(),
-        (j_state as &dyn Any).downcast_ref::<DMatrix<f64>>(),
-    ) && kernel::available()
-    {
-        for r in live {
-            let e = (offset + r.start) * n..(offset + r.end) * n;
-            kernel::gemm_acc_f64(
-                &mut next.as_mut_slice()[e.clone()],
-                j.as_slice(),
-                &old.as_slice()[e],
-                n,
-                r.len(),
-                pack,
-            );
-        }
-        return;
-    }
-    for r in live {
-        sens_next.columns_mut(offset + r.start, r.len()).gemm(
-            T::one(),
-            j_state,
-            &sens.columns(offset + r.start, r.len()),
-            T::one(),
-        );
-    }
 }
 
 /// The whole-sequence gradient by real-time recurrent learning: the same [`Gradient`] as

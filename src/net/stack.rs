@@ -4,7 +4,7 @@ use super::Net;
 use super::parts::{Linear, Lookup};
 use crate::error::Result;
 use crate::init::Init;
-use crate::linalg::{add_outer, add_row_sums, add_to_columns, gemm_nt};
+use crate::kernel::{add_outer, add_row_sums, add_to_columns, gemm_nt};
 use crate::scalar::Real;
 use crate::sequence::Sequence;
 use crate::traits::{Cell, ParamBlock, Step};
@@ -247,7 +247,7 @@ impl<C: Cell> Stack<C> {
 type Split<'a, T> = (&'a [T], &'a [T], DMatrixView<'a, T>, &'a [T]);
 
 fn split<T: Real>(theta: &[T], lens: [usize; 3], head: Option<Linear>) -> Split<'_, T> {
-    let [e, c, h] = crate::linalg::split_blocks_ref(theta, lens);
+    let [e, c, h] = crate::kernel::split_blocks_ref(theta, lens);
     match head {
         Some(l) => {
             let (w, b) = h.split_at(l.n_out() * l.n_in());
@@ -392,7 +392,7 @@ impl<C: Cell> Cell for Stack<C> {
         let one = C::Scalar::one();
         let (_, tc, w, _) = split(theta, self.lens(), self.head);
         let (d, h) = self.rows();
-        let [ge, gc, gh] = crate::linalg::split_blocks(grad, self.lens());
+        let [ge, gc, gh] = crate::kernel::split_blocks(grad, self.lens());
         let (emb, hidden, cell_cache) = (
             step.cache.rows(0, d),
             step.cache.rows(d, h),
@@ -532,7 +532,7 @@ impl<C: Cell> Cell for Stack<C> {
         let (_, tc, w, _) = split(theta, self.lens(), self.head);
         let (d, h) = self.rows();
         let c = self.cell.n_cache();
-        let [ge, gc, gh] = crate::linalg::split_blocks(grad, self.lens());
+        let [ge, gc, gh] = crate::kernel::split_blocks(grad, self.lens());
         let (parts, ws) = trace.parts_and_workspace_mut::<StackWork<C::Scalar>>();
         let StackWork {
             inner,

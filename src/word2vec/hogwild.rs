@@ -1,8 +1,9 @@
-//! Lock-free shared weight matrices for Hogwild training: the crate's one `unsafe` module.
+//! Lock-free shared weight matrices for Hogwild training: one of the crate's three `unsafe`
+//! modules (the others are the SIMD paths of `crate::kernel`: `avx2.rs` and `avx512.rs`).
 //!
-//! Besides the shared rows it holds the other speed-ups that need `unsafe`: the run-time
-//! choice of an AVX2/FMA copy of the training loop ([`with_best_simd`]), the AVX2/FMA dot
-//! product ([`fast_dot`]) and cache prefetch hints ([`Hogwild::prefetch`]).
+//! Its `unsafe` is the shared rows and their cache prefetch hints ([`Hogwild::prefetch`]);
+//! the vector arithmetic on a row is the kernel home's (`crate::kernel::{dot, axpy,
+//! update_output}`), and the AVX2 copy of the training loop is `crate::kernel::with_best_simd`.
 //!
 //! Hogwild (Recht, Ré, Wright & Niu 2011) lets every thread run stochastic gradient descent
 //! on the same weights without locks. Word2Vec updates are sparse (a handful of `d`-long rows
@@ -34,7 +35,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![allow(unsafe_code)] // the crate denies it everywhere else; see the module docs
 
-use super::kernel;
+use crate::kernel;
 use std::marker::PhantomData;
 
 /// A row-major `rows × dim` `f32` matrix shared between training threads.
@@ -84,7 +85,7 @@ impl<'a> Hogwild<'a> {
         // slice. `x` is a thread-local buffer and cannot overlap the matrix, which is borrowed
         // mutably for `'a`. Concurrent writers are the documented Hogwild race.
         let row = unsafe { std::slice::from_raw_parts(self.ptr.add(off), self.dim) };
-        fast_dot(row, x)
+        kernel::dot(row, x)
     }
 
     /// Asks the CPU to start loading row `i` into cache (a hint: no effect on results).
@@ -136,96 +137,6 @@ impl<'a> Hogwild<'a> {
     }
 }
 
-/// `a·b`: with AVX2 and FMA (checked at run time; the check is a cached load) by
-/// [`dot_avx2`], otherwise by the portable [`kernel::dot`]. LLVM does not turn the portable
-/// reduction into full-width AVX code (it splits it into 2-lane operations), and the dot
-/// product is half of the arithmetic of training, so it gets explicit intrinsics here.
-#[inline(always)]
-pub(crate) fn fast_dot(a: &[f32], b: &[f32]) -> f32 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: `dot_avx2` only requires the CPU features just checked.
-            return unsafe { dot_avx2(a, b) };
-        }
-    }
-    kernel::dot(a, b)
-}
-
-/// `a·b` over the common length with two 8-lane FMA accumulators.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
-    use std::arch::x86_64::{
-        _mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps, _mm256_storeu_ps,
-    };
-    let n = a.len().min(b.len());
-    let (pa, pb) = (a.as_ptr(), b.as_ptr());
-    let (mut s0, mut s1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-    let mut i = 0;
-    while i + 16 <= n {
-        // SAFETY: `i + 16 ≤ n ≤ len` of both slices, so the four 8-float unaligned loads at
-        // `i` and `i + 8` read inside them.
-        unsafe {
-            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), s0);
-            s1 = _mm256_fmadd_ps(
-                _mm256_loadu_ps(pa.add(i + 8)),
-                _mm256_loadu_ps(pb.add(i + 8)),
-                s1,
-            );
-        }
-        i += 16;
-    }
-    if i + 8 <= n {
-        // SAFETY: `i + 8 ≤ n`, as above.
-        unsafe {
-            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), s0);
-        }
-        i += 8;
-    }
-    let mut lanes = [0f32; 8];
-    // SAFETY: `lanes` holds exactly the 8 floats the unaligned store writes.
-    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), _mm256_add_ps(s0, s1)) };
-    let mut sum = (lanes[0] + lanes[4])
-        + (lanes[1] + lanes[5])
-        + (lanes[2] + lanes[6])
-        + (lanes[3] + lanes[7]);
-    for k in i..n {
-        sum += a[k] * b[k];
-    }
-    sum
-}
-
-/// A piece of work to compile for the best vector instructions: its `run` (and everything
-/// it calls) must be `#[inline(always)]` so that it is compiled into [`with_best_simd`]'s
-/// AVX2 copy (a closure would not be inlined there).
-pub(crate) trait SimdTask {
-    /// What the work returns.
-    type Output;
-    /// Does the work.
-    fn run(self) -> Self::Output;
-}
-
-/// Runs `task` compiled for AVX2 and FMA when the CPU has them (checked at run time), and as
-/// plain x86-64 (SSE2) code otherwise. Measured on the benchmark corpus, the AVX2 copy of the
-/// training loop saves about 10% of the CPU time per word.
-#[inline]
-pub(crate) fn with_best_simd<T: SimdTask>(task: T) -> T::Output {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx2,fma")]
-        fn avx2_fma<T: SimdTask>(task: T) -> T::Output {
-            task.run()
-        }
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the only requirement of a `#[target_feature]` function is that the CPU
-            // supports the features, which was just checked.
-            return unsafe { avx2_fma(task) };
-        }
-    }
-    task.run()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +156,18 @@ mod tests {
             assert_eq!(e, [4.0, 5.0, 6.0]);
         }
         assert_eq!(m, [3.0, 4.0, 5.0, 5.0, 6.0, 7.0]);
+    }
+
+    /// A row's dot product is the kernel home's, bit for bit, at every width.
+    #[test]
+    fn row_dot_is_the_kernel_dot() {
+        for dim in [1, 7, 16, 33, 100, 257] {
+            let mut m: Vec<f32> = (0..3 * dim).map(|i| (i as f32 * 0.37).sin()).collect();
+            let x: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.11).cos()).collect();
+            let want = kernel::dot(&m[dim..2 * dim], &x);
+            let h = Hogwild::new(&mut m, dim);
+            assert_eq!(h.dot(1, &x).to_bits(), want.to_bits(), "dim = {dim}");
+        }
     }
 
     #[test]
@@ -267,22 +190,6 @@ mod tests {
     }
 
     #[test]
-    fn best_simd_computes_the_same_dot() {
-        let a: Vec<f32> = (0..100).map(|i| i as f32 * 0.5).collect();
-        struct Dot<'a>(&'a [f32]);
-        impl SimdTask for Dot<'_> {
-            type Output = f32;
-            #[inline(always)]
-            fn run(self) -> f32 {
-                kernel::dot(self.0, self.0)
-            }
-        }
-        let plain = kernel::dot(&a, &a);
-        let best = with_best_simd(Dot(&a));
-        assert!((plain - best).abs() <= 1e-6 * plain);
-    }
-
-    #[test]
     fn prefetch_changes_nothing() {
         for dim in [1, 16, 17, 100] {
             let mut m: Vec<f32> = (0..3 * dim).map(|i| i as f32).collect();
@@ -294,19 +201,6 @@ mod tests {
                 }
             }
             assert_eq!(m, copy);
-        }
-    }
-
-    #[test]
-    fn fast_dot_matches_portable_dot_for_all_lengths() {
-        for n in 0..70 {
-            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
-            let b: Vec<f32> = (0..n + 3).map(|i| (i as f32 * 0.11).cos()).collect();
-            let (p, f) = (kernel::dot(&a, &b), fast_dot(&a, &b));
-            assert!(
-                (p - f).abs() <= 1e-5 * (1.0 + p.abs()),
-                "n = {n}: {p} vs {f}"
-            );
         }
     }
 

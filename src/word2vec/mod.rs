@@ -60,7 +60,6 @@ mod eval;
 mod hogwild;
 mod huffman;
 mod io;
-mod kernel;
 mod query;
 mod sampling;
 mod sigmoid;

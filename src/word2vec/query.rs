@@ -5,12 +5,14 @@
 //! The cosine of row `x` with a unit query `q` is `cos(x, q) = (x·q)·(1/‖x‖)`; the inverse
 //! norms `1/‖x‖` (0 for a zero row) are computed once, in `f64`, on the first query and kept
 //! (`V` floats, 4 bytes a word; the vectors themselves are not copied). Dot products run in
-//! `f32` with eight independent accumulators, which the compiler vectorises; they differ from
+//! `f32` by the crate's one dot product (`crate::kernel::dot`: sixteen independent
+//! accumulators, vectorised, AVX2 where the CPU has it); they differ from
 //! the `f64` cosines of [`crate::Embedding::similarity`] by a few units in the 7th digit, which can
 //! only swap near-exact ties.
 
 use super::Word2Vec;
 use crate::error::{Error, Result};
+use crate::kernel::dot;
 use std::sync::OnceLock;
 
 /// Lazily built inverse row norms. Two caches always compare equal, so a model's equality
@@ -28,24 +30,6 @@ impl std::fmt::Debug for NormCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "NormCache {{ built: {} }}", self.0.get().is_some())
     }
-}
-
-/// `Σ aᵢ·bᵢ` in `f32` with eight accumulators (vectorisable, and more accurate than one).
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    let mut acc = [0f32; 8];
-    for (x, y) in ca.zip(cb) {
-        for j in 0..8 {
-            acc[j] += x[j] * y[j];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
 }
 
 /// `‖v‖` in `f64`.
@@ -298,19 +282,6 @@ impl Word2Vec {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dot_matches_naive_sum() {
-        let a: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin()).collect();
-        let b: Vec<f32> = (0..37).map(|i| (i as f32 * 0.11).cos()).collect();
-        let naive: f64 = a
-            .iter()
-            .zip(&b)
-            .map(|(x, y)| f64::from(*x) * f64::from(*y))
-            .sum();
-        assert!((f64::from(dot(&a, &b)) - naive).abs() < 1e-5);
-        assert_eq!(dot(&[], &[]), 0.0);
-    }
 
     #[test]
     fn top_k_orders_and_breaks_ties_by_index() {

@@ -39,12 +39,13 @@
 
 use super::Word2Vec;
 use super::config::{Config, Word2VecBuilder};
-use super::hogwild::{Hogwild, with_best_simd};
+use super::hogwild::Hogwild;
 use super::huffman::Huffman;
 use super::sampling::{NoiseSampler, keep_thresholds};
 use super::sigmoid::SigmoidTable;
 use super::worker::{Epoch, Shared, Slot, Worker};
 use crate::error::{Error, Result};
+use crate::kernel::with_best_simd;
 use crate::text::{CorpusReader, Sentence, Vocab};
 use rand::{Rng, RngExt};
 use std::path::Path;

@@ -8,10 +8,11 @@
 //! loss tally every 10,000 words, as the C tool updates its `alpha`.
 
 use super::config::{Architecture, Config};
-use super::hogwild::{Hogwild, SimdTask};
+use super::hogwild::Hogwild;
 use super::huffman::Huffman;
 use super::sampling::NoiseSampler;
 use super::sigmoid::{MAX_EXP, SigmoidTable};
+use crate::kernel::SimdTask;
 use crate::text::{Sentence, Vocab};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};

@@ -1,15 +1,5 @@
-//! The crate's SIMD code (crate-internal): run-time dispatch of the portable kernels to copies
-//! compiled for AVX2, and RTRL's hot loop as an AVX-512 kernel.
-//!
-//! **Dispatch.** The crate is built for the baseline x86-64 target (SSE2), where the
-//! element-wise kernels (`scalar.rs`) and the matrix–vector kernels (`linalg.rs`)
-//! vectorise two `f64` or four `f32` lanes wide. [`tanh`], [`sigmoid`], [`matvec_add`] and
-//! [`matvec_t`] run the very same code inside a function compiled with AVX2 enabled when the
-//! CPU has it (checked at run time, cached by the standard library), which doubles the width.
-//! The results are the same bits either way: no FMA contraction is enabled, and the summation
-//! order is fixed by the code.
-//!
-//! **RTRL.** `C += A·B` with a small square `A`.
+//! The AVX-512 path (crate-internal): RTRL's hot product `C += A·B` with a small square `A`,
+//! for `f64`.
 //!
 //! The sensitivity update multiplies the `N × N` state Jacobian into the `N × (P + N)`
 //! sensitivity matrix every step: `2·N²·(P + N) ≈ 2N⁴` flops, nearly all of RTRL's time.
@@ -17,80 +7,20 @@
 //! both operands on every call. Here `A` is small (it stays in L1/L2) and the long operand is
 //! read once, so a register-blocked kernel (32 rows × 6 columns of `C` in 24 AVX-512
 //! accumulators, `A` repacked in 32-row panels, the next columns prefetched) runs close to
-//! the FMA peak while the operands are in cache. It is used for `f64` when the CPU has
-//! AVX-512F (checked at run time); otherwise the caller falls back to nalgebra.
+//! the FMA peak while the operands are in cache. `super` uses it for `f64` when the CPU has
+//! AVX-512F (checked at run time) and falls back to nalgebra otherwise. Its sums are in a
+//! different order (and fused) from nalgebra's, so the two paths agree to rounding, not bits.
 //!
-//! This file holds the crate's `unsafe` SIMD code (the other `unsafe` module is Word2Vec's
-//! Hogwild): the dispatch calls below, and: raw-pointer SIMD loads and stores, with the
-//! bounds established once at the safe entry point [`gemm_acc_f64`].
+//! This is one of the crate's three `unsafe` modules (with `super::avx2` and Word2Vec's
+//! Hogwild rows): raw-pointer SIMD loads and stores, with the bounds established once at the
+//! safe entry point [`gemm_acc_f64`].
 #![allow(unsafe_code)] // the crate denies it everywhere else; see the module docs
-
-use crate::scalar::Real;
-
-/// True when the CPU has AVX2 (cached by the standard library after the first call).
-#[inline]
-fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// Generates a dispatcher `$name` that runs `$body` in a copy compiled with AVX2 when the CPU
-/// has it, and as plain code otherwise.
-macro_rules! dispatch {
-    ($(#[$doc:meta])* fn $name:ident / $avx:ident <T>($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
-        $(#[$doc])*
-        #[inline]
-        pub(crate) fn $name<T: Real>($($arg: $ty),*) $(-> $ret)? {
-            #[cfg(target_arch = "x86_64")]
-            if has_avx2() {
-                // SAFETY: the CPU supports AVX2 (checked just above); the function is otherwise
-                // ordinary safe code, only compiled with AVX2 enabled.
-                return unsafe { $avx($($arg),*) };
-            }
-            $body
-        }
-
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
-        fn $avx<T: Real>($($arg: $ty),*) $(-> $ret)? $body
-    };
-}
-
-dispatch! {
-    /// `x ← tanh x` element-wise (the scalar's `tanh_slice` kernel).
-    fn tanh / tanh_avx2<T>(xs: &mut [T]) { T::tanh_slice(xs) }
-}
-
-dispatch! {
-    /// `x ← σ(x)` element-wise (the scalar's `sigmoid_slice` kernel).
-    fn sigmoid / sigmoid_avx2<T>(xs: &mut [T]) { T::sigmoid_slice(xs) }
-}
-
-dispatch! {
-    /// `y += A·x` (`linalg::matvec_add_portable`).
-    fn matvec_add / matvec_add_avx2<T>(y: &mut [T], a: &[T], x: &[T]) {
-        crate::linalg::matvec_add_portable(y, a, x)
-    }
-}
-
-dispatch! {
-    /// `y = Aᵀ·x` (`linalg::matvec_t_portable`).
-    fn matvec_t / matvec_t_avx2<T>(y: &mut [T], a: &[T], x: &[T]) {
-        crate::linalg::matvec_t_portable(y, a, x)
-    }
-}
 
 /// Rows of `A` per packed panel (four AVX-512 vectors).
 const PANEL: usize = 32;
 
 /// Whether [`gemm_acc_f64`] can run on this CPU.
-pub(crate) fn available() -> bool {
+pub(super) fn available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx512f")
@@ -107,7 +37,7 @@ pub(crate) fn available() -> bool {
 /// # Panics
 ///
 /// If the slices are shorter than those shapes need, or if [`available`] is false.
-pub(crate) fn gemm_acc_f64(
+pub(super) fn gemm_acc_f64(
     c: &mut [f64],
     a: &[f64],
     b: &[f64],
@@ -138,12 +68,12 @@ pub(crate) fn gemm_acc_f64(
     // elements and `pack` exactly `PANEL·n` per panel of PANEL rows, which is all the kernel
     // reads and writes.
     unsafe {
-        avx512::gemm_acc(c.as_mut_ptr(), pack.as_ptr(), b.as_ptr(), n, w)
+        kernel::gemm_acc(c.as_mut_ptr(), pack.as_ptr(), b.as_ptr(), n, w)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx512 {
+mod kernel {
     use std::arch::x86_64::*;
 
     /// Columns of `C` per register block.
@@ -317,42 +247,5 @@ mod tests {
     #[should_panic(expected = "slices too short")]
     fn short_slices_panic() {
         gemm_acc_f64(&mut [0.0; 3], &[0.0; 4], &[0.0; 4], 2, 2, &mut Vec::new());
-    }
-}
-
-#[cfg(test)]
-mod dispatch_tests {
-    use crate::scalar::sealed::Kernels;
-
-    /// The AVX2 copies (when this CPU has AVX2) compute the same bits as the portable code.
-    #[test]
-    fn dispatched_kernels_equal_portable_bits() {
-        let xs: Vec<f64> = (-3000..3000).map(|i| f64::from(i) * 0.0123).collect();
-        let (mut a, mut b) = (xs.clone(), xs.clone());
-        super::tanh(&mut a);
-        f64::tanh_slice(&mut b);
-        assert_eq!(a, b);
-        let (mut a, mut b) = (xs.clone(), xs.clone());
-        super::sigmoid(&mut a);
-        f64::sigmoid_slice(&mut b);
-        assert_eq!(a, b);
-        let xs32: Vec<f32> = xs.iter().map(|x| *x as f32).collect();
-        let (mut a, mut b) = (xs32.clone(), xs32.clone());
-        super::tanh(&mut a);
-        f32::tanh_slice(&mut b);
-        assert_eq!(a, b);
-        let (mut a, mut b) = (xs32.clone(), xs32);
-        super::sigmoid(&mut a);
-        f32::sigmoid_slice(&mut b);
-        assert_eq!(a, b);
-        let m = 37;
-        let w: Vec<f32> = (0..m * 29)
-            .map(|i| ((i * 7) % 13) as f32 * 0.1 - 0.6)
-            .collect();
-        let x: Vec<f32> = (0..29).map(|i| i as f32 * 0.01).collect();
-        let (mut y1, mut y2) = (vec![0.5f32; m], vec![0.5f32; m]);
-        super::matvec_add(&mut y1, &w, &x);
-        crate::linalg::matvec_add_portable(&mut y2, &w, &x);
-        assert_eq!(y1, y2);
     }
 }

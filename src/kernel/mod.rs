@@ -1,0 +1,360 @@
+//! The one home of the crate's numeric kernels (crate-internal): dot products, element-wise
+//! activations, matrix–vector and small dense products, each with a portable path and, where
+//! it pays, SIMD paths chosen at run time.
+//!
+//! # Layers
+//!
+//! Each file imports only the files above it in this table, and `crate::scalar` (which
+//! declares the sealed trait and imports none of them), so there is no import cycle:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `portable.rs` | plain Rust, generic over the scalar: [`dot`]'s one summation order, `y += A·x`, `y = Aᵀ·x`, [`axpy`], [`update_output`], nalgebra's GEMM for `C += A·B` |
+//! | `elementwise.rs` | plain Rust `tanh` and `σ` for `f32` and `f64`, within 4 ulp of libm |
+//! | `avx2.rs` | `unsafe`: run-time dispatch to AVX2 copies of the two above, the `f32` dot in intrinsics, [`with_best_simd`] |
+//! | `avx512.rs` | `unsafe`: RTRL's register-blocked `f64` product `C += A·B` |
+//! | `gemm.rs`, `blocks.rs` | on `T: Real` only: transposed GEMMs, rank-1 and bias updates, RTRL's product on column runs; flat-buffer blocks |
+//! | this file | the sealed scalar trait's implementations for `f32` and `f64` (from the first four), and the safe API: the functions below (`y = Aᵀ·x` is inside `gemm_tn`) and the re-exports |
+//!
+//! # Specialisation
+//!
+//! Generic code calls the functions here with `T: Real`. Each forwards to a method of `Real`'s
+//! sealed supertrait (`scalar::sealed::Kernels`), whose two implementations below pick the
+//! `f32` or `f64` kernels: the choice is made by the type system at compile time, never by a
+//! run-time type check. Only the CPU features are checked at run time (a cached load).
+//!
+//! # Same bits on every path
+//!
+//! The portable and AVX2 paths compute identical results (no FMA contraction, fixed
+//! summation orders; tested). The exception is RTRL's `f64` product, whose AVX-512 kernel
+//! sums in another order than nalgebra's GEMM: the two agree to rounding.
+
+mod avx2;
+mod avx512;
+mod blocks;
+mod elementwise;
+mod gemm;
+mod portable;
+
+pub(crate) use avx2::{SimdTask, with_best_simd};
+pub(crate) use blocks::{split_blocks, split_blocks_ref};
+pub(crate) use gemm::{
+    FEW_COLUMNS, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, rtrl_product,
+};
+pub(crate) use portable::{axpy, update_output};
+
+use crate::scalar::Real;
+use crate::scalar::sealed::{Kernels, TOKEN, Token};
+
+/// `Σ aᵢ·bᵢ` over the common length of `a` and `b`: the crate's one dot product.
+///
+/// The summation order is fixed and documented (`portable.rs`): lane-wise partial sums over
+/// 64-byte blocks (16 `f32` or 8 `f64` lanes), folded to eight lanes, one more run of eight
+/// added lane-wise, the eight summed as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))`, and the
+/// remaining `n mod 8` products, summed left to right, added last. Every path (portable, AVX2
+/// copy, AVX2 intrinsics) gives these bits, on every CPU.
+#[inline(always)]
+pub(crate) fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    T::dot(TOKEN, a, b)
+}
+
+/// `x ← tanh x` element-wise (within 4 ulp of libm).
+#[inline]
+pub(crate) fn tanh<T: Real>(xs: &mut [T]) {
+    T::tanh_slice(TOKEN, xs)
+}
+
+/// `x ← σ(x) = 1 / (1 + e^−x)` element-wise (within 4 ulp).
+#[inline]
+pub(crate) fn sigmoid<T: Real>(xs: &mut [T]) {
+    T::sigmoid_slice(TOKEN, xs)
+}
+
+/// `y += A·x` for the column-major `m × k` matrix `A` in `a` (`y` has `m`, `x` has `k`
+/// entries), by axpys over four contiguous columns at a time.
+///
+/// # Panics
+///
+/// If `a` holds fewer than `m·k` values.
+#[inline]
+pub(crate) fn matvec_add<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
+    T::matvec_add(TOKEN, y, a, x)
+}
+
+impl Kernels for f64 {
+    #[inline(always)]
+    fn tanh_slice(_: Token, x: &mut [f64]) {
+        avx2::tanh_f64(x)
+    }
+
+    #[inline(always)]
+    fn sigmoid_slice(_: Token, x: &mut [f64]) {
+        avx2::sigmoid_f64(x)
+    }
+
+    #[inline(always)]
+    fn dot(_: Token, a: &[f64], b: &[f64]) -> f64 {
+        avx2::dot_f64(a, b)
+    }
+
+    #[inline(always)]
+    fn matvec_add(_: Token, y: &mut [f64], a: &[f64], x: &[f64]) {
+        avx2::matvec_add_f64(y, a, x)
+    }
+
+    #[inline(always)]
+    fn matvec_t(_: Token, y: &mut [f64], a: &[f64], x: &[f64]) {
+        avx2::matvec_t_f64(y, a, x)
+    }
+
+    #[inline]
+    fn gemm_acc_square(
+        _: Token,
+        c: &mut [f64],
+        a: &[f64],
+        b: &[f64],
+        n: usize,
+        w: usize,
+        pack: &mut Vec<f64>,
+    ) {
+        if avx512::available() {
+            avx512::gemm_acc_f64(c, a, b, n, w, pack)
+        } else {
+            portable::gemm_acc_square(c, a, b, n, w)
+        }
+    }
+}
+
+impl Kernels for f32 {
+    #[inline(always)]
+    fn tanh_slice(_: Token, x: &mut [f32]) {
+        avx2::tanh_f32(x)
+    }
+
+    #[inline(always)]
+    fn sigmoid_slice(_: Token, x: &mut [f32]) {
+        avx2::sigmoid_f32(x)
+    }
+
+    #[inline(always)]
+    fn dot(_: Token, a: &[f32], b: &[f32]) -> f32 {
+        avx2::dot_f32(a, b)
+    }
+
+    #[inline(always)]
+    fn matvec_add(_: Token, y: &mut [f32], a: &[f32], x: &[f32]) {
+        avx2::matvec_add_f32(y, a, x)
+    }
+
+    #[inline(always)]
+    fn matvec_t(_: Token, y: &mut [f32], a: &[f32], x: &[f32]) {
+        avx2::matvec_t_f32(y, a, x)
+    }
+
+    /// nalgebra's GEMM (matrixmultiply): the AVX-512 kernel is `f64` only; `pack` is unused.
+    #[inline]
+    fn gemm_acc_square(
+        _: Token,
+        c: &mut [f32],
+        a: &[f32],
+        b: &[f32],
+        n: usize,
+        w: usize,
+        _pack: &mut Vec<f64>,
+    ) {
+        portable::gemm_acc_square(c, a, b, n, w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::portable::tests::{SIZES, data, dot_by_the_docs};
+    use super::portable::{LANES_F32, LANES_F64};
+    use super::*;
+    use nalgebra::DMatrix;
+
+    /// The crate API (whatever path this CPU takes) gives the portable kernels' bits, f32 and
+    /// f64, at every test size.
+    #[test]
+    fn api_equals_portable_bits() {
+        for n in SIZES {
+            let (a, b) = (data::<f32>(n, 1), data::<f32>(n, 2));
+            assert_eq!(dot(&a, &b).to_bits(), dot_by_the_docs(&a, &b, 16).to_bits());
+            let (a, b) = (data::<f64>(n, 1), data::<f64>(n, 2));
+            assert_eq!(dot(&a, &b).to_bits(), dot_by_the_docs(&a, &b, 8).to_bits());
+
+            let x: Vec<f64> = data::<f64>(n, 3).iter().map(|v| v * 30.0).collect();
+            let x32: Vec<f32> = x.iter().map(|v| *v as f32).collect();
+            let (mut p, mut q) = (x.clone(), x.clone());
+            tanh(&mut p);
+            elementwise::double::tanh(&mut q);
+            assert_eq!(p, q);
+            let (mut p, mut q) = (x.clone(), x);
+            sigmoid(&mut p);
+            elementwise::double::sigmoid(&mut q);
+            assert_eq!(p, q);
+            let (mut p, mut q) = (x32.clone(), x32.clone());
+            tanh(&mut p);
+            elementwise::single::tanh(&mut q);
+            assert_eq!(p, q);
+            let (mut p, mut q) = (x32.clone(), x32);
+            sigmoid(&mut p);
+            elementwise::single::sigmoid(&mut q);
+            assert_eq!(p, q);
+
+            for m in [1, 7, 33] {
+                let (w, x) = (data::<f64>(m * n, 4), data::<f64>(n, 5));
+                let (mut y1, mut y2) = (data::<f64>(m, 6), data::<f64>(m, 6));
+                matvec_add(&mut y1, &w, &x);
+                portable::matvec_add(&mut y2, &w, &x);
+                assert_eq!(y1, y2);
+                let xt = data::<f64>(m, 7);
+                let (mut y1, mut y2) = (vec![0.0; n], vec![0.0; n]);
+                f64::matvec_t(TOKEN, &mut y1, &w, &xt);
+                portable::matvec_t::<f64, LANES_F64>(&mut y2, &w, &xt);
+                assert_eq!(y1, y2);
+                let (w, x) = (data::<f32>(m * n, 4), data::<f32>(n, 5));
+                let (mut y1, mut y2) = (data::<f32>(m, 6), data::<f32>(m, 6));
+                matvec_add(&mut y1, &w, &x);
+                portable::matvec_add(&mut y2, &w, &x);
+                assert_eq!(y1, y2);
+                let xt = data::<f32>(m, 7);
+                let (mut y1, mut y2) = (vec![0.0; n], vec![0.0; n]);
+                f32::matvec_t(TOKEN, &mut y1, &w, &xt);
+                portable::matvec_t::<f32, LANES_F32>(&mut y2, &w, &xt);
+                assert_eq!(y1, y2);
+            }
+        }
+    }
+
+    /// The layering of the module docs, checked on the sources: outside their tests, the
+    /// files name only files above them (through `super::` or `crate::kernel::`), and
+    /// `scalar.rs` names no kernel file at all.
+    #[test]
+    fn files_import_only_the_layers_above() {
+        const ORDER: [&str; 6] = [
+            "portable",
+            "elementwise",
+            "avx2",
+            "avx512",
+            "gemm",
+            "blocks",
+        ];
+        let files = [
+            include_str!("portable.rs"),
+            include_str!("elementwise.rs"),
+            include_str!("avx2.rs"),
+            include_str!("avx512.rs"),
+            include_str!("gemm.rs"),
+            include_str!("blocks.rs"),
+        ];
+        // the names a file's code uses after `super::` or `crate::kernel::`
+        fn named(src: &str) -> Vec<String> {
+            let code = src.split("#[cfg(test)]").next().unwrap_or("");
+            let code = code.split("#[cfg(all(test").next().unwrap_or("");
+            let mut out = Vec::new();
+            for line in code.lines() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for prefix in ["super::", "crate::kernel::"] {
+                    for (i, _) in line.match_indices(prefix) {
+                        let rest = &line[i + prefix.len()..];
+                        let end = rest
+                            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '*'))
+                            .unwrap_or(rest.len());
+                        out.push(rest[..end].to_string());
+                    }
+                }
+            }
+            out
+        }
+        for (i, src) in files.iter().enumerate() {
+            for name in named(src) {
+                // `super::` inside avx512's inner module names avx512's own items
+                if ORDER[i] == "avx512" && name == "PANEL" {
+                    continue;
+                }
+                let above = ORDER[..i].contains(&name.as_str());
+                let scalar_only = ["gemm", "blocks"].contains(&ORDER[i]);
+                assert!(
+                    above && !scalar_only,
+                    "{}.rs names `{name}`, which is not a layer above it",
+                    ORDER[i]
+                );
+            }
+        }
+        let scalar = include_str!("../scalar.rs");
+        assert!(
+            scalar
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .all(|l| !l.contains("kernel")),
+            "scalar.rs imports nothing from the kernel folder"
+        );
+    }
+
+    /// `C += A·B` through the scalar trait: f64 by the AVX-512 kernel when the CPU has it and
+    /// by nalgebra otherwise (both run here), f32 by nalgebra; all against nalgebra's product.
+    #[test]
+    fn gemm_acc_square_paths_match_nalgebra() {
+        for n in [1, 7, 33, 40] {
+            for w in [1, 7, 12, 33] {
+                let a = DMatrix::from_vec(n, n, data::<f64>(n * n, 1));
+                let b = DMatrix::from_vec(n, w, data::<f64>(n * w, 2));
+                let c0 = DMatrix::from_vec(n, w, data::<f64>(n * w, 3));
+                let want = &c0 + &a * &b;
+                let mut pack = Vec::new();
+                let mut c = c0.clone();
+                f64::gemm_acc_square(
+                    TOKEN,
+                    c.as_mut_slice(),
+                    a.as_slice(),
+                    b.as_slice(),
+                    n,
+                    w,
+                    &mut pack,
+                );
+                assert!(
+                    (&c - &want).norm() <= 1e-12 * n as f64,
+                    "f64 n = {n}, w = {w}"
+                );
+                let mut c = c0.clone();
+                portable::gemm_acc_square(c.as_mut_slice(), a.as_slice(), b.as_slice(), n, w);
+                assert!(
+                    (&c - &want).norm() <= 1e-12 * n as f64,
+                    "fallback n = {n}, w = {w}"
+                );
+                if avx512::available() {
+                    let mut c = c0.clone();
+                    avx512::gemm_acc_f64(
+                        c.as_mut_slice(),
+                        a.as_slice(),
+                        b.as_slice(),
+                        n,
+                        w,
+                        &mut pack,
+                    );
+                    assert!(
+                        (&c - &want).norm() <= 1e-12 * n as f64,
+                        "avx512 n = {n}, w = {w}"
+                    );
+                }
+                let a32 = a.map(|v| v as f32);
+                let (b32, c32) = (b.map(|v| v as f32), c0.map(|v| v as f32));
+                let want = &c32 + &a32 * &b32;
+                let mut c = c32.clone();
+                f32::gemm_acc_square(
+                    TOKEN,
+                    c.as_mut_slice(),
+                    a32.as_slice(),
+                    b32.as_slice(),
+                    n,
+                    w,
+                    &mut pack,
+                );
+                assert!((c - want).norm() <= 1e-5 * n as f32, "f32 n = {n}, w = {w}");
+            }
+        }
+    }
+}
