@@ -99,7 +99,7 @@ fn hessenberg<T: Real>(h: &mut [T], n: usize, ilo: usize, ihi: usize, taus: &mut
         // from the left, rows k+1..=ihi, columns k+1..n: h ← h − τ u (uᵀ h)
         for j in (k + 1)..n {
             let col = &mut h[j * n + k + 1..j * n + k + 1 + m];
-            let f = tau * dot(&u, col);
+            let f = tau * crate::kernel::dot(&u, col);
             col.iter_mut().zip(&u).for_each(|(x, &a)| *x -= a * f);
         }
     }
@@ -122,29 +122,13 @@ fn form_q<T: Real>(h: &[T], n: usize, ilo: usize, taus: &[T]) -> DMatrix<T> {
         u.extend_from_slice(&h[k * n + k + 2..k * n + ihi + 1]);
         for j in (k + 1)..=ihi {
             let col = &mut qs[j * n + k + 1..j * n + ihi + 1];
-            let f = tau * dot(&u, col);
+            let f = tau * crate::kernel::dot(&u, col);
             col.iter_mut().zip(&u).for_each(|(x, &a)| *x -= a * f);
         }
     }
     q
 }
 
-/// `Σ aᵢbᵢ` with four partial sums (so the loop pipelines; the order is fixed by the code).
-fn dot<T: Real>(a: &[T], b: &[T]) -> T {
-    let mut s = [T::zero(); 4];
-    let (ca, ra) = a.split_at(a.len() / 4 * 4);
-    let (cb, rb) = b.split_at(ca.len());
-    for (x, y) in ca.chunks_exact(4).zip(cb.chunks_exact(4)) {
-        for l in 0..4 {
-            s[l] += x[l] * y[l];
-        }
-    }
-    let mut t = (s[0] + s[2]) + (s[1] + s[3]);
-    for (&x, &y) in ra.iter().zip(rb) {
-        t += x * y;
-    }
-    t
-}
 
 /// Francis double-shift QR on the column-major Hessenberg `h` (`n × n`) over the block
 /// `ilo..=ihi`, accumulating the transformations into the columns of `z` if `full` (else only
