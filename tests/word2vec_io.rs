@@ -166,10 +166,7 @@ fn limit_reads_the_first_vectors() {
         (Some(1000), 33),
         (None, 33),
     ] {
-        let opts = ReadOptions {
-            limit,
-            lossy: false,
-        };
+        let opts = ReadOptions { limit, ..strict() };
         let b = read_word2vec_binary(C_BIN, opts).unwrap();
         let t = read_word2vec_text(G_TXT, opts).unwrap();
         assert_eq!((b.vocab_len(), t.vocab_len()), (n, n), "{limit:?}");
@@ -183,7 +180,7 @@ fn limit_reads_the_first_vectors() {
     assert!(read_word2vec_text(&damaged[..], strict()).is_err());
     let opts = ReadOptions {
         limit: Some(30),
-        lossy: false,
+        ..strict()
     };
     assert_eq!(
         read_word2vec_text(&damaged[..], opts).unwrap().vocab_len(),
@@ -208,8 +205,8 @@ fn latin1_words_need_lossy() {
     let err = read_word2vec_binary(&file[..], strict()).unwrap_err();
     assert!(matches!(err, Error::Format { line: 1, .. }), "{err}");
     let lossy = ReadOptions {
-        limit: None,
         lossy: true,
+        ..strict()
     };
     let m = read_word2vec_binary(&file[..], lossy).unwrap();
     // "caf\xe8" decodes to the same "caf\u{FFFD}" as "caf\xe9": the first is kept, as gensim does.
@@ -364,7 +361,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200), lossy: bool) {
-        let opts = ReadOptions { limit: None, lossy };
+        let opts = ReadOptions { lossy, ..strict() };
         let _ = read_word2vec_text(&bytes[..], opts);
         let _ = read_word2vec_binary(&bytes[..], opts);
     }

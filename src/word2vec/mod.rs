@@ -46,7 +46,7 @@ pub use eval::{
     pearson, read_analogies, read_word_pairs, spearman,
 };
 pub use io::{
-    ReadOptions, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
+    ReadOptions, read_word2vec, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
     write_word2vec_text,
 };
 
