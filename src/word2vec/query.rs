@@ -11,6 +11,7 @@
 
 use super::Word2Vec;
 use crate::error::{Error, Result};
+use crate::traits::{check_query, query_norm};
 use std::sync::OnceLock;
 
 /// Lazily built inverse row norms. Two caches always compare equal, so a model's equality
@@ -125,30 +126,41 @@ impl Word2Vec {
             .collect()
     }
 
-    /// The scan behind [`crate::Embedding::nearest_to`]: unit-normalises `query` and ranks the first
-    /// `limit` rows by cosine.
+    /// The scan behind [`crate::Embedding::nearest_to`]: checks `query` (`dim` components,
+    /// all finite), unit-normalises it in `f64` without overflow or underflow whatever its
+    /// scale, and ranks the first `limit` rows by cosine.
     pub(crate) fn scan_nearest(
         &self,
         query: &[f64],
         exclude: &[usize],
         k: usize,
         limit: usize,
-    ) -> Vec<(String, f32)> {
-        let qn = query.iter().map(|x| x * x).sum::<f64>().sqrt();
+    ) -> Result<Vec<(String, f32)>> {
+        check_query("nearest_to", self.dim, query)?;
+        let qn = query_norm(query);
         let inv = if qn > 0.0 { 1.0 / qn } else { 0.0 };
         let q: Vec<f32> = query.iter().map(|x| (x * inv) as f32).collect();
         let scores = self.cosines(&q, limit);
-        top_k(&scores, exclude, k)
+        Ok(top_k(&scores, exclude, k)
             .into_iter()
             .map(|(i, s)| (self.words[i].clone(), s))
-            .collect()
+            .collect())
     }
 
-    fn index_of(&self, word: &str) -> Result<usize> {
-        self.index
+    /// The index of a query word, whose vector must be finite (a NaN row would otherwise
+    /// turn into a zero query and a silently meaningless ranking).
+    fn index_of(&self, op: &'static str, word: &str) -> Result<usize> {
+        let i = self
+            .index
             .get(word)
             .copied()
-            .ok_or_else(|| Error::UnknownWord(word.to_string()))
+            .ok_or_else(|| Error::UnknownWord(word.to_string()))?;
+        crate::error::check_finite(
+            op,
+            "word vector",
+            &self.vectors[i * self.dim..(i + 1) * self.dim],
+        )?;
+        Ok(i)
     }
 
     /// The 3CosMul scores of the first `limit` rows for the words with indices `pos`, `neg`:
@@ -195,7 +207,8 @@ impl Word2Vec {
     /// # Errors
     ///
     /// [`Error::Empty`] if `positive` is empty; [`Error::UnknownWord`] naming the first word
-    /// not in the vocabulary.
+    /// not in the vocabulary; [`Error::NonFinite`] if a query word's vector holds a NaN or
+    /// infinite value.
     ///
     /// # Complexity
     ///
@@ -219,11 +232,11 @@ impl Word2Vec {
         }
         let pos = positive
             .iter()
-            .map(|w| self.index_of(w))
+            .map(|w| self.index_of("most_similar_cosmul", w))
             .collect::<Result<Vec<_>>>()?;
         let neg = negative
             .iter()
-            .map(|w| self.index_of(w))
+            .map(|w| self.index_of("most_similar_cosmul", w))
             .collect::<Result<Vec<_>>>()?;
         let scores = self.cosmul_scores(&pos, &neg, self.words.len());
         let exclude: Vec<usize> = pos.iter().chain(&neg).copied().collect();
@@ -239,7 +252,8 @@ impl Word2Vec {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownWord`] naming the first word not in the vocabulary.
+    /// [`Error::UnknownWord`] naming the first word not in the vocabulary;
+    /// [`Error::NonFinite`] if a query word's vector holds a NaN or infinite value.
     pub fn analogy_cosmul(
         &self,
         a: &str,
@@ -267,7 +281,8 @@ impl Word2Vec {
     /// # Errors
     ///
     /// [`Error::Empty`] if `words` is empty; [`Error::UnknownWord`] naming the first word not
-    /// in the vocabulary (gensim skips unknown words with a warning instead).
+    /// in the vocabulary (gensim skips unknown words with a warning instead);
+    /// [`Error::NonFinite`] if a word's vector holds a NaN or infinite value.
     pub fn doesnt_match<'a>(&self, words: &[&'a str]) -> Result<&'a str> {
         if words.is_empty() {
             return Err(Error::Empty {
@@ -277,7 +292,7 @@ impl Word2Vec {
         }
         let units = words
             .iter()
-            .map(|w| Ok(self.unit_at(self.index_of(w)?)))
+            .map(|w| Ok(self.unit_at(self.index_of("doesnt_match", w)?)))
             .collect::<Result<Vec<_>>>()?;
         let mut mean = vec![0f32; self.dim];
         for u in &units {
