@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
 use recurrent::word2vec::{
-    ReadOptions, Word2Vec, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
-    write_word2vec_text,
+    ReadOptions, Word2Vec, read_word2vec, read_word2vec_binary, read_word2vec_text,
+    write_word2vec_binary, write_word2vec_text,
 };
 use recurrent::{Embedding, Error};
 
@@ -364,6 +364,7 @@ proptest! {
         let opts = ReadOptions { lossy, ..strict() };
         let _ = read_word2vec_text(&bytes[..], opts);
         let _ = read_word2vec_binary(&bytes[..], opts);
+        let _ = read_word2vec(&bytes[..], opts);
     }
 
     #[test]
@@ -376,6 +377,7 @@ proptest! {
         file.extend_from_slice(&body);
         let _ = read_word2vec_text(&file[..], strict());
         let _ = read_word2vec_binary(&file[..], strict());
+        let _ = read_word2vec(&file[..], strict());
     }
 
     #[test]
@@ -386,6 +388,19 @@ proptest! {
             file[p] = byte;
             let _ = read_word2vec_text(&file[..], strict());
             let _ = read_word2vec_binary(&file[..], strict());
+            let _ = read_word2vec(&file[..], strict());
+        }
+    }
+
+    #[test]
+    fn the_format_is_told_for_any_model(seed: u64, n in 1usize..6, dim in 1usize..9) {
+        // Awkward values (zeros, 1e-30, 1e30) in both formats; the rule never mistakes one
+        // for the other on these.
+        let m = model(seed, n, dim);
+        for file in [text(&m), binary(&m)] {
+            let back = read_word2vec(&file[..], strict()).unwrap();
+            prop_assert_eq!(back.words(), m.words());
+            prop_assert_eq!(back.vectors(), m.vectors());
         }
     }
 }

@@ -173,12 +173,15 @@ pub fn read_word2vec_binary<R: BufRead>(reader: R, opts: ReadOptions) -> Result<
 /// next `4·d` bytes, at most 4096): if the bytes before the first newline among them are only
 /// digits, `+`, `-`, `.`, `e`, `E`, spaces, tabs and carriage returns, hold at least one
 /// digit, and are at least 4 bytes long (one whole `f32`) or run up to a newline that ends
-/// them, the file is text; otherwise it is binary. Decimal text always passes; a binary
-/// vector passes only if the 4 bytes of its first value are all such characters, which for
-/// word vectors needs `|x|` below 2.5·10⁻⁴ (or between 2048 and 8192) and three more bytes
-/// out of 19 of 256 values, about once in 10⁷ files. The bytes looked at are then read
-/// again by the reader of the format found, with all its rules ([`read_word2vec_text`],
-/// [`read_word2vec_binary`]).
+/// them, the file is text; otherwise it is binary. Decimal text passes, except a first
+/// vector of one value shorter than 3 characters followed by more records (`2 1\nw 5\nx 6\n`
+/// is taken for binary, and the binary reader then fails on it). A binary vector passes only if the 4 bytes of its first value are all such characters (its high
+/// byte then puts `|x|` below 2.5·10⁻⁴, between 2048 and 8192, or near 10²²) and the bytes
+/// after them keep to those characters up to a newline. In a simulation of Gaussian first
+/// rows (σ from 10⁻⁴ to 1, 200,000 to 300,000 rows each, `d` = 1, 2, 4 and 100), no row with
+/// σ ≥ 0.1 passed, and the worst case, `d` = 1 with σ = 10⁻⁴, passed 55 times in 300,000.
+/// The bytes looked at are read again by the reader of the format found, with all its
+/// rules ([`read_word2vec_text`], [`read_word2vec_binary`]).
 ///
 /// # Examples
 ///

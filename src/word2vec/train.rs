@@ -478,21 +478,22 @@ impl Trainer {
     {
         let c = &self.config;
         let (v, d) = (vocab.len(), c.dim);
-        let n = v
-            .checked_mul(d)
-            .ok_or_else(|| Error::invalid("dim", "vocabulary × dim overflows"))?;
-        // Input vectors ~ U(−0.5, 0.5)/d, as the C tool; output vectors start at zero.
+        // Input vectors ~ U(−0.5, 0.5)/d, as the C tool; output vectors start at zero. Sizes
+        // that cannot be allocated are errors naming them, not aborts.
         let inv_d = 1.0 / d as f32;
-        let mut syn0: Vec<f32> = (0..n)
-            .map(|_| (rng.random::<f32>() - 0.5) * inv_d)
-            .collect();
-        let mut syn1neg = vec![0f32; if c.negative > 0 { n } else { 0 }];
+        let mut syn0 = crate::io::try_filled("dim", v, d, 0f32)?;
+        for x in &mut syn0 {
+            *x = (rng.random::<f32>() - 0.5) * inv_d;
+        }
+        let mut syn1neg =
+            crate::io::try_filled("dim", if c.negative > 0 { v } else { 0 }, d, 0f32)?;
         let huffman = if c.hs {
             Some(Huffman::new(vocab.counts())?)
         } else {
             None
         };
-        let mut syn1 = vec![0f32; huffman.as_ref().map_or(0, |h| h.n_inner() * d)];
+        let mut syn1 =
+            crate::io::try_filled("dim", huffman.as_ref().map_or(0, Huffman::n_inner), d, 0f32)?;
         let noise = if c.negative > 0 {
             Some(NoiseSampler::new(vocab.counts(), c.ns_exponent)?)
         } else {

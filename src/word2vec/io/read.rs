@@ -67,13 +67,18 @@ fn read_err(what: &'static str, e: std::io::Error) -> Error {
     Error::io(format!("reading {what}"), e)
 }
 
+/// The error for a word longer than `max` bytes: `len` if it is known, or only that it is
+/// longer (the reader stops looking one byte past the limit).
 fn word_too_long(what: &'static str, line: usize, len: Option<usize>, max: usize) -> Error {
-    let len = len.map_or_else(|| "longer".to_string(), |n| format!("{n} bytes long,"));
+    let len = len.map_or_else(
+        || "longer than".to_string(),
+        |n| format!("{n} bytes long, more than"),
+    );
     format_err(
         what,
         line,
         format!(
-            "word is {len} more than the limit of {max} bytes (raise `ReadOptions::max_word_len` to read it)"
+            "word is {len} the limit of {max} bytes (raise `ReadOptions::max_word_len` to read it)"
         ),
     )
 }
@@ -83,10 +88,9 @@ fn word_too_long(what: &'static str, line: usize, len: Option<usize>, max: usize
 /// digits, signs, points, exponent letters, spaces, tabs or carriage returns, hold at least one
 /// digit, and are at least 4 (one whole `f32`) or run up to a newline that ends `row`.
 ///
-/// A real binary vector passes only if its first value's 4 bytes are all such characters:
-/// the high byte then puts `|x|` below 2.5·10⁻⁴ or between 2048 and 8192 (or near 10²²), and
-/// the three mantissa bytes must also fall in 19 of 256 values, about once in 10⁷ files of
-/// ordinary vectors.
+/// A real binary vector passes only if its first value's 4 bytes are all such characters
+/// (the high byte then puts `|x|` below 2.5·10⁻⁴, between 2048 and 8192, or near 10²²) and
+/// the bytes after them keep to them up to a newline; the figures are on `read_word2vec`.
 pub(super) fn looks_like_text(row: &[u8]) -> bool {
     let head = row
         .iter()
@@ -493,20 +497,17 @@ pub(super) fn binary_body<R: BufRead>(
         }
         word.pop();
         let w = rows.decode(&word, record)?;
-        let start = rows.vectors.len();
-        let complete = read_f32s(&mut reader, row_bytes, &mut rows.vectors).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::OutOfMemory {
-                rows.out_of_memory(record)
-            } else {
-                read_err(BINARY, e)
-            }
-        })?;
-        if k == 0 {
-            let bytes: Vec<u8> = rows.vectors[start..]
-                .iter()
-                .take(SNIFF_BYTES / 4)
-                .flat_map(|x| x.to_le_bytes())
-                .collect();
+        // The first vector's raw bytes (up to SNIFF_BYTES), to recognise a text file.
+        let mut first = (k == 0).then(Vec::new);
+        let complete = read_f32s(&mut reader, row_bytes, &mut rows.vectors, first.as_mut())
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::OutOfMemory {
+                    rows.out_of_memory(record)
+                } else {
+                    read_err(BINARY, e)
+                }
+            })?;
+        if let Some(bytes) = first {
             if looks_like_text(&bytes) {
                 let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned();
                 return Err(format_err(
@@ -528,12 +529,13 @@ pub(super) fn binary_body<R: BufRead>(
 
 /// Appends `n_bytes / 4` little-endian `f32`s from `reader` to `out`, consuming the input as it
 /// comes (nothing is reserved ahead of the bytes, and growing `out` is fallible: an
-/// [`std::io::ErrorKind::OutOfMemory`] error if it fails). Returns `false` if the input ended
-/// first.
+/// [`std::io::ErrorKind::OutOfMemory`] error if it fails), and copies the first
+/// [`SNIFF_BYTES`] raw bytes into `raw` if given. Returns `false` if the input ended first.
 fn read_f32s<R: BufRead>(
     reader: &mut R,
     n_bytes: usize,
     out: &mut Vec<f32>,
+    mut raw: Option<&mut Vec<u8>>,
 ) -> std::io::Result<bool> {
     let mut remaining = n_bytes;
     let mut carry = [0u8; 4];
@@ -544,6 +546,10 @@ fn read_f32s<R: BufRead>(
             return Ok(false);
         }
         let take = avail.len().min(remaining);
+        if let Some(raw) = raw.as_deref_mut() {
+            let room = SNIFF_BYTES.saturating_sub(raw.len()).min(take);
+            raw.extend_from_slice(&avail[..room]);
+        }
         out.try_reserve(take / 4 + 1)
             .map_err(|_| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
         let mut bytes = &avail[..take];
@@ -665,10 +671,14 @@ mod tests {
         // A 3-byte buffer splits every float across fills.
         let mut r = BufReader::with_capacity(3, &bytes[..]);
         let mut out = Vec::new();
-        assert!(read_f32s(&mut r, 12, &mut out).unwrap());
+        let mut raw = Vec::new();
+        assert!(read_f32s(&mut r, 12, &mut out, Some(&mut raw)).unwrap());
         assert_eq!(out, [1.5, -2.0, 3.25]);
+        assert_eq!(raw, bytes);
         let mut r = BufReader::with_capacity(3, &bytes[..10]);
-        assert!(!read_f32s(&mut r, 12, &mut Vec::new()).unwrap());
+        let mut raw = Vec::new();
+        assert!(!read_f32s(&mut r, 12, &mut Vec::new(), Some(&mut raw)).unwrap());
+        assert_eq!(raw, bytes[..10]);
     }
 
     #[test]
