@@ -310,7 +310,7 @@ fn cases(dir: &Path) -> Vec<Case> {
             format!("train: 5 words × dimension {dim}"),
             &["dim", "cannot be allocated"],
             Box::new(move || {
-                let corpus = vec!["the cat sat on the mat"; 5];
+                let corpus = ["the cat sat on the mat"; 5];
                 let trainer = TrainConfig::new()
                     .with_dim(dim)
                     .with_min_count(1)

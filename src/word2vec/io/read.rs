@@ -147,7 +147,7 @@ impl Rows {
         };
         // `n · dim` cannot overflow: either `n · (4·dim + …)` fits in the budget, or the
         // file's length (a u64) was checked to hold at least `n · (2·dim + 2)` bytes.
-        let floats = n.checked_mul(dim).unwrap_or(usize::MAX);
+        let floats = n.saturating_mul(dim);
         rows.vectors.try_reserve_exact(floats).map_err(oom)?;
         rows.words.try_reserve_exact(n).map_err(oom)?;
         rows.seen.try_reserve(n).map_err(oom)?;
@@ -507,17 +507,17 @@ pub(super) fn binary_body<R: BufRead>(
                     read_err(BINARY, e)
                 }
             })?;
-        if let Some(bytes) = first {
-            if looks_like_text(&bytes) {
-                let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned();
-                return Err(format_err(
-                    BINARY,
-                    record,
-                    format!(
-                        "the vector of {w:?} is decimal text ({shown:?}…), not binary floats: this is a word2vec text file; read it with `read_word2vec_text` or `Word2Vec::load`"
-                    ),
-                ));
-            }
+        if let Some(bytes) = first
+            && looks_like_text(&bytes)
+        {
+            let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned();
+            return Err(format_err(
+                BINARY,
+                record,
+                format!(
+                    "the vector of {w:?} is decimal text ({shown:?}…), not binary floats: this is a word2vec text file; read it with `read_word2vec_text` or `Word2Vec::load`"
+                ),
+            ));
         }
         if !complete {
             return Err(truncated(&format!("inside the vector of {w:?}")));
