@@ -120,5 +120,25 @@ fn header_claims_do_not_allocate() {
         "readers: {worst_reader} bytes"
     );
     assert!(worst_load <= 128 * 1024, "loaders: {worst_load} bytes");
+
+    // A file that does hold its rows, all of one word: the floats are reserved from the
+    // header (the file backs them), the word list and set are not (the model has one word).
+    let n = 1_000_000;
+    let mut file = format!("{n} 1\n").into_bytes();
+    for _ in 0..n {
+        file.extend_from_slice(b"a 1\n");
+    }
+    let path = dir.join("repeated.txt");
+    std::fs::write(&path, &file).unwrap();
+    let (m, heap) = peak_of(|| Word2Vec::load_text(&path, ReadOptions::default()).unwrap());
+    assert_eq!(m.words(), ["a"]);
+    eprintln!(
+        "  {} bytes of one repeated word: Word2Vec::load_text {heap} B",
+        file.len()
+    );
+    assert!(
+        heap <= 2 * file.len() + 4 * MIB + 128 * 1024,
+        "{heap} bytes"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

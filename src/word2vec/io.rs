@@ -83,7 +83,8 @@ impl Default for ReadOptions {
 /// running out of memory is an [`Error::Format`] naming the line, never an abort. The
 /// `Word2Vec::load*` functions know the file's length and check the header against it first
 /// (each text line needs at least `2·d + 2` bytes): a header the file cannot back is refused
-/// before anything is reserved, and one it backs is reserved in full. A word is at most
+/// before anything is reserved, and for one it backs the floats are reserved in full (at most
+/// twice the file's size). A word is at most
 /// [`ReadOptions::max_word_len`] bytes and a line at most that plus 129 bytes per value, so no
 /// record can swallow the rest of a file.
 ///

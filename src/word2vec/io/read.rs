@@ -113,8 +113,11 @@ struct Rows {
 }
 
 impl Rows {
-    /// Reserves room for `n_read` rows if `backed` (the input's length was checked against the
-    /// header), otherwise for as many as fit in [`RESERVE_BUDGET`].
+    /// Reserves room for as many rows as fit in [`RESERVE_BUDGET`], and, if `backed` (the
+    /// input's length was checked against the header), for all `n_read` rows' floats: those
+    /// take at most 4 bytes per 4 bytes of a binary file, or per 2 bytes of a text one. The
+    /// word list and word set are not reserved beyond the budget even then: a file of one
+    /// repeated word would make them cost some 20 times its size for a model of one word.
     fn new(
         what: &'static str,
         line: usize,
@@ -123,12 +126,11 @@ impl Rows {
         opts: ReadOptions,
         backed: bool,
     ) -> Result<Self> {
-        let n = if backed {
-            n_read
-        } else {
-            let row = dim.saturating_mul(4).saturating_add(WORD_OVERHEAD);
-            n_read.min(RESERVE_BUDGET / row)
-        };
+        let row = dim.saturating_mul(4).saturating_add(WORD_OVERHEAD);
+        let n = n_read.min(RESERVE_BUDGET / row);
+        // `n_read · dim` cannot overflow when `backed`: the file's length (a u64) was checked
+        // to hold at least `n_read · (2·dim + 2)` bytes.
+        let floats = if backed { n_read } else { n }.saturating_mul(dim);
         let mut rows = Self {
             what,
             dim,
@@ -138,16 +140,15 @@ impl Rows {
             vectors: Vec::new(),
         };
         let oom = |_| {
-            let bytes = (n as u128) * (dim as u128 * 4 + WORD_OVERHEAD as u128);
             format_err(
                 what,
                 line,
-                format!("{n} vectors of dimension {dim} (about {bytes} bytes) cannot be allocated"),
+                format!(
+                    "{n_read} vectors of dimension {dim} ({} bytes of floats) cannot be allocated",
+                    (n_read as u128) * (dim as u128) * 4
+                ),
             )
         };
-        // `n · dim` cannot overflow: either `n · (4·dim + …)` fits in the budget, or the
-        // file's length (a u64) was checked to hold at least `n · (2·dim + 2)` bytes.
-        let floats = n.saturating_mul(dim);
         rows.vectors.try_reserve_exact(floats).map_err(oom)?;
         rows.words.try_reserve_exact(n).map_err(oom)?;
         rows.seen.try_reserve(n).map_err(oom)?;
@@ -291,7 +292,7 @@ fn n_to_read(header: Header, opts: ReadOptions) -> usize {
 
 /// Checks the header against `file_len` (the whole input's length, when known): `n_read`
 /// records of at least `min_record` bytes each must fit after the header. Returns whether
-/// the header's sizes are backed by the file (and so may be reserved in full).
+/// the header's sizes are backed by the file (and so its floats may be reserved in full).
 fn check_length(
     format: Format,
     header: Header,
