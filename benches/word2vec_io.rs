@@ -1,15 +1,15 @@
 //! Word-vector files and queries: reading and writing the word2vec text and binary formats
-//! for V = 10,000 words of dimension 100 (in memory, so the disk is not measured), and one
-//! `most_similar` query by the cached-norm `f32` scan against the trait's provided `f64`
-//! implementation.
+//! for V = 10,000 words of dimension 100 (in memory, so the disk is not measured; also read
+//! with the format told from the first record), and one `most_similar` query by the
+//! cached-norm `f32` scan against the trait's provided `f64` implementation.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use recurrent::Embedding;
 use recurrent::word2vec::{
-    ReadOptions, Word2Vec, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
-    write_word2vec_text,
+    ReadOptions, Word2Vec, read_word2vec, read_word2vec_binary, read_word2vec_text,
+    write_word2vec_binary, write_word2vec_text,
 };
 use std::hint::black_box;
 use std::time::Duration;
@@ -60,6 +60,13 @@ fn files(c: &mut Criterion) {
     });
     group.bench_function(BenchmarkId::new("read_binary", n), |b| {
         b.iter(|| read_word2vec_binary(black_box(&binary[..]), ReadOptions::default()))
+    });
+    // The format told from the first record: the same readers behind a 4 KiB look-ahead.
+    group.bench_function(BenchmarkId::new("read_auto_text", n), |b| {
+        b.iter(|| read_word2vec(black_box(&text[..]), ReadOptions::default()))
+    });
+    group.bench_function(BenchmarkId::new("read_auto_binary", n), |b| {
+        b.iter(|| read_word2vec(black_box(&binary[..]), ReadOptions::default()))
     });
     group.bench_function(BenchmarkId::new("write_text", n), |b| {
         b.iter(|| {

@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
 use recurrent::word2vec::{
-    ReadOptions, Word2Vec, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
-    write_word2vec_text,
+    ReadOptions, Word2Vec, read_word2vec, read_word2vec_binary, read_word2vec_text,
+    write_word2vec_binary, write_word2vec_text,
 };
 use recurrent::{Embedding, Error};
 
@@ -166,10 +166,7 @@ fn limit_reads_the_first_vectors() {
         (Some(1000), 33),
         (None, 33),
     ] {
-        let opts = ReadOptions {
-            limit,
-            lossy: false,
-        };
+        let opts = ReadOptions { limit, ..strict() };
         let b = read_word2vec_binary(C_BIN, opts).unwrap();
         let t = read_word2vec_text(G_TXT, opts).unwrap();
         assert_eq!((b.vocab_len(), t.vocab_len()), (n, n), "{limit:?}");
@@ -183,7 +180,7 @@ fn limit_reads_the_first_vectors() {
     assert!(read_word2vec_text(&damaged[..], strict()).is_err());
     let opts = ReadOptions {
         limit: Some(30),
-        lossy: false,
+        ..strict()
     };
     assert_eq!(
         read_word2vec_text(&damaged[..], opts).unwrap().vocab_len(),
@@ -208,8 +205,8 @@ fn latin1_words_need_lossy() {
     let err = read_word2vec_binary(&file[..], strict()).unwrap_err();
     assert!(matches!(err, Error::Format { line: 1, .. }), "{err}");
     let lossy = ReadOptions {
-        limit: None,
         lossy: true,
+        ..strict()
     };
     let m = read_word2vec_binary(&file[..], lossy).unwrap();
     // "caf\xe8" decodes to the same "caf\u{FFFD}" as "caf\xe9": the first is kept, as gensim does.
@@ -364,9 +361,10 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200), lossy: bool) {
-        let opts = ReadOptions { limit: None, lossy };
+        let opts = ReadOptions { lossy, ..strict() };
         let _ = read_word2vec_text(&bytes[..], opts);
         let _ = read_word2vec_binary(&bytes[..], opts);
+        let _ = read_word2vec(&bytes[..], opts);
     }
 
     #[test]
@@ -379,6 +377,7 @@ proptest! {
         file.extend_from_slice(&body);
         let _ = read_word2vec_text(&file[..], strict());
         let _ = read_word2vec_binary(&file[..], strict());
+        let _ = read_word2vec(&file[..], strict());
     }
 
     #[test]
@@ -389,6 +388,19 @@ proptest! {
             file[p] = byte;
             let _ = read_word2vec_text(&file[..], strict());
             let _ = read_word2vec_binary(&file[..], strict());
+            let _ = read_word2vec(&file[..], strict());
+        }
+    }
+
+    #[test]
+    fn the_format_is_told_for_any_model(seed: u64, n in 1usize..6, dim in 1usize..9) {
+        // Awkward values (zeros, 1e-30, 1e30) in both formats; the rule never mistakes one
+        // for the other on these.
+        let m = model(seed, n, dim);
+        for file in [text(&m), binary(&m)] {
+            let back = read_word2vec(&file[..], strict()).unwrap();
+            prop_assert_eq!(back.words(), m.words());
+            prop_assert_eq!(back.vectors(), m.vectors());
         }
     }
 }

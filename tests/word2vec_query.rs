@@ -157,3 +157,126 @@ fn word2vec_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Word2Vec>();
 }
+
+type Nearest<'a> = Box<dyn Fn(&[f64], usize) -> recurrent::Result<Vec<(String, f32)>> + 'a>;
+
+/// Both implementations of `nearest_to`: the fast scan and the trait's provided method.
+fn both(m: &Word2Vec) -> [Nearest<'_>; 2] {
+    [
+        Box::new(move |q, k| m.nearest_to(q, &[], k)),
+        Box::new(move |q, k| Reference(m).nearest_to(q, &[], k)),
+    ]
+}
+
+#[test]
+fn nearest_to_refuses_a_query_of_the_wrong_dimension() {
+    let m = toy();
+    for nearest in both(&m) {
+        for q in [&[][..], &[1.0], &[1.0, 0.0, 0.0], &[1.0; 100]] {
+            match nearest(q, 3) {
+                Err(Error::DimensionMismatch {
+                    op: "nearest_to",
+                    what: "query",
+                    expected: (2, 1),
+                    got,
+                }) => assert_eq!(got, (q.len(), 1)),
+                other => panic!("{q:?}: {other:?}"),
+            }
+        }
+        // k = 0 does not skip the check.
+        assert!(nearest(&[1.0], 0).is_err());
+        assert_eq!(nearest(&[1.0, 0.0], 0).unwrap(), []);
+    }
+}
+
+#[test]
+fn nearest_to_refuses_non_finite_queries() {
+    let m = toy();
+    for nearest in both(&m) {
+        for (q, index) in [
+            ([f64::NAN, 0.0], 0),
+            ([1.0, f64::NAN], 1),
+            ([f64::INFINITY, 1.0], 0),
+            ([0.0, f64::NEG_INFINITY], 1),
+        ] {
+            match nearest(&q, 3) {
+                Err(Error::NonFinite {
+                    op: "nearest_to",
+                    what: "query",
+                    index: i,
+                }) => assert_eq!(i, index, "{q:?}"),
+                other => panic!("{q:?}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn nearest_to_ranks_the_same_at_any_scale() {
+    let m = random_model(11, 200, 16);
+    let q: Vec<f64> = (0..16).map(|i| (f64::from(i) * 0.7).sin()).collect();
+    for nearest in both(&m) {
+        let want = nearest(&q, 10).unwrap();
+        // Squares of 1e200 overflow and squares of 1e-200 underflow in a naive norm.
+        for scale in [1e-300, 1e-200, 1e-30, 1e30, 1e200, 1e300] {
+            let scaled: Vec<f64> = q.iter().map(|x| x * scale).collect();
+            let got = nearest(&scaled, 10).unwrap();
+            assert_eq!(got.len(), 10);
+            for ((gw, gs), (ww, ws)) in got.iter().zip(&want) {
+                assert!((gs - ws).abs() < 1e-6, "scale {scale}: {gs} vs {ws}");
+                if gw != ww {
+                    assert!((gs - ws).abs() < 1e-6);
+                }
+            }
+        }
+        // A zero query has cosine 0 with every word: an answer, not an error.
+        let zero = nearest(&[0.0; 16], 3).unwrap();
+        assert!(zero.iter().all(|(_, s)| *s == 0.0));
+        assert_eq!(zero.len(), 3);
+    }
+}
+
+#[test]
+fn queries_on_bad_rows_are_errors() {
+    // A NaN in a query word's vector reaches the query, which is refused.
+    let words = ["a", "b", "c"].map(String::from).to_vec();
+    let m = Word2Vec::from_parts(
+        words,
+        vec![1; 3],
+        2,
+        vec![f32::NAN, 1.0, 0.0, 1.0, 1.0, 0.0],
+    )
+    .unwrap();
+    assert!(matches!(
+        m.most_similar(&["a"], &[], 1),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(matches!(
+        Reference(&m).most_similar(&["a"], &[], 1),
+        Err(Error::NonFinite { .. })
+    ));
+    for r in [
+        m.most_similar_cosmul(&["b"], &["a"], 1),
+        m.analogy_cosmul("a", "b", "c", 1),
+    ] {
+        assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    }
+    assert!(matches!(
+        m.doesnt_match(&["b", "a"]),
+        Err(Error::NonFinite { .. })
+    ));
+    // Queries that do not start from the bad row still answer.
+    assert!(m.most_similar(&["b"], &[], 2).is_ok());
+    assert!(m.most_similar_cosmul(&["b"], &["c"], 2).is_ok());
+    // A model with no words may claim any dimension; queries must not allocate from it.
+    let empty = Word2Vec::from_parts(vec![], vec![], 1 << 60, vec![]).unwrap();
+    assert!(matches!(
+        empty.most_similar(&["a"], &[], 1),
+        Err(Error::UnknownWord(_))
+    ));
+    assert!(matches!(
+        Reference(&empty).most_similar(&["a"], &[], 1),
+        Err(Error::UnknownWord(_))
+    ));
+    assert!(empty.nearest_to(&[1.0], &[], 1).is_err());
+}

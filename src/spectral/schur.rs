@@ -129,7 +129,6 @@ fn form_q<T: Real>(h: &[T], n: usize, ilo: usize, taus: &[T]) -> DMatrix<T> {
     q
 }
 
-
 /// Francis double-shift QR on the column-major Hessenberg `h` (`n × n`) over the block
 /// `ilo..=ihi`, accumulating the transformations into the columns of `z` if `full` (else only
 /// the active block is updated and `z` is not touched).

@@ -63,7 +63,8 @@ pub trait Embedding {
     /// # Errors
     ///
     /// [`Error::UnknownWord`] for a word not in the vocabulary; [`Error::Empty`] if both lists
-    /// are empty.
+    /// are empty; [`Error::DimensionMismatch`] if a word's vector is not `dim()` long;
+    /// [`Error::NonFinite`] if a query word's vector holds a NaN or infinite value.
     fn most_similar(
         &self,
         positive: &[&str],
@@ -76,28 +77,37 @@ pub trait Embedding {
                 what: "query words",
             });
         }
-        // Sized by the rows found, so that an empty vocabulary never allocates `dim()`.
-        let mut query = Vec::new();
-        let mut exclude = Vec::with_capacity(positive.len() + negative.len());
+        // Resolve every word before sizing the query by `dim()`.
+        let mut rows = Vec::with_capacity(positive.len() + negative.len());
         for (words, sign) in [(positive, 1.0), (negative, -1.0)] {
             for w in words {
                 let i = self
                     .index(w)
                     .ok_or_else(|| Error::UnknownWord(w.to_string()))?;
-                exclude.push(i);
                 let v = self
                     .vector_at(i)
                     .ok_or_else(|| Error::UnknownWord(w.to_string()))?;
-                query.resize(query.len().max(v.len()), 0.0);
-                let n = norm(v);
-                if n > 0.0 {
-                    for (q, x) in query.iter_mut().zip(v) {
-                        *q += sign * f64::from(*x) / n;
-                    }
+                crate::error::check_shape(
+                    "most_similar",
+                    "word vector",
+                    (self.dim(), 1),
+                    (v.len(), 1),
+                )?;
+                crate::error::check_finite("most_similar", "word vector", v)?;
+                rows.push((i, sign, v));
+            }
+        }
+        let mut query = vec![0f64; self.dim()];
+        for &(_, sign, v) in &rows {
+            let n = norm(v);
+            if n > 0.0 {
+                for (q, x) in query.iter_mut().zip(v) {
+                    *q += sign * f64::from(*x) / n;
                 }
             }
         }
-        Ok(self.nearest_to(&query, &exclude, k))
+        let exclude: Vec<usize> = rows.iter().map(|r| r.0).collect();
+        self.nearest_to(&query, &exclude, k)
     }
 
     /// Answers "`a` is to `b` as `c` is to ?" by 3CosAdd: the words nearest to
@@ -111,28 +121,51 @@ pub trait Embedding {
     }
 
     /// The `k` words whose vectors have the largest cosine with `query`, skipping the indices
-    /// in `exclude`, best first (ties by lower index).
-    fn nearest_to(&self, query: &[f64], exclude: &[usize], k: usize) -> Vec<(String, f32)> {
-        let qn = query.iter().map(|x| x * x).sum::<f64>().sqrt();
+    /// in `exclude`, best first (ties by lower index). A zero `query` has cosine 0 with every
+    /// word.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] if `query` is not `dim()` long; [`Error::NonFinite`]
+    /// naming the first NaN or infinite component of `query`.
+    fn nearest_to(&self, query: &[f64], exclude: &[usize], k: usize) -> Result<Vec<(String, f32)>> {
+        check_query("nearest_to", self.dim(), query)?;
+        // Normalise the query first, so no product can overflow whatever its scale.
+        let qn = query_norm(query);
+        let inv = if qn > 0.0 { 1.0 / qn } else { 0.0 };
+        let unit: Vec<f64> = query.iter().map(|q| q * inv).collect();
         let mut scored: Vec<(usize, f64)> = (0..self.vocab_len())
             .filter(|i| !exclude.contains(i))
             .filter_map(|i| {
                 let v = self.vector_at(i)?;
-                let (dot, vn) = v.iter().zip(query).fold((0.0, 0.0), |(d, n), (x, q)| {
-                    let x = f64::from(*x);
-                    (d + x * q, n + x * x)
-                });
-                let denom = vn.sqrt() * qn;
-                Some((i, if denom > 0.0 { dot / denom } else { 0.0 }))
+                let dot: f64 = v.iter().zip(&unit).map(|(x, q)| f64::from(*x) * q).sum();
+                let vn = norm(v);
+                Some((i, if vn > 0.0 && qn > 0.0 { dot / vn } else { 0.0 }))
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored
+        Ok(scored
             .into_iter()
             .take(k)
             .filter_map(|(i, s)| Some((self.word(i)?.to_string(), s as f32)))
-            .collect()
+            .collect())
     }
+}
+
+/// Checks a raw query vector: `dim` components, all finite.
+pub(crate) fn check_query(op: &'static str, dim: usize, query: &[f64]) -> Result<()> {
+    crate::error::check_shape(op, "query", (dim, 1), (query.len(), 1))?;
+    crate::error::check_finite(op, "query", query)
+}
+
+/// `‖q‖` of a finite `f64` vector without overflow or underflow: scaled by its largest
+/// component first, so `[1e200, 1e200]` and `[1e-200, 0]` have the norms they should.
+pub(crate) fn query_norm(q: &[f64]) -> f64 {
+    let m = q.iter().fold(0f64, |m, x| m.max(x.abs()));
+    if m == 0.0 || !m.is_finite() {
+        return m;
+    }
+    m * q.iter().map(|x| (x / m) * (x / m)).sum::<f64>().sqrt()
 }
 
 /// Euclidean norm in f64.

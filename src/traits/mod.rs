@@ -9,6 +9,7 @@ mod recurrent;
 
 pub use cell::{Cell, Step};
 pub use embedding::Embedding;
+pub(crate) use embedding::{check_query, query_norm};
 pub use memory::{AssociativeMemory, Outcome, Recall};
 pub use params::{ParamBlock, Parameters};
 pub use recurrent::{Recurrent, Run};

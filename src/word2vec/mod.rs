@@ -80,7 +80,7 @@ pub use eval::{
     pearson, read_analogies, read_word_pairs, spearman,
 };
 pub use io::{
-    ReadOptions, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
+    ReadOptions, read_word2vec, read_word2vec_binary, read_word2vec_text, write_word2vec_binary,
     write_word2vec_text,
 };
 
@@ -310,7 +310,12 @@ impl Embedding for Word2Vec {
     /// inverse norms computed once (in `f64`) on the first query and cached (`V` floats;
     /// [`Word2Vec::vectors_mut`] drops the cache). Same order, ties and exclusions as the
     /// provided method; the cosines agree with its `f64` ones to about 10⁻⁶.
-    fn nearest_to(&self, query: &[f64], exclude: &[usize], k: usize) -> Vec<(String, f32)> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] if `query` is not `dim()` long; [`Error::NonFinite`]
+    /// naming the first NaN or infinite component.
+    fn nearest_to(&self, query: &[f64], exclude: &[usize], k: usize) -> Result<Vec<(String, f32)>> {
         self.scan_nearest(query, exclude, k, self.vocab.len())
     }
 }

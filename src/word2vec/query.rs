@@ -13,6 +13,7 @@
 use super::Word2Vec;
 use crate::error::{Error, Result};
 use crate::kernel::dot;
+use crate::traits::{check_query, query_norm};
 use std::sync::OnceLock;
 
 /// Lazily built inverse row norms. Two caches always compare equal, so a model's equality
@@ -109,29 +110,40 @@ impl Word2Vec {
             .collect()
     }
 
-    /// The scan behind [`crate::Embedding::nearest_to`]: unit-normalises `query` and ranks the first
-    /// `limit` rows by cosine.
+    /// The scan behind [`crate::Embedding::nearest_to`]: checks `query` (`dim` components,
+    /// all finite), unit-normalises it in `f64` without overflow or underflow whatever its
+    /// scale, and ranks the first `limit` rows by cosine.
     pub(crate) fn scan_nearest(
         &self,
         query: &[f64],
         exclude: &[usize],
         k: usize,
         limit: usize,
-    ) -> Vec<(String, f32)> {
-        let qn = query.iter().map(|x| x * x).sum::<f64>().sqrt();
+    ) -> Result<Vec<(String, f32)>> {
+        check_query("nearest_to", self.dim, query)?;
+        let qn = query_norm(query);
         let inv = if qn > 0.0 { 1.0 / qn } else { 0.0 };
         let q: Vec<f32> = query.iter().map(|x| (x * inv) as f32).collect();
         let scores = self.cosines(&q, limit);
-        top_k(&scores, exclude, k)
+        Ok(top_k(&scores, exclude, k)
             .into_iter()
             .map(|(i, s)| (self.words()[i].clone(), s))
-            .collect()
+            .collect())
     }
 
-    fn index_of(&self, word: &str) -> Result<usize> {
-        self.vocab
+    /// The index of a query word, whose vector must be finite (a NaN row would otherwise
+    /// turn into a zero query and a silently meaningless ranking).
+    fn index_of(&self, op: &'static str, word: &str) -> Result<usize> {
+        let i = self
+            .vocab
             .index(word)
-            .ok_or_else(|| Error::UnknownWord(word.to_string()))
+            .ok_or_else(|| Error::UnknownWord(word.to_string()))?;
+        crate::error::check_finite(
+            op,
+            "word vector",
+            &self.vectors[i * self.dim..(i + 1) * self.dim],
+        )?;
+        Ok(i)
     }
 
     /// The 3CosMul scores of the first `limit` rows for the words with indices `pos`, `neg`:
@@ -178,7 +190,8 @@ impl Word2Vec {
     /// # Errors
     ///
     /// [`Error::Empty`] if `positive` is empty; [`Error::UnknownWord`] naming the first word
-    /// not in the vocabulary.
+    /// not in the vocabulary; [`Error::NonFinite`] if a query word's vector holds a NaN or
+    /// infinite value.
     ///
     /// # Complexity
     ///
@@ -202,11 +215,11 @@ impl Word2Vec {
         }
         let pos = positive
             .iter()
-            .map(|w| self.index_of(w))
+            .map(|w| self.index_of("most_similar_cosmul", w))
             .collect::<Result<Vec<_>>>()?;
         let neg = negative
             .iter()
-            .map(|w| self.index_of(w))
+            .map(|w| self.index_of("most_similar_cosmul", w))
             .collect::<Result<Vec<_>>>()?;
         let scores = self.cosmul_scores(&pos, &neg, self.vocab.len());
         let exclude: Vec<usize> = pos.iter().chain(&neg).copied().collect();
@@ -222,7 +235,8 @@ impl Word2Vec {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownWord`] naming the first word not in the vocabulary.
+    /// [`Error::UnknownWord`] naming the first word not in the vocabulary;
+    /// [`Error::NonFinite`] if a query word's vector holds a NaN or infinite value.
     pub fn analogy_cosmul(
         &self,
         a: &str,
@@ -250,7 +264,8 @@ impl Word2Vec {
     /// # Errors
     ///
     /// [`Error::Empty`] if `words` is empty; [`Error::UnknownWord`] naming the first word not
-    /// in the vocabulary (gensim skips unknown words with a warning instead).
+    /// in the vocabulary (gensim skips unknown words with a warning instead);
+    /// [`Error::NonFinite`] if a word's vector holds a NaN or infinite value.
     pub fn doesnt_match<'a>(&self, words: &[&'a str]) -> Result<&'a str> {
         if words.is_empty() {
             return Err(Error::Empty {
@@ -260,7 +275,7 @@ impl Word2Vec {
         }
         let units = words
             .iter()
-            .map(|w| Ok(self.unit_at(self.index_of(w)?)))
+            .map(|w| Ok(self.unit_at(self.index_of("doesnt_match", w)?)))
             .collect::<Result<Vec<_>>>()?;
         let mut mean = vec![0f32; self.dim];
         for u in &units {

@@ -389,7 +389,8 @@ impl Word2VecTrainer {
         let n = v
             .checked_mul(d)
             .ok_or_else(|| Error::invalid("dim", "vocabulary × dim overflows"))?;
-        // Input vectors ~ U(−0.5, 0.5)/d, as the C tool; output vectors start at zero.
+        // Input vectors ~ U(−0.5, 0.5)/d, as the C tool; output vectors start at zero. Sizes
+        // that cannot be allocated are errors naming them, not aborts.
         let inv_d = 1.0 / d as f32;
         let mut syn0 = with_room(n)?;
         syn0.extend((0..n).map(|_| (rng.random::<f32>() - 0.5) * inv_d));
