@@ -205,8 +205,9 @@ fn jordan_blocks_are_detected_and_powered_exactly() {
             assert_eq!(p.route, PowerRoute::Squaring);
             // exact: entry (0, m) = C(t, m)
             for m in 0..k {
+                // C(t, m) = Π_{i<m} (t − i)/(i + 1), 0 for m > t (in f64: t − i may be < 0)
                 let binom = (0..m).fold(1.0, |acc, i| {
-                    acc * f64::from(t - i as u32) / (i as f64 + 1.0)
+                    acc * (f64::from(t) - i as f64) / (i as f64 + 1.0)
                 });
                 assert!(
                     (p.matrix[(0, m)] - binom).abs() <= 1e-12 * binom,

@@ -14,8 +14,11 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, StandardNormal, Uniform};
 use recurrent::Error;
+use recurrent::activation::Activation;
 use recurrent::scalar::{Real, lit, to_f64};
-use recurrent::spectral::{Eigen, eigenvalues, eigenvectors, spectral_radius};
+use recurrent::spectral::{
+    Eigen, PascanuBound, eigenvalues, eigenvectors, largest_singular_value, spectral_radius,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -325,6 +328,15 @@ fn the_reported_matrices() {
                 "{s:e}: {z}"
             );
         }
+        // σ_max = √2·s too (nalgebra's SVD scales by the largest entry first), and Pascanu's
+        // bound with it
+        let sigma = largest_singular_value(&(&rot * s)).unwrap();
+        assert!(
+            (sigma - 2f64.sqrt() * s).abs() <= 1e-14 * sigma + SUBNORMAL_ULP,
+            "{s:e}"
+        );
+        let b = PascanuBound::new(&(&rot * s), Activation::Tanh).unwrap();
+        assert_eq!(b.sigma_max, sigma);
         let e = Eigen::new(&(&mix * s)).unwrap();
         let rho = spectral_radius(&(&mix * s)).unwrap();
         assert!(

@@ -123,8 +123,8 @@ pub(crate) fn safe_min<T: Real>() -> T {
 /// lies safely inside the range of `T`, else the same sum on `x·2^(−e)` with `2^e ≤ max|xᵢ|`.
 pub(crate) fn norm2<T: Real>(x: &[T]) -> T {
     let ssq = x.iter().fold(T::zero(), |a, &b| a + b * b);
-    // 2⁻¹⁰⁰ (f32) / 2⁻¹⁰⁰⁰ (f64) above the underflow threshold squared: the squares that
-    // underflowed cannot matter to the sum; the same margin below overflow.
+    // Above √safmin (2⁻⁶³ in f32, 2⁻⁵¹¹ in f64) the squares lost to underflow (each below
+    // safmin) change the sum by at most n·√safmin relative; below 1/√safmin nothing overflowed.
     let (lo, hi) = (safe_min::<T>().sqrt(), T::one() / safe_min::<T>().sqrt());
     if ssq.is_finite() && ssq >= lo && ssq <= hi {
         return ssq.sqrt();
@@ -245,7 +245,7 @@ impl<T: Real> Balanced<T> {
                 ssq += z.norm_sqr();
                 v[(self.perm[i], j)] = z;
             }
-            // entries ≤ 2 in modulus and one of them ≥ 1: 1 ≤ ssq ≤ 4n
+            // real and imaginary parts below 2, one of them at least 1: 1 ≤ ssq < 8n
             let norm = ssq.sqrt();
             v.column_mut(j)
                 .iter_mut()
