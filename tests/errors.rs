@@ -235,3 +235,30 @@ fn error_messages_are_one_lower_case_line() {
         .to_string();
     assert_eq!(msg, "bptt: inputs has shape 5x6, expected 3x6");
 }
+
+/// A builder asked for sizes that cannot be had returns an error naming the size; it never
+/// aborts on the allocation.
+#[test]
+fn impossible_sizes_are_errors_not_aborts() {
+    use rand::SeedableRng;
+    let mut r = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    for (i, h, o) in [
+        (1, 1_000_000_000, 1), // 10¹⁸ scalars: more bytes than an address space holds
+        (usize::MAX / 2, 4, 1),
+        (1, 4, usize::MAX),
+    ] {
+        let e = Elman::<f64>::builder(i, h, o).build(&mut r);
+        assert!(matches!(e, Err(Error::InvalidParameter { .. })), "{e:?}");
+    }
+    // Jordan has no N × N block: only counts that overflow are impossible for it
+    for (i, h, o) in [
+        (usize::MAX / 2, 4, 1),
+        (1, 4, usize::MAX),
+        (usize::MAX, 1, 1),
+    ] {
+        let j = Jordan::<f32>::builder(i, h, o).build(&mut r);
+        assert!(matches!(j, Err(Error::InvalidParameter { .. })), "{j:?}");
+    }
+    assert!(recurrent::net::Lookup::new(1 << 25, 10).is_err());
+    assert!(recurrent::net::Linear::new(usize::MAX, 2).is_err());
+}

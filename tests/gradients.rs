@@ -227,6 +227,11 @@ fn check_detects_a_wrong_gradient() {
     .unwrap();
     assert!(rep.max_rel_error > 1e-4, "{rep:?}");
     assert_eq!(rep.worst, recurrent::grad::Location::Param(0));
+    // BPTT = RTRL does not see the error: the provided `Cell::jacobians` is built from the
+    // same (wrong) backward step, so the two agree anyway. Only finite differences catch it.
+    let b = recurrent::grad::bptt(&cell, Batch::new(&x, &d), Loss::mse()).unwrap();
+    let r = recurrent::grad::rtrl(&cell, Batch::new(&x, &d), Loss::mse()).unwrap();
+    assert!(recurrent::grad::relative_difference(&b.params, &r.params) < 1e-6);
 }
 
 /// Elman's fused sequence schedule computes what the generic step-by-step schedule computes.

@@ -5,12 +5,11 @@ use crate::error::{Error, Result};
 use crate::init::Init;
 use crate::kernel::{
     FEW_COLUMNS, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, matvec_add,
-    split_blocks, split_blocks_ref,
 };
 use crate::net::Net;
 use crate::scalar::{Real, lit};
 use crate::sequence::Sequence;
-use crate::traits::{Cell, ParamBlock, Parameters, Step};
+use crate::traits::{Cell, Layout, ParamBlock, Parameters, Step};
 use crate::unroll::Trace;
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use rand::Rng;
@@ -198,7 +197,7 @@ impl<T: Real> ElmanBuilder<T> {
         )?;
         let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
         let mut params = crate::error::try_zeroed::<T>("Elman", cell.n_params())?;
-        let [w_ax, w_aa, _, w_ya, _] = split_blocks(&mut params, cell.block_lens());
+        let [w_ax, w_aa, _, w_ya, _] = cell.layout().split_mut(&mut params);
         self.input_init
             .fill(DMatrixViewMut::from_slice(w_ax, n, i), rng)?;
         self.recurrent_init
@@ -259,24 +258,20 @@ impl<T: Real> ElmanCell<T> {
         self.output
     }
 
-    /// `(name, rows, cols)` of the parameter blocks, in storage order.
-    fn shapes(&self) -> [(&'static str, usize, usize); 5] {
+    /// The parameter blocks, in storage order.
+    fn layout(&self) -> Layout<5> {
         let (i, n, o) = (self.n_input, self.n_hidden, self.n_output);
-        [
+        Layout::new([
             ("w_ax", n, i),
             ("w_aa", n, n),
             ("b_a", n, 1),
             ("w_ya", o, n),
             ("b_y", o, 1),
-        ]
-    }
-
-    fn block_lens(&self) -> [usize; 5] {
-        self.shapes().map(|(_, r, c)| r * c)
+        ])
     }
 
     fn blocks<'a>(&self, theta: &'a [T]) -> [&'a [T]; 5] {
-        split_blocks_ref(theta, self.block_lens())
+        self.layout().split(theta)
     }
 }
 
@@ -346,8 +341,8 @@ impl<T: Real> Elman<T> {
 
     /// `W_aa`, mutably (e.g. to rescale its spectral radius).
     pub fn w_aa_mut(&mut self) -> DMatrixViewMut<'_, T> {
-        let (n, lens) = (self.cell().n_hidden, self.cell().block_lens());
-        let [_, w_aa, _, _, _] = split_blocks(self.params_mut(), lens);
+        let (n, layout) = (self.cell().n_hidden, self.cell().layout());
+        let [_, w_aa, _, _, _] = layout.split_mut(self.params_mut());
         DMatrixViewMut::from_slice(w_aa, n, n)
     }
 }
@@ -386,11 +381,11 @@ impl<T: Real> Cell for ElmanCell<T> {
     }
 
     fn param_blocks(&self) -> Vec<ParamBlock> {
-        ParamBlock::layout(&self.shapes())
+        self.layout().blocks()
     }
 
     fn n_params(&self) -> usize {
-        self.block_lens().iter().sum()
+        self.layout().len()
     }
 
     fn n_scratch(&self) -> usize {
@@ -467,7 +462,7 @@ impl<T: Real> Cell for ElmanCell<T> {
         if let Some(dx) = d_input {
             gemm_tn(dx, T::one(), w_ax, n, i, dz.as_view(), T::zero());
         }
-        let [g_wax, g_waa, g_ba, g_wya, g_by] = split_blocks(grad, self.block_lens());
+        let [g_wax, g_waa, g_ba, g_wya, g_by] = self.layout().split_mut(grad);
         add_outer(
             &mut DMatrixViewMut::from_slice(g_wax, n, i),
             dz.as_view(),
@@ -642,7 +637,7 @@ impl<T: Real> Cell for ElmanCell<T> {
             dzy.as_view(),
             T::zero(),
         );
-        let [g_wax, g_waa, g_ba, g_wya, g_by] = split_blocks(grad, self.block_lens());
+        let [g_wax, g_waa, g_ba, g_wya, g_by] = self.layout().split_mut(grad);
         let s = states.as_slice();
         gemm_nt(
             DMatrixViewMut::from_slice(g_wya, o, n),

@@ -3,11 +3,11 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result, check_shape};
 use crate::init::Init;
-use crate::kernel::{add_outer, add_row_sums, add_to_columns, split_blocks, split_blocks_ref};
+use crate::kernel::{add_outer, add_row_sums, add_to_columns};
 use crate::net::Net;
 use crate::scalar::{Real, lit};
 use crate::sequence::Sequence;
-use crate::traits::{Cell, ParamBlock, Step};
+use crate::traits::{Cell, Layout, ParamBlock, Step};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use rand::Rng;
 
@@ -188,7 +188,7 @@ impl<T: Real> JordanBuilder<T> {
         )?;
         let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
         let mut params = crate::error::try_zeroed::<T>("Jordan", cell.n_params())?;
-        let [w_hx, w_hs, _, w_yh, _] = split_blocks(&mut params, cell.block_lens());
+        let [w_hx, w_hs, _, w_yh, _] = cell.layout().split_mut(&mut params);
         self.init
             .fill(DMatrixViewMut::from_slice(w_hx, h, i), rng)?;
         self.init
@@ -254,24 +254,20 @@ impl<T: Real> JordanCell<T> {
         self.n_hidden
     }
 
-    /// `(name, rows, cols)` of the parameter blocks, in storage order.
-    fn shapes(&self) -> [(&'static str, usize, usize); 5] {
+    /// The parameter blocks, in storage order.
+    fn layout(&self) -> Layout<5> {
         let (i, h, o) = (self.n_input, self.n_hidden, self.n_output);
-        [
+        Layout::new([
             ("w_hx", h, i),
             ("w_hs", h, o),
             ("b_h", h, 1),
             ("w_yh", o, h),
             ("b_y", o, 1),
-        ]
-    }
-
-    fn block_lens(&self) -> [usize; 5] {
-        self.shapes().map(|(_, r, c)| r * c)
+        ])
     }
 
     fn blocks<'a>(&self, theta: &'a [T]) -> [&'a [T]; 5] {
-        split_blocks_ref(theta, self.block_lens())
+        self.layout().split(theta)
     }
 }
 
@@ -346,11 +342,11 @@ impl<T: Real> Cell for JordanCell<T> {
     type Scalar = T;
 
     fn param_blocks(&self) -> Vec<ParamBlock> {
-        ParamBlock::layout(&self.shapes())
+        self.layout().blocks()
     }
 
     fn n_params(&self) -> usize {
-        self.block_lens().iter().sum()
+        self.layout().len()
     }
 
     fn n_input(&self) -> usize {
@@ -473,7 +469,7 @@ impl<T: Real> Cell for JordanCell<T> {
                 dx.rows_mut(i, o).copy_from(&ds);
             }
         }
-        let [g_hx, g_hs, g_bh, g_yh, g_by] = split_blocks(grad, self.block_lens());
+        let [g_hx, g_hs, g_bh, g_yh, g_by] = self.layout().split_mut(grad);
         add_outer(
             &mut DMatrixViewMut::from_slice(g_hx, h, i),
             dh.as_view(),

@@ -15,6 +15,14 @@
 //! * [`Bptt::forward`] / [`Bptt::backward`] — the two halves of BPTT, so that a layer or a
 //!   loss of the caller's own can sit between the cell and the gradient.
 //!
+//! # Checking your own cell
+//!
+//! Use [`check`] (finite differences). `BPTT = RTRL` is not a test of a cell's backward step:
+//! the provided [`crate::Cell::jacobians`] that RTRL uses is built from that same
+//! `step_backward`, so a backward step that is 10% off still gives BPTT = RTRL to rounding
+//! (`tests/gradients.rs` shows it). It tests a closed-form `jacobians` override, or a fused
+//! sequence schedule, against the step-by-step one.
+//!
 //! Every algorithm takes a [`crate::Net`] (a cell and its flat θ), so a model made of parts
 //! ([`crate::net::Stack`]) is trained by the same code as a single cell. The step loops they
 //! share live in [`crate::unroll`].

@@ -11,5 +11,5 @@ pub use cell::{Cell, Step};
 pub use embedding::Embedding;
 pub(crate) use embedding::{check_query, query_norm};
 pub use memory::{AssociativeMemory, Outcome, Recall};
-pub use params::{ParamBlock, Parameters};
+pub use params::{Layout, ParamBlock, Parameters};
 pub use recurrent::{Recurrent, Run};

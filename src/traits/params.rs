@@ -158,3 +158,80 @@ pub trait Parameters {
         Ok(())
     }
 }
+
+/// The layout of a θ made of `K` named blocks, each a column-major `rows × cols` matrix stored
+/// one after the other: what a cell's [`crate::Cell::param_blocks`] describes, together with
+/// the split of θ into those blocks. One place for the layout code every cell needs.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::traits::Layout;
+/// // a cell with W (3 × 3), U (3 × 2) and b (3)
+/// let layout = Layout::new([("w", 3, 3), ("u", 3, 2), ("b", 3, 1)]);
+/// assert_eq!(layout.len(), 18);
+/// let theta: Vec<f64> = (0..18).map(f64::from).collect();
+/// let [w, u, b] = layout.split(&theta);
+/// assert_eq!((w.len(), u[0], b[2]), (9, 9.0, 17.0));
+/// assert_eq!(layout.view(&theta, 1)[(1, 1)], 13.0); // U[1, 1]
+/// assert_eq!(layout.blocks()[2].offset, 15);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout<const K: usize> {
+    shapes: [(&'static str, usize, usize); K],
+}
+
+impl<const K: usize> Layout<K> {
+    /// Blocks `(name, rows, cols)` in storage order.
+    pub const fn new(shapes: [(&'static str, usize, usize); K]) -> Self {
+        Self { shapes }
+    }
+
+    /// Number of scalars of each block.
+    pub fn lens(&self) -> [usize; K] {
+        self.shapes.map(|(_, r, c)| r * c)
+    }
+
+    /// Number of scalars in all (θ's length).
+    pub fn len(&self) -> usize {
+        self.lens().iter().sum()
+    }
+
+    /// True if θ has no scalars.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The named blocks with their offsets, as [`crate::Cell::param_blocks`] returns them.
+    pub fn blocks(&self) -> Vec<ParamBlock> {
+        ParamBlock::layout(&self.shapes)
+    }
+
+    /// θ split into its blocks.
+    ///
+    /// # Panics
+    ///
+    /// If `theta` is shorter than [`Layout::len`].
+    pub fn split<'a, T>(&self, theta: &'a [T]) -> [&'a [T]; K] {
+        crate::kernel::split_blocks_ref(theta, self.lens())
+    }
+
+    /// θ (or a gradient of its layout) split into its blocks, mutably.
+    ///
+    /// # Panics
+    ///
+    /// If `theta` is shorter than [`Layout::len`].
+    pub fn split_mut<'a, T>(&self, theta: &'a mut [T]) -> [&'a mut [T]; K] {
+        crate::kernel::split_blocks(theta, self.lens())
+    }
+
+    /// Block `k` of θ as its `rows × cols` matrix view.
+    ///
+    /// # Panics
+    ///
+    /// If `k ≥ K` or `theta` is shorter than [`Layout::len`].
+    pub fn view<'a, T: Real>(&self, theta: &'a [T], k: usize) -> nalgebra::DMatrixView<'a, T> {
+        let (_, r, c) = self.shapes[k];
+        nalgebra::DMatrixView::from_slice(self.split(theta)[k], r, c)
+    }
+}

@@ -8,7 +8,7 @@ use crate::common::{random_sequence, rng};
 use nalgebra::{DMatrixView, DMatrixViewMut};
 use recurrent::Cell;
 use recurrent::Net;
-use recurrent::traits::{ParamBlock, Step};
+use recurrent::traits::{Layout, ParamBlock, Step};
 
 /// A leaky integrator, `a⟨t⟩ = (1−α)a⟨t−1⟩ + α·tanh(W a⟨t−1⟩ + U x⟨t⟩ + b)`, `y⟨t⟩ = a⟨t⟩`:
 /// written against the public `Cell` trait only, with plain loops, as a user would.
@@ -26,14 +26,22 @@ impl Leaky {
         let x = random_sequence::<f64>(cell.n_params(), 1, 1, 0.6, &mut rng(seed));
         Net::new(cell, x.as_matrix().as_slice().to_vec()).expect("the layout fits")
     }
+    /// W (n × n), U (n × i), b (n), column-major, in that order.
+    fn layout(&self) -> Layout<3> {
+        Layout::new([
+            ("w", self.n, self.n),
+            ("u", self.n, self.i),
+            ("b", self.n, 1),
+        ])
+    }
     fn w(&self, theta: &[f64], r: usize, c: usize) -> f64 {
-        theta[c * self.n + r]
+        self.layout().view(theta, 0)[(r, c)]
     }
     fn u(&self, theta: &[f64], r: usize, c: usize) -> f64 {
-        theta[self.n * self.n + c * self.n + r]
+        self.layout().view(theta, 1)[(r, c)]
     }
     fn b(&self, theta: &[f64], r: usize) -> f64 {
-        theta[self.n * self.n + self.n * self.i + r]
+        self.layout().split(theta)[2][r]
     }
 }
 
@@ -52,8 +60,7 @@ impl Cell for Leaky {
         self.n // tanh(W a + U x + b)
     }
     fn param_blocks(&self) -> Vec<ParamBlock> {
-        let (n, i) = (self.n, self.i);
-        ParamBlock::layout(&[("w", n, n), ("u", n, i), ("b", n, 1)])
+        self.layout().blocks()
     }
     fn step(
         &self,
@@ -92,6 +99,7 @@ impl Cell for Leaky {
         _scratch: DMatrixViewMut<'_, f64>,
     ) {
         let (n, i) = (self.n, self.i);
+        let [gw, gu, gb] = self.layout().split_mut(grad);
         for col in 0..step.x.ncols() {
             let da: Vec<f64> = (0..n)
                 .map(|r| d_state[(r, col)] + d_output[(r, col)])
@@ -103,20 +111,20 @@ impl Cell for Leaky {
                 let mut v = (1.0 - self.alpha) * da[c];
                 for r in 0..n {
                     v += self.w(theta, r, c) * dz[r];
-                    grad[c * n + r] += dz[r] * step.prev[(c, col)];
+                    gw[c * n + r] += dz[r] * step.prev[(c, col)];
                 }
                 d_prev[(c, col)] = v;
             }
             for c in 0..i {
                 for r in 0..n {
-                    grad[n * n + c * n + r] += dz[r] * step.x[(c, col)];
+                    gu[c * n + r] += dz[r] * step.x[(c, col)];
                 }
                 if let Some(dx) = d_input.as_mut() {
                     dx[(c, col)] = (0..n).map(|r| self.u(theta, r, c) * dz[r]).sum();
                 }
             }
             for r in 0..n {
-                grad[n * n + n * i + r] += dz[r];
+                gb[r] += dz[r];
             }
         }
     }
