@@ -592,7 +592,7 @@ fn read_vocab(path: &Path, min_count: u64) -> Result<Vocab, Failure> {
         .iter()
         .filter(|&(w, c)| w != Vocab::EOS && c >= min_count)
         .collect();
-    kept.sort_by(|x, y| y.1.cmp(&x.1));
+    kept.sort_by_key(|&(_, c)| std::cmp::Reverse(c));
     if kept.is_empty() {
         let top = all
             .iter()

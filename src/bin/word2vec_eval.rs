@@ -294,9 +294,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
     } else {
         path.extension().is_some_and(|e| e == "bin")
     };
-    let mut read = ReadOptions::default();
-    read.limit = cli.limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-    read.lossy = cli.lossy;
+    // The default for every other option: ReadOptions may grow (a word-length limit).
+    #[allow(clippy::needless_update)]
+    let read = ReadOptions {
+        limit: cli.limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        lossy: cli.lossy,
+        ..ReadOptions::default()
+    };
     drop(common::open_input("VECTORS", path)?);
     let start = Instant::now();
     let loaded = if binary {
