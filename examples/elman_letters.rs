@@ -21,6 +21,6 @@ mod svg;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    elman_paper::letters(quick, &svg::out_dir(&args))?;
+    elman_paper::letters(quick, &svg::out_dir(&args)?)?;
     Ok(())
 }

@@ -18,6 +18,6 @@ mod svg;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    elman_paper::xor(quick, &svg::out_dir(&args))?;
+    elman_paper::xor(quick, &svg::out_dir(&args)?)?;
     Ok(())
 }

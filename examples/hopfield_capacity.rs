@@ -246,6 +246,12 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = parse_args()?;
+    // the plot's folder is checked before the sweep, so a bad --out never loses a finished run
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(format!("--out {}: is a file, not a folder", args.out.display()).into());
+    }
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("--out {}: {e}", args.out.display()))?;
     let start = std::time::Instant::now();
     // tasks: (N, trial), largest first, shared by two worker threads
     let mut tasks: Vec<(usize, u64)> = Vec::new();
@@ -404,7 +410,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 
     let svg = plot(&args.ns, &mean);
-    std::fs::create_dir_all(&args.out)?;
     let path = args.out.join("hopfield_capacity.svg");
     std::fs::write(&path, svg)?;
     println!("\nplot: {}", path.display());

@@ -24,6 +24,6 @@ mod svg;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    jordan_motor::motor(quick, &svg::out_dir(&args))?;
+    jordan_motor::motor(quick, &svg::out_dir(&args)?)?;
     Ok(())
 }

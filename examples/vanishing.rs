@@ -281,7 +281,10 @@ fn out_dir() -> Result<PathBuf, Box<dyn Error>> {
             .join("target")
             .join("plots"),
     });
-    std::fs::create_dir_all(&dir)?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!("--out {}: is a file, not a folder", dir.display()).into());
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("--out {}: {e}", dir.display()))?;
     Ok(dir)
 }
 

@@ -268,20 +268,25 @@ fn nice_ticks(a: f64, b: f64) -> Vec<f64> {
 
 /// `--out DIR` from the command line, else `<target dir>/plots`, found from the running
 /// executable (`<target>/<profile>/examples/<name>`), so plots never land in the source tree.
-pub fn out_dir(args: &[String]) -> PathBuf {
-    if let Some(i) = args.iter().position(|a| a == "--out")
-        && let Some(d) = args.get(i + 1)
-    {
-        return PathBuf::from(d);
+pub fn out_dir(args: &[String]) -> Result<PathBuf, String> {
+    let dir = if let Some(i) = args.iter().position(|a| a == "--out") {
+        PathBuf::from(args.get(i + 1).ok_or("--out needs a folder")?)
+    } else {
+        let target = std::env::current_exe().ok().and_then(|exe| {
+            exe.parent() // examples
+                .and_then(Path::parent) // release or debug
+                .and_then(Path::parent) // the target directory
+                .map(Path::to_path_buf)
+        });
+        match target {
+            Some(t) => t.join("plots"),
+            None => std::env::temp_dir().join("recurrent-plots"),
+        }
+    };
+    // checked (and made) before any work starts, so a bad --out never loses a finished run
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!("--out {}: is a file, not a folder", dir.display()));
     }
-    let target = std::env::current_exe().ok().and_then(|exe| {
-        exe.parent() // examples
-            .and_then(Path::parent) // release or debug
-            .and_then(Path::parent) // the target directory
-            .map(Path::to_path_buf)
-    });
-    match target {
-        Some(t) => t.join("plots"),
-        None => std::env::temp_dir().join("recurrent-plots"),
-    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("--out {}: {e}", dir.display()))?;
+    Ok(dir)
 }

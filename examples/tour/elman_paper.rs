@@ -9,7 +9,7 @@ mod svg;
 /// Temporal XOR (150 passes) and letter sequences (30 passes), paper setup vs BPTT(12,12).
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n== 4b. Elman (1990), \"Finding structure in time\" (short settings) ==");
-    let out = svg::out_dir(&[]);
+    let out = svg::out_dir(&[])?;
     paper::xor(true, &out)?;
     println!();
     paper::letters(true, &out)?;

@@ -14,6 +14,6 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "\n== 4c. Jordan (1986): generating a trajectory from output feedback (short settings) =="
     );
-    motor::motor(true, &svg::out_dir(&[]))?;
+    motor::motor(true, &svg::out_dir(&[])?)?;
     Ok(())
 }
