@@ -250,8 +250,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     if args.out.exists() && !args.out.is_dir() {
         return Err(format!("--out {}: is a file, not a folder", args.out.display()).into());
     }
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("--out {}: {e}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("--out {}: {e}", args.out.display()))?;
     let start = std::time::Instant::now();
     // tasks: (N, trial), largest first, shared by two worker threads
     let mut tasks: Vec<(usize, u64)> = Vec::new();

@@ -227,11 +227,82 @@ fn check_detects_a_wrong_gradient() {
     .unwrap();
     assert!(rep.max_rel_error > 1e-4, "{rep:?}");
     assert_eq!(rep.worst, recurrent::grad::Location::Param(0));
-    // BPTT = RTRL does not see the error: the provided `Cell::jacobians` is built from the
-    // same (wrong) backward step, so the two agree anyway. Only finite differences catch it.
+}
+
+/// BPTT = RTRL does not test a cell's backward step: a step_backward 10% off (every cotangent
+/// scaled by 1.1) still gives BPTT = RTRL to rounding, because the provided `Cell::jacobians`
+/// is built from that same backward step. Only finite differences catch it.
+#[test]
+fn bptt_equals_rtrl_even_for_a_wrong_backward_step() {
+    #[derive(Clone, Debug)]
+    struct TenPercentOff(Leaky);
+    impl Cell for TenPercentOff {
+        type Scalar = f64;
+        fn n_input(&self) -> usize {
+            self.0.n_input()
+        }
+        fn n_state(&self) -> usize {
+            self.0.n_state()
+        }
+        fn n_output(&self) -> usize {
+            self.0.n_output()
+        }
+        fn n_cache(&self) -> usize {
+            self.0.n_cache()
+        }
+        fn param_blocks(&self) -> Vec<ParamBlock> {
+            self.0.param_blocks()
+        }
+        fn step(
+            &self,
+            theta: &[f64],
+            x: DMatrixView<'_, f64>,
+            p: DMatrixView<'_, f64>,
+            s: DMatrixViewMut<'_, f64>,
+            o: DMatrixViewMut<'_, f64>,
+            c: DMatrixViewMut<'_, f64>,
+        ) {
+            self.0.step(theta, x, p, s, o, c)
+        }
+        fn step_backward(
+            &self,
+            theta: &[f64],
+            step: Step<'_, f64>,
+            ds: DMatrixView<'_, f64>,
+            dy: DMatrixView<'_, f64>,
+            dp: DMatrixViewMut<'_, f64>,
+            dx: Option<DMatrixViewMut<'_, f64>>,
+            grad: &mut [f64],
+            scratch: DMatrixViewMut<'_, f64>,
+        ) {
+            let (ds, dy) = (ds * 1.1, dy * 1.1);
+            self.0.step_backward(
+                theta,
+                step,
+                ds.as_view(),
+                dy.as_view(),
+                dp,
+                dx,
+                grad,
+                scratch,
+            );
+        }
+    }
+    let (leaky, theta) = Leaky::new(3, 2, 0.5, 4).into_parts();
+    let cell = recurrent::Net::new(TenPercentOff(leaky), theta).unwrap();
+    let x = random_sequence(2, 6, 2, 1.0, &mut rng(5));
+    let d = random_sequence(3, 6, 2, 0.5, &mut rng(6));
     let b = recurrent::grad::bptt(&cell, Batch::new(&x, &d), Loss::mse()).unwrap();
     let r = recurrent::grad::rtrl(&cell, Batch::new(&x, &d), Loss::mse()).unwrap();
-    assert!(recurrent::grad::relative_difference(&b.params, &r.params) < 1e-6);
+    assert!(recurrent::grad::relative_difference(&b.params, &r.params) < 1e-12);
+    let rep = check(
+        &cell,
+        Batch::new(&x, &d),
+        Loss::mse(),
+        CheckOptions::default(),
+    )
+    .unwrap();
+    assert!(rep.max_rel_error > 0.05, "{rep:?}");
 }
 
 /// Elman's fused sequence schedule computes what the generic step-by-step schedule computes.
