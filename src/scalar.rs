@@ -46,6 +46,8 @@ pub(crate) mod sealed {
         fn tanh_slice(x: &mut [Self]);
         /// `x ← 1 / (1 + e^−x)` for every element.
         fn sigmoid_slice(x: &mut [Self]);
+        /// `x ← e^x` for every element (the softmax's kernel; see `exp_slice` below).
+        fn exp_slice(x: &mut [Self]);
     }
 }
 
@@ -61,7 +63,7 @@ pub(crate) mod sealed {
 /// * `e^−a = 2^k·(1 + (e^r − 1))`, and `σ(x) = 1/(1 + e^−|x|)` or `e^−|x|/(1 + e^−|x|)`.
 ///   Below `−exp_limit`, where `σ(x)` is subnormal, the slice falls back to libm's `exp`.
 macro_rules! kernels {
-    ($t:ty, $mant:expr, $bias:expr, $clamp:expr, $exp_limit:expr, $coef:expr) => {
+    ($t:ty, $mant:expr, $bias:expr, $clamp:expr, $exp_limit:expr, $ln2_hi:expr, $ln2_lo:expr, $coef:expr) => {
         impl sealed::Kernels for $t {
             #[inline(always)]
             fn tanh_slice(xs: &mut [$t]) {
@@ -77,6 +79,26 @@ macro_rules! kernels {
                     };
                     let e = <$t as ExpParts>::expm1(2.0 * c);
                     *x = e / (e + 2.0);
+                }
+            }
+
+            /// `x ← e^x`, branch-free on the fast path so the loop vectorises: used by the
+            /// fused softmax + NLL (`grad::Loss::softmax_cross_entropy`) on `z − max z`.
+            /// Where `|x| > exp_limit` (`e^x` subnormal, near overflow or ∞) or `x` is NaN,
+            /// the whole slice falls back to libm's `exp`.
+            #[inline(always)]
+            fn exp_slice(xs: &mut [$t]) {
+                let inside = xs
+                    .iter()
+                    .fold(true, |ok, v| ok & (*v >= -$exp_limit) & (*v <= $exp_limit));
+                if !inside {
+                    for x in xs.iter_mut() {
+                        *x = x.exp();
+                    }
+                    return;
+                }
+                for x in xs.iter_mut() {
+                    *x = <$t as ExpParts>::exp(*x);
                 }
             }
 
@@ -116,9 +138,11 @@ macro_rules! kernels {
 
             #[inline(always)]
             fn split(y: $t) -> ($t, $t) {
-                const LN2_HI: $t = core::f64::consts::LN_2 as $t;
-                const LN2_LO: $t =
-                    (core::f64::consts::LN_2 - (core::f64::consts::LN_2 as $t) as f64) as $t;
+                // Cody–Waite: ln 2 = LN2_HI + LN2_LO with trailing zero bits in LN2_HI, so
+                // k·LN2_HI is exact for every k in range (|k| ≤ 1023), and r stays accurate
+                // to an ulp far from 0 (e^x with x near ±700, not only tanh's |x| ≤ 20)
+                const LN2_HI: $t = $ln2_hi;
+                const LN2_LO: $t = $ln2_lo;
                 const MAGIC: $t = 1.5 * (1u64 << $mant) as $t;
                 let kf = (y * core::f64::consts::LOG2_E as $t + MAGIC) - MAGIC;
                 let r = (y - kf * LN2_HI) - kf * LN2_LO;
@@ -168,6 +192,8 @@ kernels!(
     1023,
     20.0,
     708.0,
+    6.931_471_803_691_238_2e-1,
+    1.908_214_929_270_587_7e-10,
     [
         1.0 / 6227020800.0,
         1.0 / 479001600.0,
@@ -190,6 +216,8 @@ kernels!(
     127,
     10.0,
     87.0,
+    6.931_457_5e-1,
+    1.428_606_8e-6,
     [
         1.0 / 40320.0,
         1.0 / 5040.0,
@@ -253,6 +281,36 @@ mod tests {
                 x.exp() / (1.0 + x.exp())
             };
             assert!(ulps64(*y, r) <= 4.0, "sigmoid({x}) = {y}, reference {r}");
+        }
+    }
+
+    #[test]
+    fn exp_within_2_ulp_of_libm() {
+        let mut xs = grid();
+        xs.extend([-707.9, -708.0, -708.1, 708.0, 709.5, -800.0, 1e-300, -1e-300]);
+        let mut ys = xs.clone();
+        f64::exp_slice(&mut ys);
+        for (x, y) in xs.iter().zip(&ys) {
+            assert!(ulps64(*y, x.exp()) <= 2.0, "exp({x}) = {y}, libm {}", x.exp());
+        }
+        // inside the fast path only
+        let xs: Vec<f64> = (-7000..=7000).map(|i| i as f64 * 0.1011).collect();
+        let mut ys = xs.clone();
+        f64::exp_slice(&mut ys);
+        for (x, y) in xs.iter().zip(&ys) {
+            assert!(ulps64(*y, x.exp()) <= 2.0, "exp({x}) = {y}, libm {}", x.exp());
+        }
+        let mut special = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0];
+        f64::exp_slice(&mut special);
+        assert!(special[0].is_nan());
+        assert_eq!(&special[1..], &[f64::INFINITY, 0.0, 1.0]);
+        let xs: Vec<f32> = (-870..=870).map(|i| i as f32 * 0.1).collect();
+        let mut ys = xs.clone();
+        f32::exp_slice(&mut ys);
+        for (x, y) in xs.iter().zip(&ys) {
+            let t = f64::from(*x).exp();
+            let ulp = (f64::from(*y) - t).abs() / (f64::from(f32::EPSILON) * t);
+            assert!(ulp <= 2.0, "exp({x}) = {y}, truth {t}");
         }
     }
 
