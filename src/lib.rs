@@ -78,6 +78,7 @@ pub mod hopfield;
 pub mod init;
 pub mod io;
 mod linalg;
+pub mod lm;
 pub mod net;
 pub mod ops;
 pub mod prelude;
