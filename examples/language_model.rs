@@ -171,9 +171,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     // a model only to encode; every variant builds its own
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(args.seed);
-    let enc = LanguageModel::builder(words.clone(), elman::<f32>(1, 1, &mut rng)?).build(&mut rng)?;
+    let enc =
+        LanguageModel::builder(words.clone(), elman::<f32>(1, 1, &mut rng)?).build(&mut rng)?;
     let encode = |s: &[&str]| -> Vec<Vec<usize>> { s.iter().map(|l| enc.encode(l)).collect() };
-    let (mut tr, va, te) = (encode(&train), encode(&valid), encode(&test));
+    let (tr, va, te) = (encode(&train), encode(&valid), encode(&test));
     let count = |s: &[Vec<usize>]| s.iter().map(|x| x.len() + 1).sum::<usize>();
     println!(
         "predicted tokens: train {}, valid {}, test {}",
@@ -194,21 +195,26 @@ fn main() -> Result<(), Box<dyn Error>> {
         counts.perplexity(&va, k)?
     );
 
-    if let Some(n) = args.max_batches {
+    // the verses the networks train on (Word2Vec and the baselines always use all of train)
+    let fit_set = if let Some(n) = args.max_batches {
         // a timing run: a random subset of n batches' worth of train verses
         let mut pick = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(args.seed + 1);
-        for i in (1..tr.len()).rev() {
+        let mut fit_set = tr.clone();
+        for i in (1..fit_set.len()).rev() {
             let j = rand::RngExt::random_range(&mut pick, 0..=i);
-            tr.swap(i, j);
+            fit_set.swap(i, j);
         }
-        tr.truncate(n * args.batch);
+        fit_set.truncate(n * args.batch);
         println!(
             "timing run: {} train verses, {} tokens",
-            tr.len(),
-            count(&tr)
+            fit_set.len(),
+            count(&fit_set)
         );
-    }
-    let train_tokens = count(&tr);
+        fit_set
+    } else {
+        tr.clone()
+    };
+    let train_tokens = count(&fit_set);
     let needs_w2v = args.variants.iter().any(|v| v.starts_with("w2v"));
     let w2v = if needs_w2v {
         // the train verses with rare words as <unk> and </s> appended, so that </s> (the
@@ -287,11 +293,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mut last = mark;
         let mut trained = 0usize;
         let start = Instant::now();
-        let steps_per_epoch = tr.len().div_ceil(args.batch);
+        let steps_per_epoch = fit_set.len().div_ceil(args.batch);
         lm.fit(
             config,
             Adam::new(args.lr)?,
-            &tr,
+            &fit_set,
             Some(&va),
             &mut rng,
             |p| match *p {
