@@ -11,7 +11,7 @@ use recurrent::grad::{Batch, CheckOptions, Loss, bptt, check};
 use recurrent::lm::{Bigram, LanguageModel, elman, vocabulary};
 use recurrent::prelude::*;
 use recurrent::train::{Adam, Clip, Progress, TrainConfig};
-use recurrent::{Mask, Net, Word2Vec};
+use recurrent::{Mask, Word2Vec};
 
 /// `</s>`, `<unk>` and `n` words `w0 … w(n−1)`.
 fn words(n: usize) -> Vec<String> {
@@ -461,5 +461,4 @@ fn serde_round_trip_and_rejected_loads() {
     let mut v = value;
     v["net"]["cell"]["head"]["n_out"] = 8.into();
     assert!(load(&v).is_err());
-    let _unused: Option<Net<recurrent::cell::ElmanCell<f64>>> = None;
 }

@@ -72,6 +72,9 @@ use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Normal};
 use vocab::Vocab;
 
+/// A framed sentence: inputs and targets, one row of token indices each.
+type Framed<T> = (Sequence<T>, Sequence<T>);
+
 /// The sentence end, read as the input at every sentence start and predicted at its end.
 pub const EOS: &str = "</s>";
 /// The token every word outside the vocabulary becomes (predicted as a word).
@@ -449,7 +452,7 @@ impl<C: Cell> LanguageModel<C> {
     }
 
     /// One sentence as the pair (inputs `</s> w1 … wn`, targets `w1 … wn </s>`).
-    fn framed(&self, s: &[usize]) -> Result<(Sequence<C::Scalar>, Sequence<C::Scalar>)> {
+    fn framed(&self, s: &[usize]) -> Result<Framed<C::Scalar>> {
         let eos = self.vocab.eos();
         let x: Vec<C::Scalar> = std::iter::once(eos)
             .chain(s.iter().copied())
@@ -544,6 +547,7 @@ impl<C: Cell> LanguageModel<C> {
 
     /// Runs the model from a sentence start over `</s>` and then `context`, returning the
     /// state and the logits after the last input.
+    #[allow(clippy::type_complexity)]
     fn run_context(&self, context: &[usize]) -> Result<(DMatrix<C::Scalar>, Vec<C::Scalar>)> {
         self.check_tokens(std::slice::from_ref(&context.to_vec()))?;
         let stack = self.net.cell();
@@ -649,11 +653,7 @@ impl<C: Cell> LanguageModel<C> {
 
     /// The training set as the trainer's [`Dataset`]: one framed sequence per sentence, in
     /// the order `order`.
-    fn dataset(
-        &self,
-        framed: &[(Sequence<C::Scalar>, Sequence<C::Scalar>)],
-        order: &[usize],
-    ) -> Result<Dataset<C::Scalar>> {
+    fn dataset(&self, framed: &[Framed<C::Scalar>], order: &[usize]) -> Result<Dataset<C::Scalar>> {
         let mut data = Dataset::new();
         for &i in order {
             let (x, d) = &framed[i];
