@@ -78,6 +78,7 @@ pub mod hopfield;
 pub mod init;
 pub mod io;
 mod kernel;
+pub mod lm;
 pub mod net;
 pub mod ops;
 pub mod prelude;

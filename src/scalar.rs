@@ -60,6 +60,8 @@ pub(crate) mod sealed {
         fn tanh_slice(_: Token, x: &mut [Self]);
         /// `x ← 1 / (1 + e^−x)` for every element.
         fn sigmoid_slice(_: Token, x: &mut [Self]);
+        /// `x ← e^x` for every element (the kernel of the fused softmax + NLL).
+        fn exp_slice(_: Token, x: &mut [Self]);
         /// `Σ aᵢ·bᵢ` over the common length, in the crate's one summation order (see
         /// `crate::kernel::dot`).
         fn dot(_: Token, a: &[Self], b: &[Self]) -> Self;

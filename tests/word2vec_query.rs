@@ -238,36 +238,15 @@ fn nearest_to_ranks_the_same_at_any_scale() {
 
 #[test]
 fn queries_on_bad_rows_are_errors() {
-    // A NaN in a query word's vector reaches the query, which is refused.
+    // A NaN in a word's vector never reaches a query: the model refuses it when built.
     let words = ["a", "b", "c"].map(String::from).to_vec();
     let m = Word2Vec::from_parts(
         words,
         vec![1; 3],
         2,
         vec![f32::NAN, 1.0, 0.0, 1.0, 1.0, 0.0],
-    )
-    .unwrap();
-    assert!(matches!(
-        m.most_similar(&["a"], &[], 1),
-        Err(Error::NonFinite { .. })
-    ));
-    assert!(matches!(
-        Reference(&m).most_similar(&["a"], &[], 1),
-        Err(Error::NonFinite { .. })
-    ));
-    for r in [
-        m.most_similar_cosmul(&["b"], &["a"], 1),
-        m.analogy_cosmul("a", "b", "c", 1),
-    ] {
-        assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
-    }
-    assert!(matches!(
-        m.doesnt_match(&["b", "a"]),
-        Err(Error::NonFinite { .. })
-    ));
-    // Queries that do not start from the bad row still answer.
-    assert!(m.most_similar(&["b"], &[], 2).is_ok());
-    assert!(m.most_similar_cosmul(&["b"], &["c"], 2).is_ok());
+    );
+    assert!(matches!(m, Err(Error::NonFinite { .. })), "{m:?}");
     // A model with no words may claim any dimension; queries must not allocate from it.
     let empty = Word2Vec::from_parts(vec![], vec![], 1 << 60, vec![]).unwrap();
     assert!(matches!(

@@ -266,19 +266,61 @@ fn softmax_nll<T: Real>(
         ));
     }
     let k = kf as usize;
-    let m = z.iter().skip(1).fold(z[0], |m, v| m.max(*v));
-    let mut sum = T::zero();
-    for (gi, zi) in g.iter_mut().zip(z.iter()) {
-        let e = (*zi - m).exp();
-        *gi = e;
-        sum += e;
+    if w == T::zero() {
+        return Ok(T::zero()); // a masked (padding) column: the caller zeroes its gradient
     }
+    // contiguous: a column of a column-major matrix
+    let z = z.as_slice();
+    let m = max_slice(z);
+    for (gi, zi) in g.iter_mut().zip(z) {
+        *gi = *zi - m;
+    }
+    // e^{z − max}: a branch-free polynomial on the whole slice (vectorised), not V libm calls
+    crate::kernel::exp(g);
+    let sum = sum_slice(g);
     let scale = w / sum;
     for gi in g.iter_mut() {
         *gi *= scale;
     }
     g[k] -= w;
     Ok(m + sum.ln() - z[k])
+}
+
+/// Lanes of the reductions below: independent accumulators, so the loops vectorise (a single
+/// running sum is a chain the compiler may not reorder).
+const LANES: usize = 8;
+
+/// `max_i x_i` (NaN-propagation is not needed: a NaN logit makes the loss NaN anyway, and the
+/// caller reports it).
+fn max_slice<T: Real>(x: &[T]) -> T {
+    let mut acc = [x[0]; LANES];
+    let mut chunks = x.chunks_exact(LANES);
+    for c in &mut chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a = if *v > *a { *v } else { *a };
+        }
+    }
+    let mut m = chunks
+        .remainder()
+        .iter()
+        .fold(acc[0], |m, v| if *v > m { *v } else { m });
+    for a in &acc[1..] {
+        m = if *a > m { *a } else { m };
+    }
+    m
+}
+
+/// `Σ_i x_i` over `LANES` partial sums.
+fn sum_slice<T: Real>(x: &[T]) -> T {
+    let mut acc = [T::zero(); LANES];
+    let mut chunks = x.chunks_exact(LANES);
+    for c in &mut chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += *v;
+        }
+    }
+    let tail = chunks.remainder().iter().fold(T::zero(), |s, v| s + *v);
+    acc.iter().fold(tail, |s, a| s + *a)
 }
 
 #[cfg(test)]

@@ -70,6 +70,12 @@ pub(crate) fn sigmoid<T: Real>(xs: &mut [T]) {
     T::sigmoid_slice(TOKEN, xs)
 }
 
+/// `x ← e^x` element-wise (the fused softmax + NLL's kernel).
+#[inline]
+pub(crate) fn exp<T: Real>(xs: &mut [T]) {
+    T::exp_slice(TOKEN, xs)
+}
+
 /// `y += A·x` for the column-major `m × k` matrix `A` in `a` (`y` has `m`, `x` has `k`
 /// entries), by axpys over four contiguous columns at a time.
 ///
@@ -88,6 +94,10 @@ impl Kernels for f64 {
     }
 
     #[inline(always)]
+    fn exp_slice(_: Token, x: &mut [f64]) {
+        elementwise::double::exp_slice(x)
+    }
+
     fn sigmoid_slice(_: Token, x: &mut [f64]) {
         avx2::sigmoid_f64(x)
     }
@@ -132,6 +142,10 @@ impl Kernels for f32 {
     }
 
     #[inline(always)]
+    fn exp_slice(_: Token, x: &mut [f32]) {
+        elementwise::single::exp_slice(x)
+    }
+
     fn sigmoid_slice(_: Token, x: &mut [f32]) {
         avx2::sigmoid_f32(x)
     }

@@ -529,7 +529,7 @@ impl<C: Cell> Cell for Stack<C> {
         let zero = C::Scalar::zero();
         let (b, steps) = (trace.batch(), trace.steps());
         let tb = b * steps;
-        let (_, tc, w, _) = split(theta, self.lens(), self.head);
+        let (_, tc, _, _) = split(theta, self.lens(), self.head);
         let (d, h) = self.rows();
         let c = self.cell.n_cache();
         let [ge, gc, gh] = crate::kernel::split_blocks(grad, self.lens());
@@ -576,7 +576,19 @@ impl<C: Cell> Cell for Stack<C> {
         };
         let d_out_c = if let Some(l) = &self.head {
             ensure(d_hidden, h, tb);
-            d_hidden.gemm_tr(one, &w, &d_outputs, zero);
+            // Wᵀ·dZ as one packed GEMM (nalgebra's gemm_tr is a dot product per entry,
+            // streaming the V × H head once per column: two thirds of an LM's step)
+            let head_w =
+                &crate::kernel::split_blocks_ref(theta, self.lens())[2][..l.n_out() * l.n_in()];
+            crate::kernel::gemm_tn(
+                d_hidden.as_view_mut(),
+                one,
+                head_w,
+                l.n_out(),
+                l.n_in(),
+                d_outputs,
+                zero,
+            );
             let (gw, gb) = gh.split_at_mut(l.n_out() * l.n_in());
             gemm_nt(
                 DMatrixViewMut::from_slice(gw, l.n_out(), l.n_in()),

@@ -1,0 +1,464 @@
+//! The word-level language model (`recurrent::lm`): the whole model's gradient, perplexity,
+//! sampling, the embedding variants, serde, the count baselines.
+
+mod common;
+#[path = "common/leaky.rs"]
+mod leaky;
+
+use common::rng;
+use nalgebra::DMatrix;
+use recurrent::grad::{Batch, CheckOptions, Loss, bptt, check};
+use recurrent::lm::{Bigram, LanguageModel, elman, vocabulary};
+use recurrent::prelude::*;
+use recurrent::train::{Adam, Clip, Progress, TrainConfig};
+use recurrent::{Mask, Word2Vec};
+
+/// `</s>`, `<unk>` and `n` words `w0 … w(n−1)`.
+fn words(n: usize) -> Vec<String> {
+    let mut v = vec!["</s>".to_string(), "<unk>".to_string()];
+    v.extend((0..n).map(|i| format!("w{i}")));
+    v
+}
+
+/// A padded batch of two framed sentences over a vocabulary of `v`: inputs, targets, mask.
+fn batch(v: usize) -> (Sequence<f64>, Sequence<f64>, Mask<f64>) {
+    let a = [2usize, 3, 4 % v, 2];
+    let b = [5 % v, 6 % v];
+    let steps = a.len() + 1;
+    let mut x = vec![0.0; 2 * steps];
+    let mut d = vec![0.0; 2 * steps];
+    let mut m = vec![0.0; 2 * steps];
+    for (k, s) in [&a[..], &b[..]].iter().enumerate() {
+        for t in 0..=s.len() {
+            if t > 0 {
+                x[t * 2 + k] = s[t - 1] as f64;
+            }
+            d[t * 2 + k] = if t < s.len() { s[t] as f64 } else { 0.0 };
+            m[t * 2 + k] = 1.0;
+        }
+    }
+    (
+        Sequence::new(DMatrix::from_row_slice(1, 2 * steps, &x), 2).unwrap(),
+        Sequence::new(DMatrix::from_row_slice(1, 2 * steps, &d), 2).unwrap(),
+        Mask::new(m, steps, 2).unwrap(),
+    )
+}
+
+fn small_lm(seed: u64) -> LanguageModel<recurrent::cell::ElmanCell<f64>> {
+    let mut r = rng(seed);
+    let cell = elman::<f64>(3, 4, &mut r).unwrap();
+    LanguageModel::builder(words(5), cell)
+        .sigma(0.5)
+        .build(&mut r)
+        .unwrap()
+}
+
+#[test]
+fn whole_model_gradient_matches_finite_differences() {
+    for seed in [1, 2] {
+        let lm = small_lm(seed);
+        let (x, d, m) = batch(lm.vocab_len());
+        let loss = Loss::softmax_cross_entropy();
+        let b = Batch::new(&x, &d).with_mask(&m);
+        let r = check(lm.net(), b, loss, CheckOptions::default()).unwrap();
+        assert!(r.max_rel_error < 1e-6, "{r:?}");
+        assert_eq!(r.checked, lm.net().n_params() + lm.net().n_state() * 2);
+        // embedding rows: the tokens read (</s>, then 2 3 4 and 5 6) get a gradient, the
+        // one never read (<unk>) none
+        let g = bptt(lm.net(), b, loss).unwrap();
+        let table = &lm.net().param_blocks()[0];
+        assert_eq!(table.name, "embedding.table");
+        let read = [0usize, 2, 3, 4, 5, 6];
+        for k in 0..lm.vocab_len() {
+            let col = &g.params[table.offset + k * 3..table.offset + (k + 1) * 3];
+            assert_eq!(
+                col.iter().any(|v| *v != 0.0),
+                read.contains(&k),
+                "token {k}"
+            );
+        }
+    }
+}
+
+#[test]
+fn jordan_and_a_users_cell_make_language_models_too() {
+    let mut r = rng(7);
+    let jordan = Jordan::<f64>::builder(3, 4, 2).build(&mut r).unwrap();
+    let lm = LanguageModel::builder(words(5), jordan)
+        .sigma(0.5)
+        .build(&mut r)
+        .unwrap();
+    let (x, d, m) = batch(lm.vocab_len());
+    let b = Batch::new(&x, &d).with_mask(&m);
+    let loss = Loss::softmax_cross_entropy();
+    let rep = check(lm.net(), b, loss, CheckOptions::default()).unwrap();
+    assert!(rep.max_rel_error < 1e-6, "{rep:?}");
+    let leaky = leaky::Leaky::new(4, 3, 0.6, 3);
+    let lm = LanguageModel::builder(words(5), leaky)
+        .build(&mut r)
+        .unwrap();
+    let rep = check(lm.net(), b, loss, CheckOptions::default()).unwrap();
+    assert!(rep.max_rel_error < 1e-6, "{rep:?}");
+    assert!(lm.perplexity(&[vec![2, 3], vec![4]]).unwrap().is_finite());
+}
+
+/// Every parameter zero except the head's bias `b = ln p`: the model predicts `p` whatever
+/// the context, so the perplexity is `exp(−mean ln p(w))` over the predicted tokens.
+#[test]
+fn perplexity_of_a_known_distribution() {
+    let mut lm = small_lm(3);
+    let v = lm.vocab_len();
+    let p: Vec<f64> = (0..v).map(|k| (k + 1) as f64).collect();
+    let s: f64 = p.iter().sum();
+    let blocks = lm.net().param_blocks();
+    let theta = lm.net_mut().params_mut();
+    theta.fill(0.0);
+    let bias = blocks.iter().find(|b| b.name == "head.b").unwrap();
+    for k in 0..v {
+        theta[bias.offset + k] = (p[k] / s).ln();
+    }
+    let data = vec![vec![2, 3, 3], vec![6], vec![]];
+    // predicted: 2 3 3 </s>, 6 </s>, </s>
+    let predicted = [2usize, 3, 3, 0, 6, 0, 0];
+    let mean: f64 = predicted.iter().map(|k| -(p[*k] / s).ln()).sum::<f64>() / 7.0;
+    let ppl = lm.perplexity(&data).unwrap();
+    assert!(
+        (ppl - mean.exp()).abs() < 1e-10 * ppl,
+        "{ppl} vs {}",
+        mean.exp()
+    );
+    let probs = lm.probabilities(&[4, 5]).unwrap();
+    for k in 0..v {
+        assert!((probs[k] - p[k] / s).abs() < 1e-12);
+    }
+    // the uniform model has perplexity V
+    let theta = lm.net_mut().params_mut();
+    theta.fill(0.0);
+    assert!((lm.perplexity(&data).unwrap() - v as f64).abs() < 1e-9);
+    assert!(lm.perplexity(&[]).is_err());
+    assert!(lm.perplexity(&[vec![v]]).is_err());
+}
+
+#[test]
+fn sampling_is_seeded_and_temperature_zero_is_argmax() {
+    let lm = small_lm(4);
+    let a = lm.generate(&[2], 20, 1.0, &mut rng(9)).unwrap();
+    let b = lm.generate(&[2], 20, 1.0, &mut rng(9)).unwrap();
+    assert_eq!(a, b);
+    let many: std::collections::BTreeSet<Vec<usize>> = (0..20)
+        .map(|s| lm.generate(&[2], 20, 1.0, &mut rng(s)).unwrap())
+        .collect();
+    assert!(many.len() > 1, "different seeds, different sentences");
+    // greedy: each token is the argmax of the distribution given what came before
+    let greedy = lm.generate(&[], 8, 0.0, &mut rng(0)).unwrap();
+    let mut context: Vec<usize> = Vec::new();
+    for &k in &greedy {
+        let p = lm.probabilities(&context).unwrap();
+        let best = (0..p.len()).fold(0, |b, i| if p[i] > p[b] { i } else { b });
+        assert_eq!(k, best);
+        context.push(k);
+    }
+    assert!(greedy.len() == 8 || greedy.last() == Some(&lm.eos()));
+    // and a tiny temperature is the same as 0 whatever the seed
+    for s in 0..5 {
+        assert_eq!(lm.generate(&[], 8, 1e-6, &mut rng(s)).unwrap(), greedy);
+    }
+    assert!(lm.generate(&[], 8, -1.0, &mut rng(0)).is_err());
+    assert!(lm.generate(&[], 8, f64::NAN, &mut rng(0)).is_err());
+    assert!(lm.generate(&[99], 8, 1.0, &mut rng(0)).is_err());
+    assert!(lm.generate(&[], 0, 1.0, &mut rng(0)).unwrap().is_empty());
+}
+
+#[test]
+fn sampling_follows_the_distribution() {
+    // only the bias: P = (0.1, 0.2, 0.7, 0, …) approximately
+    let mut lm = small_lm(5);
+    let blocks = lm.net().param_blocks();
+    let theta = lm.net_mut().params_mut();
+    theta.fill(0.0);
+    let bias = blocks.iter().find(|b| b.name == "head.b").unwrap();
+    for k in 0..7 {
+        theta[bias.offset + k] = -50.0;
+    }
+    theta[bias.offset] = 0.1f64.ln();
+    theta[bias.offset + 2] = 0.2f64.ln();
+    theta[bias.offset + 3] = 0.7f64.ln();
+    let mut counts = [0usize; 7];
+    let mut r = rng(11);
+    for _ in 0..4000 {
+        let s = lm.generate(&[], 1, 1.0, &mut r).unwrap();
+        counts[s[0]] += 1;
+    }
+    let f = |k: usize| counts[k] as f64 / 4000.0;
+    assert!((f(0) - 0.1).abs() < 0.02 && (f(2) - 0.2).abs() < 0.03 && (f(3) - 0.7).abs() < 0.03);
+    // temperature 2 flattens: p^(1/2) normalised
+    let mut counts = [0usize; 7];
+    for _ in 0..4000 {
+        counts[lm.generate(&[], 1, 2.0, &mut r).unwrap()[0]] += 1;
+    }
+    let z: f64 = [0.1f64, 0.2, 0.7].iter().map(|p| p.sqrt()).sum();
+    assert!((counts[3] as f64 / 4000.0 - 0.7f64.sqrt() / z).abs() < 0.03);
+}
+
+#[test]
+fn embedding_initialisation_counts_missing_words() {
+    let mut r = rng(6);
+    // vectors for </s>, w0, w2 and a word outside the vocabulary; <unk> and w1 missing
+    let w2v = Word2Vec::from_parts(
+        vec!["w0".into(), "</s>".into(), "zzz".into(), "w2".into()],
+        vec![4, 3, 2, 1],
+        3,
+        vec![
+            1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 0.5, 0.25, 0.125,
+        ],
+    )
+    .unwrap();
+    let cell = elman::<f32>(3, 4, &mut r).unwrap();
+    let lm = LanguageModel::builder(words(3), cell)
+        .embedding(&w2v)
+        .frozen(true)
+        .build(&mut r)
+        .unwrap();
+    let cov = lm.coverage().unwrap();
+    assert_eq!(cov.matched, 3);
+    assert_eq!(cov.missing, ["<unk>", "w1"]);
+    let table = lm.net().block("embedding.table").unwrap();
+    assert_eq!(table.column(0).as_slice(), &[4.0, 5.0, 6.0]); // </s>
+    assert_eq!(table.column(2).as_slice(), &[1.0, 2.0, 3.0]); // w0
+    assert_eq!(table.column(4).as_slice(), &[0.5, 0.25, 0.125]); // w2
+    assert!(table.column(1).iter().all(|v| v.is_finite() && *v != 0.0));
+    assert!(lm.net().cell().lookup().unwrap().is_frozen());
+    // a dimension that does not fit the cell is an error
+    let cell = elman::<f32>(5, 4, &mut r).unwrap();
+    assert!(
+        LanguageModel::builder(words(3), cell)
+            .embedding(&w2v)
+            .build(&mut r)
+            .is_err()
+    );
+}
+
+#[test]
+fn training_lowers_perplexity_and_frozen_tables_stay() {
+    let text = [
+        "the cat sat on the mat",
+        "the dog sat on the log",
+        "a cat ran",
+        "a dog ran",
+        "the cat ran on the mat",
+    ];
+    let vocab = vocabulary(text, 1).unwrap();
+    for frozen in [false, true] {
+        let mut r = rng(12);
+        let cell = elman::<f32>(6, 12, &mut r).unwrap();
+        let mut lm = LanguageModel::builder(vocab.clone(), cell)
+            .frozen(frozen)
+            .build(&mut r)
+            .unwrap();
+        let data: Vec<Vec<usize>> = text.iter().map(|s| lm.encode(s)).collect();
+        let table0 = lm.net().block("embedding.table").unwrap().into_owned();
+        let before = lm.perplexity(&data).unwrap();
+        let mut epochs = 0;
+        let cfg = TrainConfig::new()
+            .epochs(40)
+            .batch_size(2)
+            .clip(Clip::norm(5.0).unwrap())
+            .patience(50);
+        let report = lm
+            .fit(
+                cfg,
+                Adam::new(0.02).unwrap(),
+                &data,
+                Some(&data),
+                &mut r,
+                |p| {
+                    if let Progress::Epoch { .. } = p {
+                        epochs += 1;
+                    }
+                },
+            )
+            .unwrap();
+        assert_eq!((report.epochs, epochs), (40, 40));
+        assert_eq!(report.steps, 40 * 3);
+        let after = lm.perplexity(&data).unwrap();
+        assert!(after < before / 2.0, "{before} → {after}");
+        // the kept parameters are the best epoch's
+        let best = report.best_epoch.unwrap();
+        assert!((report.valid_losses[best] as f64 - after.ln()).abs() < 1e-4);
+        let table = lm.net().block("embedding.table").unwrap().into_owned();
+        assert_eq!(table == table0, frozen);
+    }
+}
+
+#[test]
+fn one_hot_input_is_the_identity_table() {
+    let mut r = rng(13);
+    let v = 7;
+    let cell = elman::<f64>(v, 4, &mut r).unwrap();
+    let lm = LanguageModel::builder(words(5), cell)
+        .one_hot()
+        .build(&mut r)
+        .unwrap();
+    let table = lm.net().block("embedding.table").unwrap();
+    assert_eq!(table.into_owned(), DMatrix::<f64>::identity(v, v));
+    assert!(lm.net().cell().lookup().unwrap().is_frozen());
+    // the check on the same model with the table trainable (a frozen table's zero gradient
+    // is not the finite difference)
+    let mut r = rng(13);
+    let cell = elman::<f64>(v, 4, &mut r).unwrap();
+    let tuned = LanguageModel::builder(words(5), cell)
+        .one_hot()
+        .frozen(false)
+        .build(&mut r)
+        .unwrap();
+    assert_eq!(tuned.net().params(), lm.net().params());
+    let (x, d, m) = batch(v);
+    let rep = check(
+        tuned.net(),
+        Batch::new(&x, &d).with_mask(&m),
+        Loss::softmax_cross_entropy(),
+        CheckOptions::default(),
+    )
+    .unwrap();
+    assert!(rep.max_rel_error < 1e-6, "{rep:?}");
+    // the cell must read V inputs
+    let cell = elman::<f64>(3, 4, &mut r).unwrap();
+    assert!(
+        LanguageModel::builder(words(5), cell)
+            .one_hot()
+            .build(&mut r)
+            .is_err()
+    );
+}
+
+#[test]
+fn fit_rejects_bad_input() {
+    let mut lm = small_lm(14);
+    let cfg = TrainConfig::new().epochs(1);
+    let adam = Adam::new(0.01).unwrap();
+    let mut r = rng(0);
+    assert!(
+        lm.fit(cfg.clone(), adam.clone(), &[], None, &mut r, |_| {})
+            .is_err()
+    );
+    assert!(
+        lm.fit(cfg.clone(), adam.clone(), &[vec![7]], None, &mut r, |_| {})
+            .is_err()
+    );
+    assert!(
+        lm.fit(
+            cfg.clone().patience(1),
+            adam.clone(),
+            &[vec![2]],
+            None,
+            &mut r,
+            |_| {}
+        )
+        .is_err()
+    );
+    assert!(
+        lm.fit(cfg.batch_size(0), adam, &[vec![2]], None, &mut r, |_| {})
+            .is_err()
+    );
+}
+
+#[test]
+fn malformed_vocabularies_are_rejected() {
+    let mut r = rng(15);
+    for bad in [
+        vec!["</s>".to_string(), "a".into(), "b".into()],
+        vec!["<unk>".to_string(), "a".into(), "b".into()],
+        vec!["</s>".to_string(), "<unk>".into(), "a".into(), "a".into()],
+        vec!["</s>".to_string(), "<unk>".into(), "a b".into()],
+        vec!["</s>".to_string(), "<unk>".into(), "".into()],
+    ] {
+        let cell = elman::<f64>(3, 4, &mut r).unwrap();
+        assert!(
+            LanguageModel::builder(bad.clone(), cell)
+                .build(&mut r)
+                .is_err(),
+            "{bad:?}"
+        );
+    }
+    // a net of another vocabulary size
+    let (_, net) = small_lm(16).into_parts();
+    assert!(LanguageModel::new(words(4), net.clone()).is_err());
+    assert!(LanguageModel::new(words(5), net).is_ok());
+    // a net without a head
+    let cell = elman::<f64>(3, 4, &mut r).unwrap();
+    let net = recurrent::net::Stack::builder(cell)
+        .lookup(recurrent::net::Lookup::new(7, 3).unwrap())
+        .build(&mut r)
+        .unwrap();
+    assert!(LanguageModel::new(words(5), net).is_err());
+}
+
+#[test]
+fn vocabulary_and_count_baselines() {
+    let train = ["a b a", "a c", "b a"];
+    let v = vocabulary(train, 2).unwrap();
+    assert_eq!(v, ["</s>", "<unk>", "a", "b"]);
+    assert!(vocabulary(train, 0).is_err());
+    let lm = {
+        let mut r = rng(0);
+        LanguageModel::builder(v, elman::<f64>(2, 2, &mut r).unwrap())
+            .build(&mut r)
+            .unwrap()
+    };
+    let enc: Vec<Vec<usize>> = train.iter().map(|s| lm.encode(s)).collect();
+    assert_eq!(enc, [vec![2, 3, 2], vec![2, 1], vec![3, 2]]);
+    assert_eq!(lm.decode(&enc[1]), "a <unk>");
+    let m = Bigram::fit(&enc, 4, 0).unwrap();
+    // predicted tokens: 10 (7 words + 3 </s>); unigram counts </s> 3, <unk> 1, a 4, b 2
+    let test = vec![vec![2, 3]];
+    let uni = m.unigram_perplexity(&test).unwrap();
+    let expect = -((5.0f64 / 14.0).ln() + (3.0f64 / 14.0).ln() + (4.0f64 / 14.0).ln()) / 3.0;
+    assert!((uni - expect.exp()).abs() < 1e-12);
+    // add-one bigram: P(a|</s>) = (2+1)/(3+4), P(b|a) = (1+1)/(4+4), P(</s>|b) = (0+1)/(2+4)
+    let bi = m.perplexity(&test, 1.0).unwrap();
+    let expect = -((3.0f64 / 7.0).ln() + (2.0f64 / 8.0).ln() + (1.0f64 / 6.0).ln()) / 3.0;
+    assert!((bi - expect.exp()).abs() < 1e-12);
+    let k = m.tune_k(&enc).unwrap();
+    assert!(k > 0.0 && m.perplexity(&enc, k).unwrap() <= m.perplexity(&enc, 1.0).unwrap());
+    assert!(m.perplexity(&test, 0.0).is_err());
+    assert!(m.perplexity(&[vec![4]], 1.0).is_err());
+    assert!(Bigram::fit(&[], 4, 0).is_err());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_round_trip_and_rejected_loads() {
+    let lm = small_lm(17);
+    let json = serde_json::to_string(&lm).unwrap();
+    let back: LanguageModel<recurrent::cell::ElmanCell<f64>> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, lm);
+    assert_eq!(
+        back.perplexity(&[vec![2, 3]]).unwrap(),
+        lm.perplexity(&[vec![2, 3]]).unwrap()
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let load = |v: &serde_json::Value| {
+        serde_json::from_value::<LanguageModel<recurrent::cell::ElmanCell<f64>>>(v.clone())
+    };
+    // a word too few, a repeated word, no </s>
+    let mut v = value.clone();
+    v["words"].as_array_mut().unwrap().pop();
+    assert!(load(&v).is_err());
+    let mut v = value.clone();
+    v["words"][3] = "w0".into();
+    assert!(load(&v).is_err());
+    let mut v = value.clone();
+    v["words"][0] = "end".into();
+    assert!(load(&v).is_err());
+    // θ of the wrong length, or non-finite
+    let mut v = value.clone();
+    v["net"]["params"].as_array_mut().unwrap().pop();
+    assert!(load(&v).is_err());
+    let mut v = value.clone();
+    v["net"]["params"][0] = serde_json::Value::Null;
+    assert!(load(&v).is_err());
+    // a head of another size
+    let mut v = value;
+    v["net"]["cell"]["head"]["n_out"] = 8.into();
+    assert!(load(&v).is_err());
+}
