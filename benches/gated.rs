@@ -80,12 +80,22 @@ fn bench_scalar<T: Real>(c: &mut Criterion, dtype: &str) {
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
             let head = Linear::new(h, o).expect("valid sizes");
             if cell == "lstm" {
-                let lstm = Lstm::<T>::builder(i, h).build(&mut rng).expect("valid sizes");
-                let net = Stack::builder(lstm).head(head).build(&mut rng).expect("fits");
+                let lstm = Lstm::<T>::builder(i, h)
+                    .build(&mut rng)
+                    .expect("valid sizes");
+                let net = Stack::builder(lstm)
+                    .head(head)
+                    .build(&mut rng)
+                    .expect("fits");
                 bench_model(&mut group, name, &net, (b, i, o, t), &mut rng);
             } else {
-                let gru = Gru::<T>::builder(i, h).build(&mut rng).expect("valid sizes");
-                let net = Stack::builder(gru).head(head).build(&mut rng).expect("fits");
+                let gru = Gru::<T>::builder(i, h)
+                    .build(&mut rng)
+                    .expect("valid sizes");
+                let net = Stack::builder(gru)
+                    .head(head)
+                    .build(&mut rng)
+                    .expect("fits");
                 bench_model(&mut group, name, &net, (b, i, o, t), &mut rng);
             }
         }

@@ -357,7 +357,7 @@ impl<T: Real> Gru<T> {
     /// let b_hh = [0.0, 0.0, 0.7]; // b_hn, inside the reset product
     /// let gru = Gru::<f64>::from_pytorch(w_ih.as_view(), w_hh.as_view(), &[0.0; 3], &b_hh)?;
     /// let x = Sequence::new(DMatrix::from_element(1, 1, 1.0), 1)?;
-    /// let h = gru.run(&x, None)?.outputs[(0, 0)];
+    /// let h = gru.run(&x, None)?.outputs.as_matrix()[(0, 0)];
     /// let s = |v: f64| 1.0 / (1.0 + (-v).exp());
     /// let n = (0.3 + s(0.1) * 0.7).tanh(); // h⟨0⟩ = 0
     /// assert!((h - (1.0 - s(0.2)) * n).abs() < 1e-15);

@@ -526,7 +526,7 @@ impl<T: Real> Lstm<T> {
     /// let w_hh = DMatrix::from_row_slice(4, 1, &[0.5, 0.6, 0.7, 0.8]);
     /// let lstm = Lstm::<f64>::from_pytorch(w_ih.as_view(), w_hh.as_view(), &[0.0; 4], &[0.0; 4])?;
     /// let x = Sequence::new(DMatrix::from_element(1, 1, 1.0), 1)?;
-    /// let h = lstm.run(&x, None)?.outputs[(0, 0)];
+    /// let h = lstm.run(&x, None)?.outputs.as_matrix()[(0, 0)];
     /// let s = |z: f64| 1.0 / (1.0 + (-z).exp());
     /// let c = s(0.1) * 0.3f64.tanh();
     /// assert!((h - s(0.4) * c.tanh()).abs() < 1e-15);
