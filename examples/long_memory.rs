@@ -30,8 +30,9 @@
 //! initialisation (`long_memory_gradients.svg`) and the median test error against `T`
 //! (`long_memory_adding.svg`) into `--out DIR` (default `target/plots/`).
 //!
-//! The default budget (a few minutes on two cores) is far below the papers' (10⁵–10⁶ steps):
-//! the table says what this budget achieves, not what the cells can do eventually.
+//! The default budget (about 210 s of CPU, under two minutes on an idle 2-core machine) is far
+//! below the papers': the table says what this budget achieves, not what the cells can do
+//! eventually.
 //!
 //! `cargo run --release --example long_memory [-- --quick] [--seeds N] [--steps N]
 //!  [--lengths 50,100,200,400] [--delays 10,20,40] [--lr X] [--threads N] [--out DIR]`
