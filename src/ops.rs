@@ -7,6 +7,9 @@
 //! * [`add_to_columns`]: `M ← M + b·1ᵀ` (a bias on every column);
 //! * [`add_outer`]: `C ← C + A·Bᵀ` (a weight gradient from a batch of columns);
 //! * [`add_row_sums`]: `v ← v + M·1` (a bias gradient);
+//! * [`matvec_add`] / [`matvec_t`]: `y ← y + A·x` and `y ← Aᵀ·x` on contiguous slices, the
+//!   vectorised kernels behind a step of batch 1 (nalgebra's `gemv` walks run-time strides and
+//!   does not vectorise);
 //! * [`blocks`] / [`blocks_mut`]: θ split into its consecutive blocks;
 //! * [`check_shape`] / [`invalid`]: the crate's errors for a builder's or loader's checks.
 
@@ -83,6 +86,65 @@ pub fn add_outer<T: Real>(
 pub fn add_row_sums<T: Real>(v: &mut [T], m: DMatrixView<'_, T>) {
     assert!(v.len() >= m.nrows(), "add_row_sums: v too short");
     crate::kernel::add_row_sums(v, m);
+}
+
+/// `y ← y + A·x` for the column-major `m × k` matrix `A` stored in `a`, with `m = y.len()` and
+/// `k = x.len()`: the matrix–vector product of one batch column, vectorised (AVX2 when the CPU
+/// has it, chosen at run time; the same bits either way).
+///
+/// Sigmoid and tanh over a view, the other half of a gated cell's step, are
+/// [`crate::activation::Activation::apply`].
+///
+/// # Examples
+///
+/// ```
+/// // A = [1 3; 2 4] column-major, x = [1, 1]
+/// let mut y = [10.0, 20.0];
+/// recurrent::ops::matvec_add(&mut y, &[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0]);
+/// assert_eq!(y, [14.0, 26.0]);
+/// ```
+///
+/// # Panics
+///
+/// If `a` has fewer than `y.len()·x.len()` entries.
+pub fn matvec_add<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
+    let need = y.len().checked_mul(x.len());
+    assert!(
+        need.is_some_and(|n| a.len() >= n),
+        "matvec_add: a has {} entries, A is {}x{}",
+        a.len(),
+        y.len(),
+        x.len()
+    );
+    crate::kernel::matvec_add(y, a, x);
+}
+
+/// `y ← Aᵀ·x` for the column-major `k × m` matrix `A` stored in `a`, with `k = x.len()` and
+/// `m = y.len()`: one dot product per contiguous column of `A` (the backward step's
+/// `W_hhᵀ·δ` for one batch column), vectorised like [`matvec_add`]. `y` is overwritten.
+///
+/// # Examples
+///
+/// ```
+/// // A = [1 3; 2 4] column-major, x = [1, 1]: Aᵀx = [3, 7]
+/// let mut y = [0.0f32; 2];
+/// recurrent::ops::matvec_t(&mut y, &[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0]);
+/// assert_eq!(y, [3.0, 7.0]);
+/// ```
+///
+/// # Panics
+///
+/// If `a` has fewer than `y.len()·x.len()` entries.
+pub fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
+    let need = y.len().checked_mul(x.len());
+    assert!(
+        need.is_some_and(|n| a.len() >= n),
+        "matvec_t: a has {} entries, A is {}x{}",
+        a.len(),
+        x.len(),
+        y.len()
+    );
+    crate::kernel::matvec_t(y, a, x);
 }
 
 /// θ split into `K` consecutive blocks of the given lengths (the rest, if any, is left out).

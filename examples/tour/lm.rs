@@ -10,7 +10,9 @@ use recurrent::word2vec::Architecture;
 use std::time::Instant;
 
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
-    println!("\n== Language model: Word2Vec vectors into an Elman network (Mikolov et al. 2010)");
+    println!(
+        "\n== 9. Language model: Word2Vec vectors into an Elman network (Mikolov et al. 2010)"
+    );
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
     let text = std::fs::read_to_string(path)?;
     let lines: Vec<&str> = text.lines().take(10_000).collect();

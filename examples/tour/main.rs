@@ -8,6 +8,8 @@ mod elman;
 mod elman_paper;
 mod hopfield;
 mod jordan;
+mod lm;
+mod long_memory;
 mod rtrl;
 mod spectral;
 mod word2vec;
@@ -24,5 +26,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     jordan::run()?;
     rtrl::run()?;
     spectral::run()?;
+    long_memory::run()?;
+    lm::run()?;
     Ok(())
 }

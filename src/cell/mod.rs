@@ -6,7 +6,11 @@
 //! BPTT, RTRL and the gradient check apply to them unchanged, as to any cell.
 
 mod elman;
+mod gru;
 mod jordan;
+mod lstm;
 
 pub use elman::{Elman, ElmanBuilder, ElmanCell};
+pub use gru::{Gru, GruBuilder, GruCell};
 pub use jordan::{Feedback, Jordan, JordanBuilder, JordanCell};
+pub use lstm::{Lstm, LstmBuilder, LstmCell};

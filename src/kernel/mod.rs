@@ -87,6 +87,13 @@ pub(crate) fn matvec_add<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
     T::matvec_add(TOKEN, y, a, x)
 }
 
+/// `y = Aᵀ·x` for the column-major `x.len() × y.len()` matrix `A` in `a`: one dot product per
+/// contiguous column.
+#[inline]
+pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
+    T::matvec_t(TOKEN, y, a, x)
+}
+
 impl Kernels for f64 {
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f64]) {
