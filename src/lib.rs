@@ -96,7 +96,7 @@ pub mod word2vec;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-pub use cell::{Elman, Jordan};
+pub use cell::{Elman, Gru, Jordan, Lstm};
 pub use error::{Error, Result};
 pub use hopfield::{Hopfield, ModernHopfield};
 pub use net::Net;
