@@ -165,59 +165,94 @@ fn relu_gradients() {
     assert!(worst < TOL_F64, "worst relu error {worst}");
 }
 
+/// The leaky cell with a wrong backward step: its cotangents scaled by `cotangents`, and the
+/// first parameter's gradient, as accumulated so far, scaled by `grad0` after each step.
+#[derive(Clone, Debug)]
+struct Tampered {
+    inner: Leaky,
+    cotangents: f64,
+    grad0: f64,
+}
+
+impl Tampered {
+    fn grad0(inner: Leaky, grad0: f64) -> Self {
+        Tampered {
+            inner,
+            cotangents: 1.0,
+            grad0,
+        }
+    }
+    fn cotangents(inner: Leaky, cotangents: f64) -> Self {
+        Tampered {
+            inner,
+            cotangents,
+            grad0: 1.0,
+        }
+    }
+}
+
+impl Cell for Tampered {
+    type Scalar = f64;
+    fn n_input(&self) -> usize {
+        self.inner.n_input()
+    }
+    fn n_state(&self) -> usize {
+        self.inner.n_state()
+    }
+    fn n_output(&self) -> usize {
+        self.inner.n_output()
+    }
+    fn n_cache(&self) -> usize {
+        self.inner.n_cache()
+    }
+    fn param_blocks(&self) -> Vec<ParamBlock> {
+        self.inner.param_blocks()
+    }
+    fn step(
+        &self,
+        theta: &[f64],
+        x: DMatrixView<'_, f64>,
+        p: DMatrixView<'_, f64>,
+        s: DMatrixViewMut<'_, f64>,
+        o: DMatrixViewMut<'_, f64>,
+        c: DMatrixViewMut<'_, f64>,
+    ) {
+        self.inner.step(theta, x, p, s, o, c)
+    }
+    fn step_backward(
+        &self,
+        theta: &[f64],
+        step: Step<'_, f64>,
+        ds: DMatrixView<'_, f64>,
+        dy: DMatrixView<'_, f64>,
+        dp: DMatrixViewMut<'_, f64>,
+        dx: Option<DMatrixViewMut<'_, f64>>,
+        grad: &mut [f64],
+        scratch: DMatrixViewMut<'_, f64>,
+    ) {
+        let (ds, dy) = (ds * self.cotangents, dy * self.cotangents);
+        self.inner.step_backward(
+            theta,
+            step,
+            ds.as_view(),
+            dy.as_view(),
+            dp,
+            dx,
+            grad,
+            scratch,
+        );
+        grad[0] *= self.grad0;
+    }
+}
+
 /// A deliberately wrong gradient must be caught: the check is able to fail.
 #[test]
 fn check_detects_a_wrong_gradient() {
-    #[derive(Clone, Debug)]
-    struct Broken(Leaky);
-    impl Cell for Broken {
-        type Scalar = f64;
-        fn n_input(&self) -> usize {
-            self.0.n_input()
-        }
-        fn n_state(&self) -> usize {
-            self.0.n_state()
-        }
-        fn n_output(&self) -> usize {
-            self.0.n_output()
-        }
-        fn n_cache(&self) -> usize {
-            self.0.n_cache()
-        }
-        fn param_blocks(&self) -> Vec<ParamBlock> {
-            self.0.param_blocks()
-        }
-        fn step(
-            &self,
-            theta: &[f64],
-            x: DMatrixView<'_, f64>,
-            p: DMatrixView<'_, f64>,
-            s: DMatrixViewMut<'_, f64>,
-            o: DMatrixViewMut<'_, f64>,
-            c: DMatrixViewMut<'_, f64>,
-        ) {
-            self.0.step(theta, x, p, s, o, c)
-        }
-        fn step_backward(
-            &self,
-            theta: &[f64],
-            step: Step<'_, f64>,
-            ds: DMatrixView<'_, f64>,
-            dy: DMatrixView<'_, f64>,
-            dp: DMatrixViewMut<'_, f64>,
-            dx: Option<DMatrixViewMut<'_, f64>>,
-            grad: &mut [f64],
-            scratch: DMatrixViewMut<'_, f64>,
-        ) {
-            self.0
-                .step_backward(theta, step, ds, dy, dp, dx, grad, scratch);
-            grad[0] *= 1.001; // a 0.1% error in one entry
-        }
-    }
     let (leaky, theta) = Leaky::new(3, 2, 0.5, 1).into_parts();
     let x = random_sequence(2, 4, 1, 1.0, &mut rng(2));
     let d = random_sequence(3, 4, 1, 0.5, &mut rng(3));
-    let cell = recurrent::Net::new(Broken(leaky), theta).unwrap();
+    // a 0.1% error in one entry of each step's gradient
+    let cell = recurrent::Net::new(Tampered::grad0(leaky, 1.001), theta).unwrap();
     let rep = check(
         &cell,
         Batch::new(&x, &d),
@@ -234,62 +269,8 @@ fn check_detects_a_wrong_gradient() {
 /// is built from that same backward step. Only finite differences catch it.
 #[test]
 fn bptt_equals_rtrl_even_for_a_wrong_backward_step() {
-    #[derive(Clone, Debug)]
-    struct TenPercentOff(Leaky);
-    impl Cell for TenPercentOff {
-        type Scalar = f64;
-        fn n_input(&self) -> usize {
-            self.0.n_input()
-        }
-        fn n_state(&self) -> usize {
-            self.0.n_state()
-        }
-        fn n_output(&self) -> usize {
-            self.0.n_output()
-        }
-        fn n_cache(&self) -> usize {
-            self.0.n_cache()
-        }
-        fn param_blocks(&self) -> Vec<ParamBlock> {
-            self.0.param_blocks()
-        }
-        fn step(
-            &self,
-            theta: &[f64],
-            x: DMatrixView<'_, f64>,
-            p: DMatrixView<'_, f64>,
-            s: DMatrixViewMut<'_, f64>,
-            o: DMatrixViewMut<'_, f64>,
-            c: DMatrixViewMut<'_, f64>,
-        ) {
-            self.0.step(theta, x, p, s, o, c)
-        }
-        fn step_backward(
-            &self,
-            theta: &[f64],
-            step: Step<'_, f64>,
-            ds: DMatrixView<'_, f64>,
-            dy: DMatrixView<'_, f64>,
-            dp: DMatrixViewMut<'_, f64>,
-            dx: Option<DMatrixViewMut<'_, f64>>,
-            grad: &mut [f64],
-            scratch: DMatrixViewMut<'_, f64>,
-        ) {
-            let (ds, dy) = (ds * 1.1, dy * 1.1);
-            self.0.step_backward(
-                theta,
-                step,
-                ds.as_view(),
-                dy.as_view(),
-                dp,
-                dx,
-                grad,
-                scratch,
-            );
-        }
-    }
     let (leaky, theta) = Leaky::new(3, 2, 0.5, 4).into_parts();
-    let cell = recurrent::Net::new(TenPercentOff(leaky), theta).unwrap();
+    let cell = recurrent::Net::new(Tampered::cotangents(leaky, 1.1), theta).unwrap();
     let x = random_sequence(2, 6, 2, 1.0, &mut rng(5));
     let d = random_sequence(3, 6, 2, 0.5, &mut rng(6));
     let b = recurrent::grad::bptt(&cell, Batch::new(&x, &d), Loss::mse()).unwrap();

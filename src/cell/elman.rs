@@ -184,9 +184,6 @@ impl<T: Real> ElmanBuilder<T> {
     ///
     /// See [`ElmanBuilder`].
     pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Elman<T>> {
-        if !self.initial_context.is_finite() {
-            return Err(Error::invalid("initial_context", "must be finite"));
-        }
         let cell = ElmanCell::new(
             self.n_input,
             self.n_hidden,

@@ -302,10 +302,7 @@ impl<T: Real> Rtrl<T> {
             return Err(non_finite("targets"));
         }
         // Forward: state⟨t−1⟩ moves to `prev`, the step writes state⟨t⟩.
-        if self.n_input > 0 {
-            let xs = Sequence::new(x.into_owned(), b)?;
-            cell.check_inputs(&xs)?;
-        }
+        cell.check_inputs(x)?;
         std::mem::swap(&mut self.prev, &mut self.state);
         cell.step(
             theta,

@@ -126,12 +126,12 @@ impl Lookup {
     pub(crate) fn gather<T: Real>(
         &self,
         table: &[T],
-        tokens: &[T],
+        tokens: impl IntoIterator<Item = T>,
         mut out: DMatrixViewMut<'_, T>,
     ) {
         let d = self.dim;
-        for (j, k) in tokens.iter().enumerate() {
-            let k = index(*k);
+        for (j, k) in tokens.into_iter().enumerate() {
+            let k = index(k);
             out.column_mut(j)
                 .as_mut_slice()
                 .copy_from_slice(&table[k * d..(k + 1) * d]);
@@ -142,15 +142,15 @@ impl Lookup {
     pub(crate) fn scatter_add<T: Real>(
         &self,
         grad: &mut [T],
-        tokens: &[T],
+        tokens: impl IntoIterator<Item = T>,
         d_out: DMatrixView<'_, T>,
     ) {
         if self.frozen {
             return;
         }
         let d = self.dim;
-        for (j, k) in tokens.iter().enumerate() {
-            let k = index(*k);
+        for (j, k) in tokens.into_iter().enumerate() {
+            let k = index(k);
             for (g, v) in grad[k * d..(k + 1) * d]
                 .iter_mut()
                 .zip(d_out.column(j).iter())
@@ -161,9 +161,9 @@ impl Lookup {
     }
 
     /// `Err` naming the first entry of `tokens` that is not an index below `vocab`.
-    pub(crate) fn check_tokens<T: Real>(&self, tokens: &[T]) -> Result<()> {
-        for (j, k) in tokens.iter().enumerate() {
-            let f = crate::scalar::to_f64(*k);
+    pub(crate) fn check_tokens<T: Real>(&self, tokens: impl IntoIterator<Item = T>) -> Result<()> {
+        for (j, k) in tokens.into_iter().enumerate() {
+            let f = crate::scalar::to_f64(k);
             if !(f >= 0.0 && f.fract() == 0.0 && f < self.vocab as f64) {
                 return Err(Error::invalid(
                     "tokens",

@@ -338,9 +338,9 @@ impl<C: Cell> Cell for Stack<C> {
         self.cell.initial_state(batch)
     }
 
-    fn check_inputs(&self, xs: &Sequence<C::Scalar>) -> Result<()> {
+    fn check_inputs(&self, xs: DMatrixView<'_, C::Scalar>) -> Result<()> {
         match &self.lookup {
-            Some(l) => l.check_tokens(xs.as_matrix().as_slice()),
+            Some(l) => l.check_tokens(xs.iter().copied()),
             None => self.cell.check_inputs(xs),
         }
     }
@@ -360,8 +360,7 @@ impl<C: Cell> Cell for Stack<C> {
         let (mut emb, mut rest) = cache.rows_range_pair_mut(0..d, d..rows);
         let (mut hidden, cell_cache) = rest.rows_range_pair_mut(0..h, h..rows - d);
         if let Some(l) = &self.lookup {
-            let tokens: Vec<_> = x.iter().copied().collect();
-            l.gather(te, &tokens, emb.as_view_mut());
+            l.gather(te, x.iter().copied(), emb.as_view_mut());
         }
         let x_c = if self.lookup.is_some() {
             emb.as_view()
@@ -437,8 +436,7 @@ impl<C: Cell> Cell for Stack<C> {
                     gc,
                     cell_scratch,
                 );
-                let tokens: Vec<_> = step.x.iter().copied().collect();
-                l.scatter_add(ge, &tokens, d_emb.as_view());
+                l.scatter_add(ge, step.x.iter().copied(), d_emb.as_view());
                 if let Some(mut dx) = d_input {
                     dx.fill(C::Scalar::zero()); // token indices are not differentiable
                 }
@@ -487,7 +485,7 @@ impl<C: Cell> Cell for Stack<C> {
                 let e = emb.as_mut().expect("just made");
                 l.gather(
                     te,
-                    xs.as_matrix().as_slice(),
+                    xs.as_matrix().iter().copied(),
                     e.as_matrix_mut().as_view_mut(),
                 );
                 &*e
@@ -608,7 +606,7 @@ impl<C: Cell> Cell for Stack<C> {
                 ensure(d_emb, d, tb);
                 self.cell
                     .backward_seq(tc, x_c, d_out_c, inner, gc, Some(d_emb.as_view_mut()));
-                l.scatter_add(ge, xs.as_matrix().as_slice(), d_emb.as_view());
+                l.scatter_add(ge, xs.as_matrix().iter().copied(), d_emb.as_view());
                 if let Some(mut dx) = d_inputs {
                     dx.fill(zero);
                 }

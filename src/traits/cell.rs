@@ -175,8 +175,9 @@ pub trait Cell {
     ///
     /// # Errors
     ///
-    /// Whatever the cell finds wrong with `xs`, usually [`crate::Error::InvalidParameter`].
-    fn check_inputs(&self, xs: &Sequence<Self::Scalar>) -> Result<()> {
+    /// Whatever the cell finds wrong with `xs` (`n_input × T·B`, or the `n_input × B` of one
+    /// step), usually [`crate::Error::InvalidParameter`].
+    fn check_inputs(&self, xs: DMatrixView<'_, Self::Scalar>) -> Result<()> {
         let _ = xs;
         Ok(())
     }

@@ -81,7 +81,7 @@ pub(crate) fn prepare<T: Real, C: Cell<Scalar = T>>(
         return Err(Error::Empty { op, what: "inputs" });
     }
     xs.validate(op, "inputs", cell.n_input(), xs.steps(), xs.batch())?;
-    cell.check_inputs(xs)?;
+    cell.check_inputs(xs.as_matrix().as_view())?;
     match initial {
         Some(a0) => {
             check_shape(
