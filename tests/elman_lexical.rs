@@ -2,6 +2,5 @@
 //! tour's lexical part): the lexicon and templates, the split detection on hand-built trees,
 //! and the clustering on small known cases.
 
-#[allow(dead_code)]
 #[path = "../examples/support/lexical.rs"]
 mod lexical;

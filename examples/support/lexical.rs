@@ -823,6 +823,7 @@ pub fn save_svg(tree: &Tree, labels: &[String], title: &str, path: &Path) -> Res
         .configure_mesh()
         .disable_y_mesh()
         .disable_y_axis()
+        .light_line_style(TRANSPARENT)
         .x_desc("Euclidean distance between mean hidden vectors")
         .x_label_formatter(&|v| format!("{v:.1}"))
         .draw()?;
@@ -901,6 +902,9 @@ pub fn relative(path: &Path) -> PathBuf {
 // ---------------------------------------------------------------------------------------
 // The experiment over seeds
 
+/// Per split, its name and the number of seeds in which it appeared.
+pub type SplitCounts = Vec<(&'static str, usize)>;
+
 /// Runs `seeds` seeds (1, 2, …), prints each seed's error, dendrogram (all of them with
 /// `all_trees`, else the first one) and splits, then one line per split
 /// `split <name>: <k>/<n> seeds`, and saves the first seed's dendrogram as
@@ -911,7 +915,7 @@ pub fn experiment(
     seeds: usize,
     out: &Path,
     all_trees: bool,
-) -> Res<(Vec<SeedRun>, Vec<(&'static str, usize)>)> {
+) -> Res<(Vec<SeedRun>, SplitCounts)> {
     if seeds == 0 {
         return Err("--seeds must be at least 1".into());
     }
@@ -968,12 +972,12 @@ pub fn experiment(
         }
         let cats: Vec<&str> = CATEGORIES
             .iter()
-            .filter(|(n, _)| category(n).is_ok_and(|c| r.tree.has_cluster(&c)))
+            .filter(|(n, _)| category(n).is_ok_and(|c| c.len() > 1 && r.tree.has_cluster(&c)))
             .map(|(n, _)| *n)
             .collect();
         println!("seed {seed} splits:{line}");
         println!(
-            "  table-3 categories that are clusters: {}",
+            "  table-3 categories (of two words or more) that are clusters: {}",
             if cats.is_empty() {
                 "none".to_string()
             } else {
@@ -995,7 +999,7 @@ pub fn experiment(
         }
         runs.push(r);
     }
-    let counts: Vec<(&'static str, usize)> = splits
+    let counts: SplitCounts = splits
         .iter()
         .zip(&found)
         .map(|(sp, &k)| (sp.name, k))
