@@ -8,7 +8,7 @@
 //! context units) learns to predict the next word over 6 passes with the paper's training
 //! (truncated BPTT(1, 1), one SGD step per word). The weights frozen, each word's hidden
 //! vector is averaged over all its occurrences, and the 29 mean vectors are clustered
-//! (Euclidean distance, average linkage by default, `--linkage ward` for Ward's).
+//! (Euclidean distance, Ward's linkage by default, `--linkage average` for UPGMA).
 //!
 //! The program prints the first seed's dendrogram as text (`--all-trees` for every seed),
 //! saves it as `elman_lexical.svg` in `--out DIR` (default `target/plots/`), and prints one
@@ -42,7 +42,7 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Linkage of the hierarchical clustering.
-    #[arg(long, value_enum, default_value_t = Linkage::Average)]
+    #[arg(long, value_enum, default_value_t = Linkage::Ward)]
     linkage: Linkage,
     /// Print the text dendrogram of every seed, not only the first.
     #[arg(long)]

@@ -19,7 +19,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         "\n== 4b. Elman (1990), continued: lexical classes from word order (short settings) =="
     );
     let out = svg::out_dir(&[])?;
-    support::experiment(&Settings::quick(Linkage::Average), 1, &out, true)?;
+    support::experiment(&Settings::quick(Linkage::Ward), 1, &out, true)?;
     println!(
         "  (one seed on a fifth of the paper's corpus; the paper's sizes over five seeds: cargo run --release --example elman_lexical)"
     );
