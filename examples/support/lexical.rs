@@ -1098,6 +1098,9 @@ mod tests {
             ["see", "chase", "like", "smell", "smash", "eat"]
         );
         assert_eq!(object_of("man"), None);
+        let some = ["man", "woman", "cat", "eat"].map(|w| index(w).unwrap());
+        assert_eq!(summary(&some), "human 2; animal 1; verb, object 1");
+        assert!(index("zog").is_err());
     }
 
     #[test]
