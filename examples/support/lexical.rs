@@ -806,7 +806,7 @@ pub fn text_dendrogram(tree: &Tree, labels: &[String], width: usize) -> String {
     let right = format!("{hmax:.2}");
     let _ = writeln!(
         s,
-        "{}0{}{right}  (Euclidean distance between mean hidden vectors)",
+        "{}0{}{right}  (Euclidean distance)",
         " ".repeat(lw + 1),
         " ".repeat(span.saturating_sub(right.len()).saturating_sub(1).max(1))
     );
@@ -941,29 +941,35 @@ pub fn experiment(
         .map(|w| format!("{} ({})", WORDS[w], tag(w)))
         .collect();
     println!(
-        "Elman (1990), lexical classes from word order: {} sentences from {} templates over {} words, one-hot {N_BITS}-bit input, a {N_BITS}-{h}-{N_BITS} logistic Elman net ({h} context units), BPTT(1,1), SGD lr {}, {} passes; {} linkage on Euclidean distances; {seeds} seed(s)",
+        "Elman (1990), lexical classes from word order: {} sentences from {} templates over {} words,",
         s.sentences,
         TEMPLATES.len(),
         WORDS.len(),
+    );
+    println!(
+        "one-hot {N_BITS}-bit input, a {N_BITS}-{h}-{N_BITS} logistic Elman net ({h} context units), BPTT(1,1), SGD lr {}, {} passes;",
         s.lr,
         s.passes,
-        s.linkage.name(),
         h = s.hidden,
+    );
+    println!(
+        "mean hidden vector per word, {} linkage on Euclidean distances; {seeds} seed(s)",
+        s.linkage.name()
     );
     let mut runs = Vec::with_capacity(seeds);
     let mut found = vec![0usize; splits.len()];
     for seed in 1..=seeds as u64 {
         let r = run_seed(seed, s)?;
         println!(
-            "seed {seed}: {} words; squared error per word, pass by pass: {} (reference: {:.3} for the best guess from the two previous words); {:.1} s",
+            "seed {seed}: {} words, {:.1} s; squared error per word by pass {} (two-word-history reference {:.3})",
             r.words,
+            r.seconds,
             r.curve
                 .iter()
                 .map(|e| format!("{e:.3}"))
                 .collect::<Vec<_>>()
                 .join(" → "),
             r.floor,
-            r.seconds
         );
         if all_trees || seed == 1 {
             print!("{}", text_dendrogram(&r.tree, &labels, 48));
