@@ -50,28 +50,11 @@ pub(super) fn has_avx2() -> bool {
     }
 }
 
-/// Generates a dispatcher `$name` that runs `$body` in a copy `$avx` compiled with AVX2 when
-/// the CPU has it, and as plain code otherwise.
+/// Generates a dispatcher `$name` that runs `$body` in a copy `$avx512` compiled with
+/// AVX-512F when the CPU has it, else in a copy `$avx` compiled with AVX2 when it has that,
+/// and as plain code otherwise (16 `f32` or 8 `f64` lanes, 8 or 4, 4 or 2; the same bits on
+/// every path, since no FMA contraction happens and the code fixes every summation order).
 macro_rules! dispatch {
-    ($(#[$doc:meta])* fn $name:ident / $avx:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
-        $(#[$doc])*
-        #[inline]
-        pub(super) fn $name($($arg: $ty),*) $(-> $ret)? {
-            #[cfg(target_arch = "x86_64")]
-            if has_avx2() {
-                // SAFETY: the CPU supports AVX2 (checked just above); the function is otherwise
-                // ordinary safe code, only compiled with AVX2 enabled.
-                return unsafe { $avx($($arg),*) };
-            }
-            $body
-        }
-
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
-        fn $avx($($arg: $ty),*) $(-> $ret)? $body
-    };
-    // With a third name: also an AVX-512F copy, taken first when the CPU has it (16 `f32` or
-    // 8 `f64` lanes; the same bits, since no FMA contraction happens in either copy).
     ($(#[$doc:meta])* fn $name:ident / $avx:ident / $avx512:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
         $(#[$doc])*
         #[inline]
@@ -132,21 +115,21 @@ dispatch! {
 
 dispatch! {
     /// `y += A·x` (`portable::matvec_add`).
-    fn matvec_add_f64 / matvec_add_f64_avx2(y: &mut [f64], a: &[f64], x: &[f64]) {
+    fn matvec_add_f64 / matvec_add_f64_avx2 / matvec_add_f64_avx512(y: &mut [f64], a: &[f64], x: &[f64]) {
         portable::matvec_add(y, a, x)
     }
 }
 
 dispatch! {
     /// `y += A·x` (`portable::matvec_add`).
-    fn matvec_add_f32 / matvec_add_f32_avx2(y: &mut [f32], a: &[f32], x: &[f32]) {
+    fn matvec_add_f32 / matvec_add_f32_avx2 / matvec_add_f32_avx512(y: &mut [f32], a: &[f32], x: &[f32]) {
         portable::matvec_add(y, a, x)
     }
 }
 
 dispatch! {
     /// `y = Aᵀ·x` (`portable::matvec_t`, eight lanes).
-    fn matvec_t_f64 / matvec_t_f64_avx2(y: &mut [f64], a: &[f64], x: &[f64]) {
+    fn matvec_t_f64 / matvec_t_f64_avx2 / matvec_t_f64_avx512(y: &mut [f64], a: &[f64], x: &[f64]) {
         portable::matvec_t::<f64, LANES_F64>(y, a, x)
     }
 }
@@ -176,7 +159,7 @@ fn matvec_t_f32_avx2(y: &mut [f32], a: &[f32], x: &[f32]) {
 
 dispatch! {
     /// `Σ aᵢbᵢ` (`portable::dot`, eight lanes).
-    fn dot_f64 / dot_f64_avx2(a: &[f64], b: &[f64]) -> f64 {
+    fn dot_f64 / dot_f64_avx2 / dot_f64_avx512(a: &[f64], b: &[f64]) -> f64 {
         portable::dot::<f64, LANES_F64>(a, b)
     }
 }
