@@ -3,7 +3,7 @@
 //! example and the tour.
 #![allow(dead_code)]
 
-use super::svg::{Plot, Series};
+use super::plot::{Plot, Series, shown};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -245,8 +245,8 @@ pub fn motor(quick: bool, out: &Path) -> Res<Vec<MotorResult>> {
     );
     let mut plot = Plot::new(
         "Jordan network drawing a loop from its own output feedback",
-        "x",
-        "y",
+        "x (output unit 1, arbitrary units)",
+        "y (output unit 2, arbitrary units)",
     );
     plot.equal_aspect = true;
     let target: Vec<(f64, f64)> = (0..=PERIOD)
@@ -264,6 +264,6 @@ pub fn motor(quick: bool, out: &Path) -> Res<Vec<MotorResult>> {
             .push(Series::line(&format!("generated, μ = {}", r.mu), c, pts));
     }
     let path = plot.save(out, "jordan_motor.svg")?;
-    println!("plot: {}", path.display());
+    println!("plot: {}", shown(&path));
     Ok(results)
 }
