@@ -2,7 +2,7 @@
 //! `elman_xor` and `elman_letters` examples and the tour.
 #![allow(dead_code)]
 
-use super::plot::{Plot, Series, shown};
+use super::plot::{Plot, Series, announce};
 use nalgebra::DMatrix;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -249,7 +249,7 @@ pub fn xor(quick: bool, out: &Path) -> Res<Vec<XorResult>> {
     }
     plot.y_range = Some((0.0, 0.6));
     let path = plot.save(out, "elman_xor.svg")?;
-    println!("plot: {}", shown(&path));
+    announce(&path);
     Ok(results)
 }
 
@@ -453,6 +453,7 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
         plot.series.push(Series::line(name, c, pts).dots());
     }
     let p2 = plot.save(out, "elman_letters_features.svg")?;
-    println!("plots: {} and {}", shown(&p1), shown(&p2));
+    announce(&p1);
+    announce(&p2);
     Ok(results)
 }

@@ -3,7 +3,7 @@
 //! example and the tour.
 #![allow(dead_code)]
 
-use super::plot::{Plot, Series, shown};
+use super::plot::{Plot, Series, announce};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -264,6 +264,6 @@ pub fn motor(quick: bool, out: &Path) -> Res<Vec<MotorResult>> {
             .push(Series::line(&format!("generated, μ = {}", r.mu), c, pts));
     }
     let path = plot.save(out, "jordan_motor.svg")?;
-    println!("plot: {}", shown(&path));
+    announce(&path);
     Ok(results)
 }

@@ -345,6 +345,38 @@ pub fn save_row(title: &str, plots: &[Plot], dir: &Path, name: &str) -> Result<P
     Ok(path)
 }
 
+/// Plots written while [`collect`] is on, for the tour's summary page.
+static COLLECTED: std::sync::Mutex<Option<Vec<PathBuf>>> = std::sync::Mutex::new(None);
+
+/// From now on [`announce`] records the paths instead of printing them (the tour prints the
+/// folder once at the end and shows every plot on its `index.html`).
+pub fn collect() {
+    if let Ok(mut c) = COLLECTED.lock() {
+        c.get_or_insert_with(Vec::new);
+    }
+}
+
+/// The plots recorded since the last call (empty unless [`collect`] is on).
+pub fn take_collected() -> Vec<PathBuf> {
+    COLLECTED
+        .lock()
+        .ok()
+        .and_then(|mut c| c.as_mut().map(std::mem::take))
+        .unwrap_or_default()
+}
+
+/// Tells the user about a plot just written: `plot: <path relative to here>`, or records it
+/// when the tour collects them.
+pub fn announce(path: &Path) {
+    if let Ok(mut c) = COLLECTED.lock()
+        && let Some(list) = c.as_mut()
+    {
+        list.push(path.to_path_buf());
+        return;
+    }
+    println!("plot: {}", shown(path));
+}
+
 /// `#rrggbb` to a colour (black when malformed).
 fn hex(s: &str) -> RGBColor {
     let s = s.trim_start_matches('#');
