@@ -1,5 +1,5 @@
 //! Progress for the examples' long runs: an `indicatif` bar with rate and time left when
-//! standard output is a terminal, plain lines (one per tenth of the work) when it is not.
+//! standard output is a terminal, plain lines (one per quarter of the work) when it is not.
 //!
 //! The library prints nothing: the examples drive a [`Progress`] from its observers
 //! (`train::Progress`, `word2vec::Word2VecProgress`) or from their own loops.
@@ -8,6 +8,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// A progress display for `total` units of work.
@@ -15,10 +16,12 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     label: String,
     unit: String,
-    total: u64,
+    total: AtomicU64,
     start: Instant,
-    /// The plain fallback: position and the last tenth printed.
+    /// The plain fallback: position and the last quarter printed.
     plain: Mutex<(u64, u64)>,
+    /// Print the plain lines (off when the caller's own output already shows progress).
+    plain_lines: bool,
 }
 
 impl Progress {
@@ -40,9 +43,34 @@ impl Progress {
             bar,
             label: label.to_string(),
             unit: unit.to_string(),
-            total: total.max(1),
+            total: AtomicU64::new(total.max(1)),
             start: Instant::now(),
             plain: Mutex::new((0, 0)),
+            plain_lines: true,
+        }
+    }
+
+    /// A bar on a terminal and nothing otherwise: for loops whose own output lines (one row
+    /// per step) already show the progress in a log.
+    pub fn bar_only(label: &str, total: u64, unit: &str) -> Self {
+        let mut p = Self::new(label, total, unit);
+        p.plain_lines = false;
+        p
+    }
+
+    /// Prints a line above the bar (a plain `println!` would be drawn over).
+    pub fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => println!("{line}"),
+        }
+    }
+
+    /// Changes the amount of work (when it is known only once the work has started).
+    pub fn set_total(&self, total: u64) {
+        self.total.store(total.max(1), Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
         }
     }
 
@@ -70,19 +98,23 @@ impl Progress {
             return;
         };
         p.0 = pos;
-        let tenth = (10 * pos.min(self.total)) / self.total;
+        if !self.plain_lines {
+            return;
+        }
+        let total = self.total.load(Ordering::Relaxed);
+        let tenth = (4 * pos.min(total)) / total;
         if tenth > p.1 {
             p.1 = tenth;
             let secs = self.start.elapsed().as_secs_f64();
             let rate = pos as f64 / secs.max(1e-9);
-            let left = (self.total.saturating_sub(pos)) as f64 / rate.max(1e-9);
+            let left = (total.saturating_sub(pos)) as f64 / rate.max(1e-9);
             println!(
                 "  {}: {}/{} {} ({:.0} %, {} per s, about {:.0} s left)",
                 self.label,
                 pos,
-                self.total,
+                total,
                 self.unit,
-                100.0 * pos as f64 / self.total as f64,
+                100.0 * pos as f64 / total as f64,
                 rate_text(rate),
                 left
             );
@@ -106,5 +138,23 @@ fn rate_text(r: f64) -> String {
         format!("{r:.0}")
     } else {
         format!("{r:.2}")
+    }
+}
+
+/// A Word2Vec training callback that drives `bar` (words read of the words planned).
+pub fn word2vec(bar: &Progress) -> impl FnMut(&recurrent::word2vec::Word2VecProgress) + '_ {
+    move |w| {
+        bar.set_total(w.total_words);
+        bar.set(w.words);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar
+            && !bar.is_finished()
+        {
+            bar.finish_and_clear();
+        }
     }
 }
