@@ -17,6 +17,8 @@
 mod elman_paper;
 #[path = "support/plot.rs"]
 mod plot;
+#[path = "support/text.rs"]
+mod text;
 
 use clap::Parser;
 use std::path::PathBuf;

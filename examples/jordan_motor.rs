@@ -20,6 +20,8 @@
 mod jordan_motor;
 #[path = "support/plot.rs"]
 mod plot;
+#[path = "support/text.rs"]
+mod text;
 
 use clap::Parser;
 use std::path::PathBuf;

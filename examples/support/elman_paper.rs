@@ -160,10 +160,10 @@ pub fn xor(quick: bool, out: &Path) -> Res<Vec<XorResult>> {
     // a fresh stream for the profile: 1,000 cycles of 12 bits
     let test = xor_stream(4000, &mut rng);
     let (tx, td) = next_bit(&test);
-    println!(
+    super::text::say(&format!(
         "temporal XOR: {} training bits, logistic 1-N-1 nets with N context units (start 0.5), SGD lr {lr}, {passes} passes",
         train.len()
-    );
+    ));
     let init_rng = rng.clone();
     let mut results = Vec::new();
     for (hidden, window) in [(2, 1), (2, 12), (4, 1), (4, 12)] {
@@ -213,20 +213,20 @@ pub fn xor(quick: bool, out: &Path) -> Res<Vec<XorResult>> {
         }
         println!();
     }
-    println!(
+    super::text::say(&format!(
         "  (X = the XOR of the two bits before it, predictable; r = random; chance RMS error is 0.5)"
-    );
+    ));
     for r in &results {
         println!(
-            "{:>28}: RMS error on XOR bits {:.3}, on random bits {:.3}; last-pass training MSE {:.3}",
+            "{:>26}: RMS error on XOR bits {:.3}, random bits {:.3}; last-pass MSE {:.3}",
             r.label, r.rms_xor, r.rms_random, r.final_train_mse
         );
     }
     if let [a, b, c, d] = &results[..] {
-        println!(
+        super::text::say(&format!(
             "what differs: both setups learn the dip on every third bit; back-propagating through 12 steps lowers the XOR-bit error from {:.2} to {:.2} (1-2-1) and from {:.2} to {:.2} (1-4-1). With BPTT(1,1) the error never reaches the weights that wrote the context, so storing the previous bit is learned only by chance; 2 hidden units learn a partial solution in both setups, 4 learn a clear one",
             a.rms_xor, b.rms_xor, c.rms_xor, d.rms_xor
-        );
+        ));
     }
     let mut plot = Plot::new(
         "Temporal XOR (Elman 1990, fig. 1): RMS error per position",
@@ -327,11 +327,11 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
         let n = m.ncols() - 1;
         (m.columns(0, n).into_owned(), m.columns(1, n).into_owned())
     };
-    println!(
+    super::text::say(&format!(
         "letter sequences: 1,000 consonants (b→ba, d→dii, g→guuu) = {} letters, 6-20-6 logistic net, SGD lr {lr}, {passes} passes; tested on a new stream of {} letters",
         train.len(),
         test.len()
-    );
+    ));
     let init_rng = rng.clone();
     let mut results = Vec::new();
     for window in [1, 12] {
@@ -392,33 +392,33 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
         );
     }
     println!("RMS error per feature, predicting a consonant / a vowel:");
-    print!("{:>20}", "");
+    print!("{:>18}", "");
     for f in FEATURES {
-        print!(" {f:>13}");
+        print!(" {f:>12}");
     }
     println!();
     for r in &results {
-        print!("{:>20}", r.label);
+        print!("{:>18}", r.label);
         for f in 0..6 {
             print!(
-                " {:>13}",
+                " {:>12}",
                 format!("{:.2} / {:.2}", r.feature_consonant[f], r.feature_vowel[f])
             );
         }
         println!();
     }
-    println!(
+    super::text::say(&format!(
         "  (Consonant is predictable everywhere: after the vowels of a syllable a consonant follows; High is not: which consonant comes is random)"
-    );
+    ));
     if let [a, b] = &results[..] {
-        println!(
+        super::text::say(&format!(
             "what differs: little. Consonant / vowel error {:.3} / {:.3} with the paper's BPTT(1,1), {:.3} / {:.3} with BPTT(12,12). The floor on consonants is {:.3}: a random choice among b, d, g leaves High and Back each at RMS √(2/9) = 0.471 and the other four features at 0. Knowing which vowel of guuu comes next needs memory over 3 steps, and the copied context learns it even when the error stops at one step",
             a.rms_consonant,
             a.rms_vowel,
             b.rms_consonant,
             b.rms_vowel,
             (4.0f64 / 54.0).sqrt()
-        );
+        ));
     }
     // plots over the first 24 predictions of the test stream
     let span = 24.min(results[0].step_rms.len());

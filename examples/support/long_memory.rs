@@ -595,15 +595,20 @@ pub fn report(all: &[Outcome], settings: &Settings) {
                 "delay",
             ),
         };
+        println!("\n{what}:");
         println!(
-            "\n{what}: median {metric} over {} seeds (seeds below 0.9 × baseline), {} Adam steps of {} sequences, lr {}",
-            settings.seeds, settings.steps, settings.batch, settings.lr
+            "median {metric} over {} seeds (in brackets: seeds below 0.9 × baseline),",
+            settings.seeds
+        );
+        println!(
+            "{} Adam steps of {} sequences, lr {}",
+            settings.steps, settings.batch, settings.lr
         );
         let mut header = format!("{:<11} {:>6}", "cell", "params");
         for s in &sizes {
             header += &format!(" | {:>15}", format!("{label}={s}"));
         }
-        println!("{header} | reported");
+        println!("{header}");
         let mut base = format!("{:<11} {:>6}", "baseline", "");
         for &s in &sizes {
             let task = Task {
@@ -616,7 +621,7 @@ pub fn report(all: &[Outcome], settings: &Settings) {
                 .map_or(task.baseline(), |o| o.baseline);
             base += &format!(" | {:>15}", format!("{b:.4}"));
         }
-        println!("{base} |");
+        println!("{base}");
         for &kind in &settings.cells {
             let mut row = String::new();
             let mut params = 0;
@@ -637,11 +642,11 @@ pub fn report(all: &[Outcome], settings: &Settings) {
                     format!("{:.4} ({k}/{})", median(&errs), g.len())
                 );
             }
-            println!(
-                "{:<11} {params:>6}{row} | {}",
-                kind.name(),
-                reported(kind_t, kind)
-            );
+            println!("{:<11} {params:>6}{row}", kind.name());
+        }
+        println!("reported in the papers:");
+        for &kind in &settings.cells {
+            println!("  {:<11} {}", kind.name(), reported(kind_t, kind));
         }
     }
     println!();
@@ -823,7 +828,7 @@ pub fn plot_adding(
 }
 
 /// The whole example for `settings`.
-pub fn run(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+pub fn run(settings: &Settings) -> Result<Vec<Outcome>, Box<dyn std::error::Error>> {
     let t0 = std::time::Instant::now();
     let all = run_all(settings)?;
     report(&all, settings);
@@ -838,6 +843,6 @@ pub fn run(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         settings.threads,
         t0.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(all)
 }
 
