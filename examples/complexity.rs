@@ -221,11 +221,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rtrl_pts = Vec::new();
     let mut rtrl_times = Vec::new();
     let mut rows = Vec::new();
-    let bar = progress::Progress::bar_only(
-        "timing",
-        (bptt_ns.len() + rtrl_ns.len()) as u64,
-        "sizes",
-    );
+    let bar =
+        progress::Progress::bar_only("timing", (bptt_ns.len() + rtrl_ns.len()) as u64, "sizes");
     for &n in &bptt_ns {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
         let p = net(n, &mut rng)?.n_params();

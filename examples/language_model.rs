@@ -105,7 +105,9 @@ fn variants(s: &str) -> Result<Vec<String>, String> {
             if VARIANTS.contains(&v) {
                 Ok(v.to_string())
             } else {
-                Err(format!("unknown variant {v:?} (random, w2v-frozen, w2v-tuned, one-hot, none)"))
+                Err(format!(
+                    "unknown variant {v:?} (random, w2v-frozen, w2v-tuned, one-hot, none)"
+                ))
             }
         })
         .collect()

@@ -81,10 +81,20 @@ fn run<T: Real>(
 #[command(about, long_about = None)]
 struct Args {
     /// Configurations, comma-separated among a, b, c, d
-    #[arg(long, value_name = "LIST", default_value = "a,b,c,d", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "a,b,c,d",
+        value_delimiter = ','
+    )]
     configs: Vec<String>,
     /// Element types, comma-separated among f32, f64
-    #[arg(long, value_name = "LIST", default_value = "f32,f64", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "f32,f64",
+        value_delimiter = ','
+    )]
     dtypes: Vec<String>,
     /// Minimum measured time per case
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]

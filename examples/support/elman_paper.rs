@@ -213,9 +213,9 @@ pub fn xor(quick: bool, out: &Path) -> Res<Vec<XorResult>> {
         }
         println!();
     }
-    super::text::say(&format!(
-        "  (X = the XOR of the two bits before it, predictable; r = random; chance RMS error is 0.5)"
-    ));
+    super::text::say(
+        "  (X = the XOR of the two bits before it, predictable; r = random; chance RMS error is 0.5)",
+    );
     for r in &results {
         println!(
             "{:>26}: RMS error on XOR bits {:.3}, random bits {:.3}; last-pass MSE {:.3}",
@@ -407,9 +407,9 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
         }
         println!();
     }
-    super::text::say(&format!(
-        "  (Consonant is predictable everywhere: after the vowels of a syllable a consonant follows; High is not: which consonant comes is random)"
-    ));
+    super::text::say(
+        "  (Consonant is predictable everywhere: after the vowels of a syllable a consonant follows; High is not: which consonant comes is random)",
+    );
     if let [a, b] = &results[..] {
         super::text::say(&format!(
             "what differs: little. Consonant / vowel error {:.3} / {:.3} with the paper's BPTT(1,1), {:.3} / {:.3} with BPTT(12,12). The floor on consonants is {:.3}: a random choice among b, d, g leaves High and Back each at RMS √(2/9) = 0.471 and the other four features at 0. Knowing which vowel of guuu comes next needs memory over 3 steps, and the copied context learns it even when the error stops at one step",

@@ -240,9 +240,9 @@ pub fn motor(quick: bool, out: &Path) -> Res<Vec<MotorResult>> {
             last(&b.teacher_only)
         ));
     }
-    super::text::say(&format!(
-        "  (teacher forcing learns the shape; its small timing error per step adds up to a phase drift along the loop, which the closed-loop BPTT removes. The loop does not cross itself, so the last output alone fixes the next point and μ = 0 works too)"
-    ));
+    super::text::say(
+        "  (teacher forcing learns the shape; its small timing error per step adds up to a phase drift along the loop, which the closed-loop BPTT removes. The loop does not cross itself, so the last output alone fixes the next point and μ = 0 works too)",
+    );
     let mut plot = Plot::new(
         "Jordan network drawing a loop from its own output feedback",
         "x (output unit 1, arbitrary units)",

@@ -845,4 +845,3 @@ pub fn run(settings: &Settings) -> Result<Vec<Outcome>, Box<dyn std::error::Erro
     );
     Ok(all)
 }
-

@@ -177,9 +177,7 @@ impl Plot {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
         let (w, h) = area.dim_in_pixel();
-        let inner = area
-            .titled(&self.title, ("sans-serif", 17))
-            .map_err(err)?;
+        let inner = area.titled(&self.title, ("sans-serif", 17)).map_err(err)?;
         let legend_w = self.legend_width();
         let (chart_area, legend_area) = inner.split_horizontally(w.saturating_sub(legend_w));
         // the plotting box (the label areas below are 45 and 70 px)
@@ -197,11 +195,7 @@ impl Plot {
             .map_err(err)?;
         let log = self.log_y;
         let y_fmt = move |v: &f64| {
-            if log {
-                power_of_ten(*v)
-            } else {
-                tick(*v)
-            }
+            if log { power_of_ten(*v) } else { tick(*v) }
         };
         let ticks = &self.x_ticks;
         let x_fmt = |v: &f64| {
@@ -430,7 +424,9 @@ fn power_of_ten(n: f64) -> String {
 /// The default plot folder: `target/plots/` under the workspace root (the folder holding this
 /// crate's `Cargo.toml`), whatever the current directory or `CARGO_TARGET_DIR`.
 pub fn default_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("plots")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("plots")
 }
 
 /// The plot folder: `choice` (from `--out DIR`) or [`default_dir`], checked and created

@@ -10,7 +10,10 @@ use std::error::Error;
 use tfidf_table::{KjvBag, print_dense, toy_counts};
 
 pub fn run() -> Result<(), Box<dyn Error>> {
-    crate::story::heading("1", "Bag of words: the local representation (one dimension per word)");
+    crate::story::heading(
+        "1",
+        "Bag of words: the local representation (one dimension per word)",
+    );
     let (cv, x) = toy_counts()?;
     print_dense(cv.vocabulary(), &DMatrix::from(&x), 0);
     let triplets: Vec<String> = x

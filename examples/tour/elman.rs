@@ -2,13 +2,13 @@
 //! and the gradient it learns from is checked against finite differences.
 
 use crate::elman_paper::paper::xor_stream;
+use crate::plot::{Plot, Series};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use recurrent::activation::Activation;
 use recurrent::grad::{Batch, Bptt, CheckOptions, Loss, check};
 use recurrent::{Elman, Parameters, Recurrent, Sequence};
-use crate::plot::{Plot, Series};
 use std::error::Error;
 use std::path::Path;
 
@@ -99,8 +99,12 @@ pub fn run(out: &Path) -> Result<(), Box<dyn Error>> {
         "mean squared error per bit",
     );
     plot.y_range = Some((0.0, 0.3));
-    plot.series.push(Series::line("1-8-1, BPTT(30)", "#1f77b4", curve));
-    plot.hlines.push((1.0 / 6.0, "every third bit learnt, others at chance (1/6)".into()));
+    plot.series
+        .push(Series::line("1-8-1, BPTT(30)", "#1f77b4", curve));
+    plot.hlines.push((
+        1.0 / 6.0,
+        "every third bit learnt, others at chance (1/6)".into(),
+    ));
     crate::plot::announce(&plot.save(out, "tour_elman_xor_training.svg")?);
     let (cx, cd) = batches(&bits, 12, 2)?;
     let report = check(

@@ -10,7 +10,10 @@ use std::path::Path;
 
 /// Temporal XOR (150 passes) and letter sequences (30 passes), paper setup vs BPTT(12,12).
 pub fn run(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    crate::story::heading("4b", "Elman (1990), \"Finding structure in time\" (short settings)");
+    crate::story::heading(
+        "4b",
+        "Elman (1990), \"Finding structure in time\" (short settings)",
+    );
     text::say(
         "  The same XOR task as part 4, now as Elman set it up, so the numbers differ: his \
          networks are smaller (1-2-1 and 1-4-1, logistic units, context units starting at 0.5), \
@@ -25,7 +28,10 @@ pub fn run(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let xor = paper::xor(true, out)?;
     println!();
     let letters = paper::letters(true, out)?;
-    if let (Some(x), Some(l)) = (xor.iter().find(|r| r.label.starts_with("1-4-1, BPTT(12")), letters.first()) {
+    if let (Some(x), Some(l)) = (
+        xor.iter().find(|r| r.label.starts_with("1-4-1, BPTT(12")),
+        letters.first(),
+    ) {
         crate::story::headline(&format!(
             "Elman's 1-4-1 network through 12 steps: RMS error {:.2} on the XOR bits against \
              {:.2} on random bits; letters: error {:.2} before a consonant, {:.2} before a vowel.",

@@ -5,12 +5,12 @@
 #[path = "../support/hopfield_letters.rs"]
 mod letters;
 
+use crate::plot::{Plot, Series};
 use letters::{flip_pixels, show};
 use nalgebra::DMatrix;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use recurrent::hopfield::{Hopfield, Rule};
-use crate::plot::{Plot, Series};
 use std::error::Error;
 use std::path::Path;
 
@@ -55,11 +55,15 @@ pub fn run(out: &Path) -> Result<(), Box<dyn Error>> {
     println!("3 letters stored (N = 100, Hebbian); letter A with 25 pixels flipped:");
     show(&[("probe", &probe), ("recalled", &rec.state)]);
     println!(
-        "asynchronous recall: {} sweeps, energy {:.2} → {:.2}, back to A exactly: {}",
+        "asynchronous recall: {} sweep(s), energy {:.2} → {:.2}, back to A exactly: {}",
         rec.steps,
         rec.energy_trace[0],
         rec.energy,
-        if rec.state == x.column(0) { "yes" } else { "no" }
+        if rec.state == x.column(0) {
+            "yes"
+        } else {
+            "no"
+        }
     );
 
     println!("\ncapacity, N = 200, 4 trials: fixed-point fraction / exact recall from 10 % noise");
@@ -69,7 +73,8 @@ pub fn run(out: &Path) -> Result<(), Box<dyn Error>> {
         ("storkey", Rule::Storkey, "#d62728"),
         ("pseudo-inverse", Rule::PseudoInverse, "#2ca02c"),
     ];
-    let bar = crate::progress::Progress::new("  capacity", (rules.len() * alphas.len()) as u64, "loads");
+    let bar =
+        crate::progress::Progress::new("  capacity", (rules.len() * alphas.len()) as u64, "loads");
     let mut table = Vec::new();
     for (_, rule, _) in rules {
         let mut row = Vec::new();
@@ -107,8 +112,10 @@ pub fn run(out: &Path) -> Result<(), Box<dyn Error>> {
     for ((name, _, colour), row) in rules.iter().zip(&table) {
         let exact = alphas.iter().zip(row).map(|(a, p)| (*a, p.1)).collect();
         let fixed = alphas.iter().zip(row).map(|(a, p)| (*a, p.0)).collect();
-        plot.series.push(Series::line(&format!("{name}: exact recall"), colour, exact).dots());
-        plot.series.push(Series::line(&format!("{name}: fixed points"), colour, fixed).dashed());
+        plot.series
+            .push(Series::line(&format!("{name}: exact recall"), colour, exact).dots());
+        plot.series
+            .push(Series::line(&format!("{name}: fixed points"), colour, fixed).dashed());
     }
     crate::plot::announce(&plot.save(out, "tour_hopfield_capacity.svg")?);
     let hebb_at = |k: usize| table[0][k].1;

@@ -17,7 +17,12 @@ pub fn run(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let results = motor::motor(true, out)?;
     if let Some(r) = results.first() {
         let last = r.closed_loop.period_rms.last().copied().unwrap_or(f64::NAN);
-        let teacher = r.teacher_only.period_rms.last().copied().unwrap_or(f64::NAN);
+        let teacher = r
+            .teacher_only
+            .period_rms
+            .last()
+            .copied()
+            .unwrap_or(f64::NAN);
         crate::story::headline(&format!(
             "A 1-32-2 Jordan network draws its loop alone: distance to the target {last:.3} in \
              the last free-running period after closed-loop tuning, {teacher:.3} after teacher \

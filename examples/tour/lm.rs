@@ -3,11 +3,11 @@
 //! so the part takes seconds: the first 10,000 verses of data/kjv.txt, 32-d embeddings, 64
 //! hidden units, two epochs. `cargo run --release --example language_model` is the full task.
 
+use crate::plot::{Plot, Series};
 use rand::SeedableRng;
 use recurrent::lm::{Bigram, LanguageModel, elman, vocabulary};
 use recurrent::train::{Adam, Clip, Progress, TrainConfig};
 use recurrent::word2vec::Architecture;
-use crate::plot::{Plot, Series};
 use std::path::Path;
 use std::time::Instant;
 
@@ -57,7 +57,11 @@ pub fn run(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         .min_count(1)
         .epochs(3)
         .build()?
-        .fit(|| sentences.iter(), &mut rng, crate::progress::word2vec(&bar))?;
+        .fit(
+            || sentences.iter(),
+            &mut rng,
+            crate::progress::word2vec(&bar),
+        )?;
     bar.finish();
     let mut lm = LanguageModel::builder(words.clone(), elman::<f32>(32, 64, &mut rng)?)
         .embedding(&w2v)
@@ -80,12 +84,11 @@ pub fn run(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let t1 = Instant::now();
     let bar = crate::progress::Progress::new("  training", steps as u64, "batches");
     let mut curve = Vec::new();
-    lm.fit(config, Adam::new(3e-3)?, &tr, Some(&va), &mut rng, |p| match *p {
-        Progress::Step { step, loss, .. } => {
+    lm.fit(config, Adam::new(3e-3)?, &tr, Some(&va), &mut rng, |p| {
+        if let Progress::Step { step, loss, .. } = *p {
             bar.set(step as u64 + 1);
             curve.push((step as f64 + 1.0, f64::from(loss).exp()));
         }
-        _ => {}
     })?;
     bar.finish();
     let secs = t1.elapsed().as_secs_f64();
@@ -116,9 +119,15 @@ pub fn run(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
             (curve[i].0, mean_ln.exp())
         })
         .collect();
-    plot.series.push(Series::line("Elman LM, 20-batch geometric mean", "#1f77b4", smooth));
-    plot.hlines.push((bigram, format!("add-k bigram on test: {bigram:.0}")));
-    plot.hlines.push((unigram, format!("unigram on test: {unigram:.0}")));
+    plot.series.push(Series::line(
+        "Elman LM, 20-batch geometric mean",
+        "#1f77b4",
+        smooth,
+    ));
+    plot.hlines
+        .push((bigram, format!("add-k bigram on test: {bigram:.0}")));
+    plot.hlines
+        .push((unigram, format!("unigram on test: {unigram:.0}")));
     crate::plot::announce(&plot.save(out, "tour_language_model.svg")?);
     crate::story::headline(&format!(
         "Test perplexity of the small Elman language model: {ppl:.1}, against {bigram:.1} for an \

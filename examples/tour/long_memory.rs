@@ -34,7 +34,9 @@ pub fn run(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         .map(|&kind| {
             let g: Vec<_> = all
                 .iter()
-                .filter(|o| o.kind == kind && o.task.kind == full::TaskKind::Adding && o.task.size == t)
+                .filter(|o| {
+                    o.kind == kind && o.task.kind == full::TaskKind::Adding && o.task.size == t
+                })
                 .collect();
             let k = g.iter().filter(|o| o.below_baseline()).count();
             format!("{} {k}/{}", kind.name(), g.len())

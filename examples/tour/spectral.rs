@@ -2,6 +2,7 @@
 //! recurrent matrix, `‖Wᵗ‖₂` for spectral radii 0.5 … 1.5 next to `ρᵗ`, and the measured
 //! Jacobian product `‖∂a⟨T⟩/∂a⟨t⟩‖₂` of a tanh Elman net on the same matrices.
 
+use crate::plot::{Plot, Series};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -12,7 +13,6 @@ use recurrent::spectral::{
     Eigen, PowerRoute, jacobian_norms, matrix_power, norm_trajectory, power,
 };
 use recurrent::{Elman, Sequence};
-use crate::plot::{Plot, Series};
 use std::error::Error;
 use std::path::Path;
 
@@ -79,7 +79,9 @@ pub fn run(out: &Path) -> Result<(), Box<dyn Error>> {
         DMatrix::from_fn(8, steps, |_, _| StandardNormal.sample(&mut xr)),
         1,
     )?;
-    println!("radius | ‖Wᵗ‖₂ at t = 1, 10, 50, 100        | tanh ‖∂a⟨T⟩/∂a⟨T−t⟩‖₂ at t = 1, 10, 50, 100");
+    println!(
+        "radius | ‖Wᵗ‖₂ at t = 1, 10, 50, 100        | tanh ‖∂a⟨T⟩/∂a⟨T−t⟩‖₂ at t = 1, 10, 50, 100"
+    );
     let colours = ["#1f77b4", "#2ca02c", "#7f7f7f", "#ff7f0e", "#d62728"];
     let mut plot = Plot::new(
         "64 × 64 W at five spectral radii ρ: linear ‖Wᵗ‖₂ (dashed) and tanh Elman ‖∂a⟨T⟩/∂a⟨T−t⟩‖₂ (solid)",
@@ -114,7 +116,10 @@ pub fn run(out: &Path) -> Result<(), Box<dyn Error>> {
         plot.series.push(Series::line(
             &format!("ρ = {r}: tanh"),
             colours[k],
-            jac.iter().enumerate().map(|(i, v)| ((i + 1) as f64, *v)).collect(),
+            jac.iter()
+                .enumerate()
+                .map(|(i, v)| ((i + 1) as f64, *v))
+                .collect(),
         ));
         if r == 1.5 {
             headline = (traj[100].norm2, jac[99]);

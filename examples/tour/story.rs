@@ -46,21 +46,27 @@ fn esc(s: &str) -> String {
 
 /// Writes `index.html` into `dir`: every part's heading, headline and plots on one page.
 pub fn write_index(dir: &Path) -> std::io::Result<PathBuf> {
-    let records = RECORDS.lock().map(|r| r.iter().map(|x| {
-        (x.heading.clone(), x.headline.clone(), x.plots.clone())
-    }).collect::<Vec<_>>()).unwrap_or_default();
+    let records = RECORDS
+        .lock()
+        .map(|r| {
+            r.iter()
+                .map(|x| (x.heading.clone(), x.headline.clone(), x.plots.clone()))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
     let mut h = String::new();
     h.push_str(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>recurrent: the tour</title>\n<style>\n\
-         body { font-family: sans-serif; max-width: 1080px; margin: 2em auto; padding: 0 1em;\n\
+         body { font-family: sans-serif; max-width: 1560px; margin: 2em auto; padding: 0 1em;\n\
                 color: #222; line-height: 1.45; }\n\
          h1 { font-size: 1.6em; margin-bottom: 0.2em; }\n\
          section { border-top: 1px solid #ddd; padding: 0.6em 0 1em; }\n\
          h2 { font-size: 1.2em; margin: 0.4em 0; }\n\
          p.headline { margin: 0.3em 0 0.8em; }\n\
-         img { display: block; max-width: 100%; height: auto; margin: 0.5em 0;\n\
-               border: 1px solid #eee; }\n\
+         .plots { display: flex; flex-wrap: wrap; gap: 10px; }\n\
+         .plots a { flex: 1 1 480px; max-width: 760px; }\n\
+         .plots img { display: block; width: 100%; height: auto; border: 1px solid #eee; }\n\
          .note { color: #666; font-size: 0.9em; }\n\
          </style>\n</head>\n<body>\n<h1>recurrent: a tour of the classic recurrent networks</h1>\n\
          <p class=\"note\">Written by <code>cargo run --release --example tour</code>; \
@@ -69,14 +75,22 @@ pub fn write_index(dir: &Path) -> std::io::Result<PathBuf> {
     for (heading, headline, plots) in &records {
         let _ = writeln!(h, "<section>\n<h2>{}</h2>", esc(heading));
         let _ = writeln!(h, "<p class=\"headline\">{}</p>", esc(headline));
+        if !plots.is_empty() {
+            h.push_str("<div class=\"plots\">\n");
+        }
         for p in plots {
-            let name = p.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
+            let name = p
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned());
             // the plots sit next to the page, so a bare file name links them
             let _ = writeln!(
                 h,
                 "<a href=\"{0}\"><img src=\"{0}\" alt=\"{0}\"></a>",
                 esc(&name)
             );
+        }
+        if !plots.is_empty() {
+            h.push_str("</div>\n");
         }
         h.push_str("</section>\n");
     }

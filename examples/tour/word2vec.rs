@@ -8,7 +8,10 @@ use recurrent::word2vec::{Architecture, Word2Vec};
 use std::time::Instant;
 
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
-    crate::story::heading("2", "Word2Vec: from one-hot words to dense vectors (Mikolov et al. 2013)");
+    crate::story::heading(
+        "2",
+        "Word2Vec: from one-hot words to dense vectors (Mikolov et al. 2013)",
+    );
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
     let trainer = Word2Vec::builder()
         .architecture(Architecture::SkipGram)
