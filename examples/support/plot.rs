@@ -241,11 +241,15 @@ impl Plot {
                 ))
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(Text::new(
-                    label.clone(),
-                    (x0 + 0.01 * (x1 - x0), y_of(*y)),
-                    ("sans-serif", 12).into_font().color(&grey),
-                )))
+                // the label sits just above its line, not struck through by it
+                .draw_series(std::iter::once(
+                    EmptyElement::at((x0, y_of(*y)))
+                        + Text::new(
+                            label.clone(),
+                            (6, -15),
+                            ("sans-serif", 12).into_font().color(&grey),
+                        ),
+                ))
                 .map_err(err)?;
         }
         for s in &self.series {
