@@ -192,7 +192,7 @@ use clap::Parser;
 
 /// The cost of learning through time: RTRL and BPTT time and memory against the hidden size
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// Measure three times longer per size
     #[arg(long)]

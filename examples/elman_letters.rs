@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 /// Letter sequences after Elman (1990): error by letter and by feature
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// Fewer passes (30 instead of 200)
     #[arg(long)]

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 /// Temporal XOR after Elman (1990): error per position of a 12-bit cycle
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// Fewer passes (150 instead of 600)
     #[arg(long)]

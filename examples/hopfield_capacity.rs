@@ -211,7 +211,7 @@ fn hopfield_1982(
 
 /// How many patterns a Hopfield network holds: a load sweep for three learning rules
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// Folder for the plot (default: target/plots/ in the workspace)
     #[arg(long, value_name = "DIR")]

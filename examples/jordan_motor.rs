@@ -28,7 +28,7 @@ use std::path::PathBuf;
 
 /// A Jordan (1986) network drawing a closed loop from its own output feedback
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// A shorter run
     #[arg(long)]

@@ -41,7 +41,7 @@ const VARIANTS: [&str; 4] = ["random", "w2v-frozen", "w2v-tuned", "one-hot"];
 /// A word-level recurrent language model (embedding, Elman layer, softmax) on one sentence per
 /// line, next to unigram and bigram baselines
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// One sentence per line
     #[arg(long, value_name = "FILE", default_value = "data/kjv.txt")]

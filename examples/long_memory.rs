@@ -50,7 +50,7 @@ use std::path::PathBuf;
 
 /// Long-term dependencies measured: adding and copy-memory tasks for five cells over seeds
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// Two seeds, 600 steps, T = 50 and 100, delay 10 (the tour's settings)
     #[arg(long)]

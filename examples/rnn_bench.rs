@@ -78,7 +78,7 @@ fn run<T: Real>(
 
 /// Times Elman forward + BPTT on the peers' configurations, one CSV line per case
 #[derive(clap::Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// Configurations, comma-separated among a, b, c, d
     #[arg(

@@ -36,7 +36,7 @@ use plot::{Plot, Series, shown};
 
 /// Why gradients through time vanish or explode: Wᵗ = V diag(λ)ᵗ V⁻¹, measured
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// Folder for the plots (default: target/plots/ in the workspace)
     #[arg(long, value_name = "DIR")]

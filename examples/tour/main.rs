@@ -30,7 +30,7 @@ use std::path::PathBuf;
 
 /// A tour of the classic recurrent networks, from bag of words to a language model
 #[derive(Parser)]
-#[command(about, long_about = None)]
+#[command(long_about = None)]
 struct Args {
     /// Folder for the plots and index.html (default: target/plots/ in the workspace)
     #[arg(long, value_name = "DIR")]
