@@ -445,7 +445,7 @@ pub fn out_dir(choice: Option<&Path>) -> Result<PathBuf, String> {
 }
 
 /// `path` as the user should see it: relative to the current directory when it lies below
-/// it or a few levels up (`../target/plots/x.svg`), else as it is.
+/// it or at most three levels up (`../target/plots/x.svg`), else absolute.
 pub fn shown(path: &Path) -> String {
     let Ok(cwd) = std::env::current_dir() else {
         return path.display().to_string();
@@ -462,7 +462,8 @@ pub fn shown(path: &Path) -> String {
     let mut ups = 0;
     loop {
         if let Ok(rest) = abs.strip_prefix(base) {
-            if ups > 3 {
+            // only the file system's root in common, or far up: the absolute path reads better
+            if ups > 3 || (ups > 0 && base.parent().is_none()) {
                 break;
             }
             let mut rel = PathBuf::new();
