@@ -230,9 +230,10 @@ pub fn xor(quick: bool, out: &Path) -> Res<Vec<XorResult>> {
     }
     let mut plot = Plot::new(
         "Temporal XOR (Elman 1990, fig. 1): RMS error per position",
-        "position in the cycle (input bit)",
-        "RMS error",
+        "position in the 12-bit cycle (input bit)",
+        "RMS error of the predicted bit (0–1 scale)",
     );
+    plot.x_ticks = (1..=12).map(|k| (k as f64, k.to_string())).collect();
     let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"];
     for (r, c) in results.iter().zip(colors) {
         let pts = r
@@ -428,7 +429,7 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
     let mut plot = Plot::new(
         "Letter prediction (Elman 1990, fig. 3): RMS error per step",
         "letter to predict (test stream)",
-        "RMS error",
+        "RMS error over the 6 feature outputs (0–1 scale)",
     );
     plot.x_ticks = ticks.clone();
     plot.y_range = Some((0.0, 0.6));
@@ -441,7 +442,7 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
     let mut plot = Plot::new(
         "Per-feature error (Elman 1990, figs. 4-5), paper setup",
         "letter to predict (test stream)",
-        "absolute error",
+        "absolute error of the feature output (0–1 scale)",
     );
     plot.x_ticks = ticks;
     plot.y_range = Some((0.0, 1.0));
