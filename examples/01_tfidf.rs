@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // The toy table.
     let (counts, x) = toy_counts()?;
     for (i, d) in DOCS.iter().enumerate() {
-        println!("document {i}: {d:?}");
+        println!("document {i}: “{d}”");
     }
     println!("\nbag of words (counts), dense:");
     print_dense(counts.vocabulary(), &DMatrix::from(&x), 0);

@@ -9,7 +9,7 @@
 //! several repetitions; the machine may be shared, so read ratios and slopes rather than
 //! absolute times.
 //!
-//! `cargo run --release --example complexity [-- --full] [-- --reference rtrl_ref.txt]`
+//! `cargo run --release --example complexity [-- --full] [--reference rtrl_ref.txt]`
 //!
 //! With `--reference FILE`, the `rtrl_step` lines of the numpy reference's output
 //! (`rtrl_ref.py` of the peer comparison, CSV: `rtrl_step,N=32;…,float64,1,<s/step>,…`) are
@@ -186,13 +186,26 @@ fn read_reference(path: &str) -> Result<Vec<(usize, Timing)>, Box<dyn std::error
     Ok(out)
 }
 
+#[path = "support/progress.rs"]
+mod progress;
+use clap::Parser;
+
+/// The cost of learning through time: RTRL and BPTT time and memory against the hidden size
+#[derive(Parser)]
+#[command(long_about = None)]
+struct Args {
+    /// Measure three times longer per size
+    #[arg(long)]
+    full: bool,
+    /// The numpy reference's output (`rtrl_step` CSV lines), to print numpy / Rust ratios
+    #[arg(long, value_name = "FILE")]
+    reference: Option<String>,
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let full = args.iter().any(|a| a == "--full");
-    let reference = args
-        .iter()
-        .position(|a| a == "--reference")
-        .and_then(|i| args.get(i + 1));
+    let args = Args::parse();
+    let full = args.full;
+    let reference = args.reference.as_ref();
     let rtrl_ns: Vec<usize> = vec![8, 16, 32, 64, 128];
     let bptt_ns: Vec<usize> = (3..=9).map(|k| 1usize << k).collect();
     let budget = if full { 3.0 } else { 1.0 };
@@ -208,13 +221,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rtrl_pts = Vec::new();
     let mut rtrl_times = Vec::new();
     let mut rows = Vec::new();
+    let bar =
+        progress::Progress::bar_only("timing", (bptt_ns.len() + rtrl_ns.len()) as u64, "sizes");
     for &n in &bptt_ns {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
         let p = net(n, &mut rng)?.n_params();
         let (tb, mb) = time_bptt(n, budget)?;
+        bar.inc(1);
         bptt_pts.push((n, tb.cpu_or_wall()));
         let r = if rtrl_ns.contains(&n) {
             let (tr, mr) = time_rtrl(n, budget)?;
+            bar.inc(1);
             rtrl_pts.push((n, tr.cpu_or_wall()));
             rtrl_times.push((n, tr));
             Some((tr, mr))
@@ -229,12 +246,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
             None => ("-".into(), "-".into(), "-".into()),
         };
-        println!(
+        bar.println(&format!(
             "{n:>5} {p:>9} | {:>11.3e} {:>11.3e} {mb:>10} | {rw:>11} {rc:>11} {rm:>10}",
             tb.wall, tb.cpu
-        );
+        ));
         rows.push((n, p, mb, r));
     }
+    bar.finish();
 
     println!();
     println!("Memory read from the buffers (BPTT: stored states and outputs of T = 200 steps;");

@@ -9,18 +9,35 @@
 //! while the High bit is not (it tells *which* consonant). The example trains with the
 //! paper's setup (truncated BPTT(1, 1)) and with BPTT through 12-step windows, prints both,
 //! and saves `elman_letters.svg` and `elman_letters_features.svg` to `--out DIR` (default:
-//! `<target>/plots`).
+//! `target/plots/` in the workspace).
 //!
 //! `cargo run --release --example elman_letters [-- --quick] [--out DIR]`
 
 #[path = "support/elman_paper.rs"]
 mod elman_paper;
-#[path = "support/svg.rs"]
-mod svg;
+#[path = "support/plot.rs"]
+mod plot;
+#[path = "support/text.rs"]
+mod text;
+
+use clap::Parser;
+use std::path::PathBuf;
+
+/// Letter sequences after Elman (1990): error by letter and by feature
+#[derive(Parser)]
+#[command(long_about = None)]
+struct Args {
+    /// Fewer passes (30 instead of 200)
+    #[arg(long)]
+    quick: bool,
+    /// Folder for the plots (default: target/plots/ in the workspace)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let quick = args.iter().any(|a| a == "--quick");
-    elman_paper::letters(quick, &svg::out_dir(&args)?)?;
+    let args = Args::parse();
+    let out = plot::out_dir(args.out.as_deref())?;
+    elman_paper::letters(args.quick, &out)?;
     Ok(())
 }

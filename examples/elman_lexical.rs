@@ -21,8 +21,8 @@
 
 #[path = "support/lexical.rs"]
 mod lexical;
-#[path = "support/svg.rs"]
-mod svg;
+#[path = "support/plot.rs"]
+mod plot;
 
 use clap::Parser;
 use lexical::{Linkage, Settings};
@@ -51,11 +51,7 @@ struct Args {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let out_args: Vec<String> = match &args.out {
-        Some(d) => vec!["--out".into(), d.display().to_string()],
-        None => Vec::new(),
-    };
-    let out = svg::out_dir(&out_args)?;
+    let out = plot::out_dir(args.out.as_deref())?;
     let settings = if args.quick {
         Settings::quick(args.linkage)
     } else {

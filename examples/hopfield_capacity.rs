@@ -28,8 +28,15 @@ use recurrent::AssociativeMemory;
 use recurrent::hopfield::{Hopfield, Rule};
 use std::collections::BTreeMap;
 use std::error::Error;
-use std::fmt::Write as _;
 use std::path::PathBuf;
+
+#[path = "support/plot.rs"]
+mod plot;
+#[path = "support/progress.rs"]
+mod progress;
+use clap::Parser;
+use plot::{Plot, Series};
+use progress::Progress;
 
 const RULES: [(&str, Rule, f64); 3] = [
     // name, rule, largest α of the grid (step 0.02)
@@ -202,65 +209,72 @@ fn hopfield_1982(
     Ok(res)
 }
 
+/// How many patterns a Hopfield network holds: a load sweep for three learning rules
+#[derive(Parser)]
+#[command(long_about = None)]
 struct Args {
-    out: PathBuf,
+    /// Folder for the plot (default: target/plots/ in the workspace)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Network sizes N, comma-separated
+    #[arg(
+        long,
+        value_name = "N,...",
+        value_delimiter = ',',
+        default_value = "100,200,500,1000"
+    )]
     ns: Vec<usize>,
-    trials: BTreeMap<usize, usize>,
+    /// Trials per N as N:k pairs, comma-separated (default 100:20,200:20,500:10,1000:4; 4 for
+    /// any other N)
+    #[arg(long, value_name = "N:k,...", value_delimiter = ',', value_parser = trials_entry)]
+    trials: Vec<(usize, usize)>,
+    /// N = 100 and 200 only, 4 and 2 trials
+    #[arg(long)]
+    quick: bool,
 }
 
-fn parse_args() -> Result<Args, Box<dyn Error>> {
-    let mut a = Args {
-        out: PathBuf::from("target/plots"),
-        ns: vec![100, 200, 500, 1000],
-        trials: [(100, 20), (200, 20), (500, 10), (1000, 4)]
-            .into_iter()
-            .collect(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--out" => a.out = PathBuf::from(it.next().ok_or("--out needs a directory")?),
-            "--ns" => {
-                a.ns = it
-                    .next()
-                    .ok_or("--ns needs a list")?
-                    .split(',')
-                    .map(str::parse)
-                    .collect::<Result<_, _>>()?
-            }
-            "--trials" => {
-                for kv in it.next().ok_or("--trials needs N:k,...")?.split(',') {
-                    let (k, v) = kv.split_once(':').ok_or("--trials entries are N:k")?;
-                    a.trials.insert(k.parse()?, v.parse()?);
-                }
-            }
-            "--quick" => {
-                a.ns = vec![100, 200];
-                a.trials = [(100, 4), (200, 2)].into_iter().collect();
-            }
-            other => return Err(format!("unknown argument {other}").into()),
-        }
+fn trials_entry(s: &str) -> Result<(usize, usize), String> {
+    let (k, v) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?}: entries are N:k"))?;
+    let n = k.trim().parse().map_err(|e| format!("{k:?}: {e}"))?;
+    let t = v.trim().parse().map_err(|e| format!("{v:?}: {e}"))?;
+    Ok((n, t))
+}
+
+/// The sizes and the trials per size.
+fn settings(a: &Args) -> (Vec<usize>, BTreeMap<usize, usize>) {
+    let mut trials: BTreeMap<usize, usize> = [(100, 20), (200, 20), (500, 10), (1000, 4)]
+        .into_iter()
+        .collect();
+    let mut ns = a.ns.clone();
+    if a.quick {
+        ns = vec![100, 200];
+        trials = [(100, 4), (200, 2)].into_iter().collect();
     }
-    Ok(a)
+    trials.extend(a.trials.iter().copied());
+    (ns, trials)
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = parse_args()?;
+    let cli = Args::parse();
     // the plot's folder is checked before the sweep, so a bad --out never loses a finished run
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(format!("--out {}: is a file, not a folder", args.out.display()).into());
+    let out = plot::out_dir(cli.out.as_deref())?;
+    let (ns, trials) = settings(&cli);
+    if ns.is_empty() {
+        return Err("--ns: give at least one N".into());
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("--out {}: {e}", args.out.display()))?;
     let start = std::time::Instant::now();
     // tasks: (N, trial), largest first, shared by two worker threads
     let mut tasks: Vec<(usize, u64)> = Vec::new();
-    for &n in args.ns.iter().rev() {
-        for t in 0..*args.trials.get(&n).unwrap_or(&4) {
+    for &n in ns.iter().rev() {
+        for t in 0..*trials.get(&n).unwrap_or(&4) {
             tasks.push((n, t as u64));
         }
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(Vec::new());
+    let bar = Progress::new("capacity sweep", tasks.len() as u64, "trials");
     std::thread::scope(|s| {
         for _ in 0..2 {
             s.spawn(|| {
@@ -269,10 +283,12 @@ fn main() -> Result<(), Box<dyn Error>> {
                     let Some(&(n, t)) = tasks.get(k) else { break };
                     let r = run_trial(n, t);
                     results.lock().expect("no worker panics").push((n, r));
+                    bar.inc(1);
                 }
             });
         }
     });
+    bar.finish();
     // mean over trials: table[(rule, N)][α index]
     let mut sums: BTreeMap<(usize, usize), Vec<(Point, usize)>> = BTreeMap::new();
     for (n, r) in results.into_inner().expect("no worker panics") {
@@ -306,34 +322,39 @@ fn main() -> Result<(), Box<dyn Error>> {
         "Hopfield capacity: random ±1 patterns, asynchronous recall, probes with {:.0} % of bits flipped",
         100.0 * NOISE
     );
-    println!("trials per N: {:?}\n", args.trials);
+    let per_n: Vec<String> = ns
+        .iter()
+        .map(|n| format!("N = {n}: {}", trials.get(n).unwrap_or(&4)))
+        .collect();
+    println!("trials per N: {}\n", per_n.join(", "));
     println!(
         "cells: (a) fixed-point fraction / (b) % bits wrong from a stored pattern / (c) exact recall from 10 % noise\n"
     );
     for (ri, (name, _, amax)) in RULES.iter().enumerate() {
         let alphas = grid(*amax);
-        print!("{name:<8} α   ");
-        for n in &args.ns {
-            print!("| N={n:<22}");
+        print!("{name:<8} {:>5} ", "α");
+        for n in &ns {
+            print!("| {:<23}", format!("N = {n}"));
         }
         println!();
-        let cols: Vec<Vec<Option<Point>>> = args.ns.iter().map(|&n| mean(ri, n)).collect();
+        let cols: Vec<Vec<Option<Point>>> = ns.iter().map(|&n| mean(ri, n)).collect();
         for (ai, a) in alphas.iter().enumerate() {
             // print every other row beyond α = 0.3 to keep the table short
             if *a > 0.301 && ai % 2 == 0 {
                 continue;
             }
-            print!("         {a:.2} ");
+            print!("{:<8} {a:>5.2} ", "");
             for c in &cols {
-                match c.get(ai).copied().flatten() {
-                    Some(p) => print!(
-                        "| {:.2} / {:>5.2}% / {:.2}     ",
+                let cell = match c.get(ai).copied().flatten() {
+                    Some(p) => format!(
+                        "{:.2} / {:>5.2} % / {:.2}",
                         p.fixed,
                         100.0 * p.bits_wrong,
                         p.noisy_exact
                     ),
-                    None => print!("| {:<23}", "–"),
-                }
+                    None => "–".to_string(),
+                };
+                print!("| {cell:<23}");
             }
             println!();
         }
@@ -343,9 +364,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     // critical loads
     let mut crit: BTreeMap<(usize, usize), Critical> = BTreeMap::new();
     println!("critical loads α_c (ours | numpy reference)");
-    println!("rule      N     (b) bits wrong > 1.5 %   (c) noisy exact < 50 %   (a) fixed < 50 %");
+    println!(
+        "{:<8} {:>5}   {:<22}   {:<22}   (a) fixed < 50 %",
+        "rule", "N", "(b) bits wrong > 1.5 %", "(c) noisy exact < 50 %"
+    );
     for (ri, (name, _, amax)) in RULES.iter().enumerate() {
-        for &n in &args.ns {
+        for &n in &ns {
             let pts = mean(ri, n);
             let (al, vals): (Vec<f64>, Vec<Point>) = grid(*amax)
                 .into_iter()
@@ -377,11 +401,9 @@ fn main() -> Result<(), Box<dyn Error>> {
                 (f(r.2), format!("{:.3}", r.3))
             });
             println!(
-                "{name:<8} {n:>5}   {:>6} | {:<6}          {:>6} | {:<6}          {:>6}",
-                f(b),
-                rb,
-                f(c),
-                rc,
+                "{name:<8} {n:>5}   {:<22}   {:<22}   {}",
+                format!("{:>6} | {:<6}", f(b), rb),
+                format!("{:>6} | {:<6}", f(c), rc),
                 f(a)
             );
         }
@@ -408,17 +430,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         );
     }
 
-    let svg = plot(&args.ns, &mean);
-    let path = args.out.join("hopfield_capacity.svg");
-    std::fs::write(&path, svg)?;
-    println!("\nplot: {}", path.display());
+    let path = capacity_plot(&ns, &mean, &out)?;
+    println!();
+    plot::announce(&path);
     println!(
         "wall time {:.1} s (2 worker threads, shared machine)\n",
         start.elapsed().as_secs_f64()
     );
 
     // (b) at the largest N, one line per rule for scripts
-    let nmax = *args.ns.iter().max().ok_or("no N given")?;
+    let nmax = *ns.iter().max().ok_or("no N given")?;
     for (ri, (name, _, amax)) in RULES.iter().enumerate() {
         match crit.get(&(ri, nmax)).and_then(|c| c.0) {
             Some(v) => println!("{name} critical load: {v:.3}"),
@@ -431,111 +452,73 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// Two panels: (b) bits wrong and (c) noisy exact recall against α; one colour per rule,
-/// one dash pattern per N.
-fn plot(ns: &[usize], mean: &dyn Fn(usize, usize) -> Vec<Option<Point>>) -> String {
-    let (w, h) = (1000.0, 420.0);
+/// solid lines for the largest N and dashed for the smallest.
+fn capacity_plot(
+    ns: &[usize],
+    mean: &dyn Fn(usize, usize) -> Vec<Option<Point>>,
+    out: &std::path::Path,
+) -> Result<PathBuf, String> {
     let colours = ["#1f77b4", "#d62728", "#2ca02c"];
-    let dashes = ["", "6,3", "2,3", "10,3,2,3"];
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">
-<rect width="100%" height="100%" fill="white"/>
-"#
+    let (small, large) = (
+        *ns.iter().min().unwrap_or(&100),
+        *ns.iter().max().unwrap_or(&100),
     );
-    let panels = [
-        (
-            "(b) fraction of wrong bits after recall from a stored pattern",
-            0.0,
-            0.35,
-            0,
-        ),
-        ("(c) exact recall from 10 % noise", 0.0, 1.0, 1),
-    ];
-    for (k, (title, y0, y1, which)) in panels.iter().enumerate() {
-        let (left, top, pw, ph) = (60.0 + k as f64 * 490.0, 40.0, 420.0, 320.0);
-        let x_of = |a: f64| left + a / 1.0 * pw;
-        let y_of = |v: f64| top + ph - (v - y0) / (y1 - y0) * ph;
-        let _ = writeln!(
-            s,
-            r#"<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="black"/>
-<text x="{}" y="{}" text-anchor="middle">{title}</text>
-<text x="{}" y="{}" text-anchor="middle">load α = p/N</text>"#,
-            left + pw / 2.0,
-            top - 12.0,
-            left + pw / 2.0,
-            top + ph + 32.0
-        );
-        for t in 0..=5 {
-            let a = t as f64 * 0.2;
-            let v = y0 + (y1 - y0) * t as f64 / 5.0;
-            let _ = writeln!(
-                s,
-                r#"<text x="{}" y="{}" text-anchor="middle">{a:.1}</text><text x="{}" y="{}" text-anchor="end">{v:.2}</text>"#,
-                x_of(a),
-                top + ph + 15.0,
-                left - 5.0,
-                y_of(v) + 4.0
+    let mut panels = Vec::new();
+    for which in 0..2 {
+        let mut p = if which == 0 {
+            let mut p = Plot::new(
+                "(b) wrong bits after recall from a stored pattern",
+                "load α = p/N (patterns per unit)",
+                "fraction of bits wrong",
             );
-        }
-        if *which == 0 {
-            let y = y_of(0.015);
-            let _ = writeln!(
-                s,
-                r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#999" stroke-dasharray="3,3"/><text x="{}" y="{}" fill="#666">1.5 %</text>"##,
-                left + pw,
-                left + pw - 40.0,
-                y - 4.0
+            p.y_range = Some((0.0, 0.35));
+            p.hlines.push((0.015, "1.5 %".into()));
+            p
+        } else {
+            let mut p = Plot::new(
+                "(c) exact recall from 10 % noise",
+                "load α = p/N (patterns per unit)",
+                "fraction of probes recalled exactly",
             );
-        }
+            p.y_range = Some((0.0, 1.0));
+            p
+        };
+        p.x_range = Some((0.0, 1.0));
+        p.size = (640, 440);
         for (ri, (name, _, amax)) in RULES.iter().enumerate() {
-            for (ni, &n) in ns.iter().enumerate() {
-                let pts: Vec<String> = grid(*amax)
+            let sizes: Vec<usize> = if small == large {
+                vec![small]
+            } else {
+                vec![small, large]
+            };
+            for n in sizes {
+                let pts = grid(*amax)
                     .into_iter()
                     .zip(mean(ri, n))
                     .filter_map(|(a, p)| p.map(|p| (a, p)))
                     .map(|(a, p)| {
-                        let v = if *which == 0 {
+                        let v = if which == 0 {
                             p.bits_wrong
                         } else {
                             p.noisy_exact
                         };
-                        format!("{:.1},{:.1}", x_of(a), y_of(v.min(*y1)))
+                        (a, v)
                     })
                     .collect();
-                let _ = writeln!(
-                    s,
-                    r#"<polyline fill="none" stroke="{}" stroke-width="1.5" stroke-dasharray="{}" points="{}"><title>{name} N={n}</title></polyline>"#,
-                    colours[ri],
-                    dashes[ni % dashes.len()],
-                    pts.join(" ")
-                );
+                let s = Series::line(&format!("{name}, N = {n}"), colours[ri], pts);
+                p.series.push(if n == small && small != large {
+                    s.dashed()
+                } else {
+                    s
+                });
             }
         }
+        panels.push(p);
     }
-    // legend
-    for (ri, (name, _, _)) in RULES.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{}" fill="{}">{name}</text>"#,
-            80.0 + ri as f64 * 90.0,
-            h - 12.0,
-            colours[ri]
-        );
-    }
-    for (ni, &n) in ns.iter().enumerate() {
-        let x = 400.0 + ni as f64 * 120.0;
-        let _ = writeln!(
-            s,
-            r#"<line x1="{x}" y1="{}" x2="{}" y2="{}" stroke="black" stroke-dasharray="{}"/><text x="{}" y="{}">N={n}</text>"#,
-            h - 16.0,
-            x + 30.0,
-            h - 16.0,
-            dashes[ni % dashes.len()],
-            x + 35.0,
-            h - 12.0
-        );
-    }
-    s.push_str("</svg>\n");
-    s
+    plot::save_row(
+        "Hopfield capacity: random ±1 patterns, asynchronous recall, three learning rules",
+        &panels,
+        out,
+        "hopfield_capacity.svg",
+    )
 }

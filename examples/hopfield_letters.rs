@@ -111,9 +111,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for rule in [Rule::Hebbian, Rule::PseudoInverse] {
         let net = Hopfield::from_patterns(&x, rule)?;
         let fixed = net.fixed_points(&x)?;
+        let rule_name = match rule {
+            Rule::Hebbian => "Hebbian",
+            Rule::PseudoInverse => "pseudo-inverse",
+            _ => "other",
+        };
+        let kept = fixed.iter().filter(|f| **f).count();
         println!(
-            "════ rule {rule:?}: every letter a fixed point? {:?}\n",
-            fixed
+            "════ rule {rule_name}: every letter a fixed point? {} ({kept} of {})\n",
+            if kept == fixed.len() { "yes" } else { "no" },
+            fixed.len()
         );
         // 1. flipped pixels
         let probe = flip_pixels(&x.column(0).into_owned(), 20, &mut rng);

@@ -9,7 +9,7 @@
 //! fine-tuning (BPTT through 8 steps of the network's own feedback) removes the drift. The
 //! example prints the distance to the target per free-running period, for μ = 0.5 and μ = 0,
 //! and saves `jordan_motor.svg` (target vs generated path) to `--out DIR` (default:
-//! `<target>/plots`).
+//! `target/plots/` in the workspace).
 //!
 //! A figure eight was tried first: it crosses itself at the origin, and with these settings
 //! the free run switched branches there (for μ = 0.5 and μ = 0 alike), so it is not shown.
@@ -18,12 +18,29 @@
 
 #[path = "support/jordan_motor.rs"]
 mod jordan_motor;
-#[path = "support/svg.rs"]
-mod svg;
+#[path = "support/plot.rs"]
+mod plot;
+#[path = "support/text.rs"]
+mod text;
+
+use clap::Parser;
+use std::path::PathBuf;
+
+/// A Jordan (1986) network drawing a closed loop from its own output feedback
+#[derive(Parser)]
+#[command(long_about = None)]
+struct Args {
+    /// A shorter run
+    #[arg(long)]
+    quick: bool,
+    /// Folder for the plots (default: target/plots/ in the workspace)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let quick = args.iter().any(|a| a == "--quick");
-    jordan_motor::motor(quick, &svg::out_dir(&args)?)?;
+    let args = Args::parse();
+    let out = plot::out_dir(args.out.as_deref())?;
+    jordan_motor::motor(args.quick, &out)?;
     Ok(())
 }

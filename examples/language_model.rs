@@ -33,101 +33,85 @@ use recurrent::word2vec::Architecture;
 use std::error::Error;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "\
-usage: language_model [options]
-  --corpus <file>      one sentence per line (default data/kjv.txt)
-  --hidden <n>         hidden units (default 128)
-  --dim <n>            embedding dimension (default 100)
-  --epochs <n>         at most this many epochs (default 10)
-  --patience <n>       stop after n epochs without a better valid perplexity (default 2)
-  --batch <n>          sentences per step (default 32)
-  --lr <x>             Adam learning rate (default 1e-3)
-  --clip <x>           gradient-norm clip (default 5)
-  --threads <n>        threads of the matrix products (needs --features threads) and of Word2Vec (default 1)
-  --max-verses <n>     read only the first n lines (default all)
-  --max-batches <n>    a timing run: train on n·batch verses drawn from the train split (default all)
-  --variants <list>    comma-separated among random,w2v-frozen,w2v-tuned,one-hot, or none (default all four)
-  --w2v-epochs <n>     Word2Vec passes (default 5)
-  --save-w2v <file>    also write the Word2Vec vectors (word2vec text format; e.g. for rnn_lm.py --w2v)
-  --seed <n>           seed of every random draw (default 1)
-  --sample <n>         print n sampled verses per variant (default 2)";
+#[path = "support/progress.rs"]
+mod progress;
+use clap::Parser;
 
+const VARIANTS: [&str; 4] = ["random", "w2v-frozen", "w2v-tuned", "one-hot"];
+
+/// A word-level recurrent language model (embedding, Elman layer, softmax) on one sentence per
+/// line, next to unigram and bigram baselines
+#[derive(Parser)]
+#[command(long_about = None)]
 struct Args {
+    /// One sentence per line
+    #[arg(long, value_name = "FILE", default_value = "data/kjv.txt")]
     corpus: String,
+    /// Hidden units
+    #[arg(long, value_name = "N", default_value_t = 128)]
     hidden: usize,
+    /// Embedding dimension
+    #[arg(long, value_name = "N", default_value_t = 100)]
     dim: usize,
+    /// At most this many epochs
+    #[arg(long, value_name = "N", default_value_t = 10)]
     epochs: usize,
+    /// Stop after N epochs without a better validation perplexity
+    #[arg(long, value_name = "N", default_value_t = 2)]
     patience: usize,
+    /// Sentences per step
+    #[arg(long, value_name = "N", default_value_t = 32)]
     batch: usize,
+    /// Adam learning rate
+    #[arg(long, value_name = "X", default_value_t = 1e-3)]
     lr: f64,
+    /// Gradient-norm clip
+    #[arg(long, value_name = "X", default_value_t = 5.0)]
     clip: f64,
+    /// Threads of the matrix products (needs --features threads) and of Word2Vec
+    #[arg(long, value_name = "N", default_value_t = 1)]
     threads: usize,
+    /// Read only the first N lines (default: all)
+    #[arg(long, value_name = "N")]
     max_verses: Option<usize>,
+    /// A timing run: train on N·batch verses drawn from the train split (default: all)
+    #[arg(long, value_name = "N")]
     max_batches: Option<usize>,
-    variants: Vec<String>,
+    /// Comma-separated among random, w2v-frozen, w2v-tuned, one-hot, or none
+    #[arg(long, value_name = "LIST", default_value = "random,w2v-frozen,w2v-tuned,one-hot",
+          value_parser = variants)]
+    variants: ::std::vec::Vec<String>,
+    /// Word2Vec passes
+    #[arg(long, value_name = "N", default_value_t = 5)]
     w2v_epochs: usize,
+    /// Also write the Word2Vec vectors (word2vec text format; e.g. for rnn_lm.py --w2v)
+    #[arg(long, value_name = "FILE")]
     save_w2v: Option<String>,
+    /// Seed of every random draw
+    #[arg(long, value_name = "N", default_value_t = 1)]
     seed: u64,
+    /// Sampled verses printed per variant
+    #[arg(long, value_name = "N", default_value_t = 2)]
     sample: usize,
 }
 
-fn parse() -> Result<Args, Box<dyn Error>> {
-    let mut a = Args {
-        corpus: "data/kjv.txt".into(),
-        hidden: 128,
-        dim: 100,
-        epochs: 10,
-        patience: 2,
-        batch: 32,
-        lr: 1e-3,
-        clip: 5.0,
-        threads: 1,
-        max_verses: None,
-        max_batches: None,
-        variants: ["random", "w2v-frozen", "w2v-tuned", "one-hot"]
-            .map(String::from)
-            .to_vec(),
-        w2v_epochs: 5,
-        save_w2v: None,
-        seed: 1,
-        sample: 2,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            println!("{USAGE}");
-            std::process::exit(0);
-        }
-        let v = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        match flag.as_str() {
-            "--corpus" => a.corpus = v,
-            "--hidden" => a.hidden = v.parse()?,
-            "--dim" => a.dim = v.parse()?,
-            "--epochs" => a.epochs = v.parse()?,
-            "--patience" => a.patience = v.parse()?,
-            "--batch" => a.batch = v.parse()?,
-            "--lr" => a.lr = v.parse()?,
-            "--clip" => a.clip = v.parse()?,
-            "--threads" => a.threads = v.parse()?,
-            "--max-verses" => a.max_verses = Some(v.parse()?),
-            "--max-batches" => a.max_batches = Some(v.parse()?),
-            "--variants" if v == "none" => a.variants.clear(),
-            "--variants" => a.variants = v.split(',').map(String::from).collect(),
-            "--w2v-epochs" => a.w2v_epochs = v.parse()?,
-            "--save-w2v" => a.save_w2v = Some(v),
-            "--seed" => a.seed = v.parse()?,
-            "--sample" => a.sample = v.parse()?,
-            _ => return Err(format!("unknown flag {flag}\n{USAGE}").into()),
-        }
+/// `--variants`: a comma-separated list, or `none`.
+fn variants(s: &str) -> Result<Vec<String>, String> {
+    if s == "none" {
+        return Ok(Vec::new());
     }
-    for v in &a.variants {
-        if !["random", "w2v-frozen", "w2v-tuned", "one-hot"].contains(&v.as_str()) {
-            return Err(format!("unknown variant {v}\n{USAGE}").into());
-        }
-    }
-    Ok(a)
+    s.split(',')
+        .map(|v| {
+            let v = v.trim();
+            if VARIANTS.contains(&v) {
+                Ok(v.to_string())
+            } else {
+                Err(format!(
+                    "unknown variant {v:?} (random, w2v-frozen, w2v-tuned, one-hot, none)"
+                ))
+            }
+        })
+        .collect()
 }
 
 /// CPU time of the process (user + system) from `/proc/self/stat`, if readable.
@@ -141,7 +125,7 @@ fn cpu_time() -> Option<Duration> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = parse()?;
+    let args = Args::parse();
     if args.threads > 1 {
         // SAFETY: set before any other thread exists; read once by matrixmultiply's pool.
         unsafe { std::env::set_var("MATMUL_NUM_THREADS", args.threads.to_string()) };
@@ -239,7 +223,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             .sample(1e-3)
             .epochs(args.w2v_epochs)
             .threads(args.threads);
-        let model = cfg.build()?.fit(|| sentences.iter(), &mut rng, |_| {})?;
+        let bar = progress::Progress::new("word2vec", 1, "words");
+        let model = cfg
+            .build()?
+            .fit(|| sentences.iter(), &mut rng, progress::word2vec(&bar))?;
+        bar.finish();
         println!(
             "word2vec: skip-gram {}-d, window 5, negative 5, {} epochs on train only, {:.1} s",
             args.dim,
@@ -293,8 +281,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mut mark = (Instant::now(), cpu_time());
         let mut last = mark;
         let mut trained = 0usize;
-        let start = Instant::now();
         let steps_per_epoch = fit_set.len().div_ceil(args.batch);
+        let mut bar = progress::Progress::new(
+            &format!("[{variant}] epoch 1"),
+            steps_per_epoch as u64,
+            "batches",
+        );
         lm.fit(
             config,
             Adam::new(args.lr)?,
@@ -304,13 +296,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             |p| match *p {
                 Progress::Step { step, .. } => {
                     last = (Instant::now(), cpu_time());
-                    if (step + 1) % 200 == 0 {
-                        let done = (step % steps_per_epoch) + 1;
-                        eprint!(
-                            "\r[{variant}] step {done}/{steps_per_epoch}, {:.0} s   ",
-                            start.elapsed().as_secs_f64()
-                        );
-                    }
+                    bar.set(((step % steps_per_epoch) + 1) as u64);
                 }
                 Progress::Epoch {
                     epoch,
@@ -324,7 +310,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                     }
                     trained += train_tokens;
                     let secs = (last.0 - mark.0).as_secs_f64();
-                    eprint!("\r");
+                    bar.finish();
                     println!(
                         "[{variant}] epoch {}: train ppl {:.2}, valid ppl {:.2}{}, {:.0} tokens/s",
                         epoch + 1,
@@ -334,6 +320,11 @@ fn main() -> Result<(), Box<dyn Error>> {
                         train_tokens as f64 / secs
                     );
                     mark = (Instant::now(), cpu_time());
+                    bar = progress::Progress::new(
+                        &format!("[{variant}] epoch {}", epoch + 2),
+                        steps_per_epoch as u64,
+                        "batches",
+                    );
                 }
                 _ => {}
             },

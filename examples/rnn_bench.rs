@@ -76,26 +76,40 @@ fn run<T: Real>(
     Ok(())
 }
 
+/// Times Elman forward + BPTT on the peers' configurations, one CSV line per case
+#[derive(clap::Parser)]
+#[command(long_about = None)]
+struct Args {
+    /// Configurations, comma-separated among a, b, c, d
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "a,b,c,d",
+        value_delimiter = ','
+    )]
+    configs: Vec<String>,
+    /// Element types, comma-separated among f32, f64
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "f32,f64",
+        value_delimiter = ','
+    )]
+    dtypes: Vec<String>,
+    /// Minimum measured time per case
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    min_time: f64,
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str, default: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-            .unwrap_or_else(|| default.to_string())
-    };
-    let configs: Vec<String> = flag("--configs", "a,b,c,d")
-        .split(',')
-        .map(String::from)
-        .collect();
-    let dtypes = flag("--dtypes", "f32,f64");
-    let min_time: f64 = flag("--min-time", "1.0").parse()?;
+    let args = <Args as clap::Parser>::parse();
+    let (configs, min_time) = (&args.configs, args.min_time);
     println!("# columns: name,config,dtype,threads,median_seconds,gflops,min_seconds,reps");
-    if dtypes.contains("f32") {
-        run::<f32>("float32", &configs, min_time)?;
+    if args.dtypes.iter().any(|d| d == "f32") {
+        run::<f32>("float32", configs, min_time)?;
     }
-    if dtypes.contains("f64") {
-        run::<f64>("float64", &configs, min_time)?;
+    if args.dtypes.iter().any(|d| d == "f64") {
+        run::<f64>("float64", configs, min_time)?;
     }
     Ok(())
 }

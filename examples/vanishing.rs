@@ -10,8 +10,7 @@
 //! 3. Trains an Elman net with a large recurrent radius by plain gradient descent, with and
 //!    without global-norm gradient clipping, and prints both loss curves.
 //!
-//! Saves log-scale SVG plots to `--out DIR` (default `target/plots/`, or
-//! `$CARGO_TARGET_DIR/plots/`).
+//! Saves log-scale SVG plots to `--out DIR` (default `target/plots/` in the workspace).
 //!
 //! `cargo run --release --example vanishing [-- --out DIR]`
 
@@ -30,6 +29,20 @@ use std::error::Error;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+#[path = "support/plot.rs"]
+mod plot;
+use clap::Parser;
+use plot::{Plot, Series, shown};
+
+/// Why gradients through time vanish or explode: Wᵗ = V diag(λ)ᵗ V⁻¹, measured
+#[derive(Parser)]
+#[command(long_about = None)]
+struct Args {
+    /// Folder for the plots (default: target/plots/ in the workspace)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
 const N: usize = 64;
 const INPUTS: usize = 8;
 const T: usize = 100;
@@ -37,7 +50,8 @@ const RADII: [f64; 5] = [0.5, 0.9, 1.0, 1.1, 1.5];
 const LAGS: [usize; 4] = [1, 10, 50, 100];
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let out = out_dir()?;
+    let args = Args::parse();
+    let out = plot::out_dir(args.out.as_deref())?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2013);
 
     // 1. one recurrent matrix and its eigenvalues
@@ -100,7 +114,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         for &m in &LAGS {
             println!(
                 "{m:>9} | {r:>6} | {:<10} | {:>14.3e} | {:>9.3e} | {:>21.3e} | {:>18.3e}",
-                format!("{regime:?}"),
+                regime_name(regime),
                 traj[m].norm2,
                 traj[m].rho_pow,
                 jac[m - 1],
@@ -122,18 +136,21 @@ fn main() -> Result<(), Box<dyn Error>> {
             name: format!("ρ = {r}: ‖Wᵗ‖₂"),
             color,
             dashed: false,
+            dots: false,
             points: traj.iter().map(|p| (p.t as f64, p.norm2)).collect(),
         });
         traj_series.push(Series {
             name: format!("ρᵗ = {r}ᵗ"),
             color,
             dashed: true,
+            dots: false,
             points: traj.iter().map(|p| (p.t as f64, p.rho_pow)).collect(),
         });
         jac_series.push(Series {
             name: format!("ρ = {r}: tanh ‖∂a⟨T⟩/∂a⟨t⟩‖₂"),
             color,
             dashed: false,
+            dots: false,
             points: jac
                 .iter()
                 .enumerate()
@@ -144,6 +161,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             name: format!("ρ = {r}: linear ‖W^(T−t)‖₂"),
             color,
             dashed: true,
+            dots: false,
             points: traj[1..].iter().map(|p| (p.t as f64, p.norm2)).collect(),
         });
     }
@@ -151,17 +169,19 @@ fn main() -> Result<(), Box<dyn Error>> {
         "The linear picture explodes for ρ > 1 (‖W¹⁰⁰‖₂ ≈ 1e18 at ρ = 1.5), but tanh saturation \
          (each factor diag(1 − a²)W) makes the measured gradient vanish at long lags for every radius here."
     );
-    write_svg(
-        &out.join("norm_trajectory.svg"),
-        "‖Wᵗ‖₂ (solid) and ρᵗ (dashed), 64 × 64 Gaussian W",
-        "t",
-        &traj_series,
+    let p1 = write_svg(
+        &out,
+        "norm_trajectory.svg",
+        "‖Wᵗ‖₂ (solid) and ρᵗ (dashed), 64 × 64 Gaussian W at five spectral radii ρ",
+        ("power t (steps)", "norm (log scale)"),
+        traj_series,
     )?;
-    write_svg(
-        &out.join("gradient_through_time.svg"),
-        "tanh Elman ‖∂a⟨T⟩/∂a⟨t⟩‖₂ (solid) vs linear ‖W^(T−t)‖₂ (dashed)",
-        "T − t",
-        &jac_series,
+    let p2 = write_svg(
+        &out,
+        "gradient_through_time.svg",
+        "tanh Elman ‖∂a⟨T⟩/∂a⟨t⟩‖₂ (solid) against the linear ‖W^(T−t)‖₂ (dashed)",
+        ("lag T − t (steps)", "norm (log scale)"),
+        jac_series,
     )?;
 
     // 3. gradient clipping
@@ -175,6 +195,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             name: name.to_string(),
             color,
             dashed: false,
+            dots: false,
             points: curve
                 .iter()
                 .enumerate()
@@ -182,13 +203,17 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .collect(),
         });
     }
-    write_svg(
-        &out.join("clipping.svg"),
-        "training loss, Elman ρ(W_aa) = 1.5, gradient descent lr 0.5",
-        "epoch",
-        &loss_series,
+    let p3 = write_svg(
+        &out,
+        "clipping.svg",
+        "Training loss of an Elman net with ρ(W_aa) = 1.5, gradient descent lr 0.5",
+        ("epoch", "mean squared error (log scale)"),
+        loss_series,
     )?;
-    println!("\nplots written to {}", out.display());
+    println!("\nplots:");
+    for p in [p1, p2, p3] {
+        println!("  {}", shown(&p));
+    }
     Ok(())
 }
 
@@ -266,158 +291,27 @@ fn clipping_run() -> Result<(Vec<f64>, Vec<f64>), Box<dyn Error>> {
     Ok((plain, clipped))
 }
 
-fn out_dir() -> Result<PathBuf, Box<dyn Error>> {
-    let mut args = std::env::args().skip(1);
-    let mut out = None;
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--out" => out = Some(PathBuf::from(args.next().ok_or("--out needs a directory")?)),
-            other => return Err(format!("unknown argument {other:?} (use --out DIR)").into()),
-        }
-    }
-    let dir = out.unwrap_or_else(|| match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(t) => PathBuf::from(t).join("plots"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("target")
-            .join("plots"),
-    });
-    if dir.exists() && !dir.is_dir() {
-        return Err(format!("--out {}: is a file, not a folder", dir.display()).into());
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("--out {}: {e}", dir.display()))?;
-    Ok(dir)
-}
-
 const COLORS: [&str; 5] = ["#1f77b4", "#2ca02c", "#7f7f7f", "#ff7f0e", "#d62728"];
 
-struct Series {
-    name: String,
-    color: &'static str,
-    dashed: bool,
-    points: Vec<(f64, f64)>,
-}
-
-/// A line plot with a log₁₀ y axis, written as SVG text by hand. Non-positive values are left
-/// out (they have no logarithm).
+/// A line plot with a log₁₀ y axis.
 fn write_svg(
-    path: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
     title: &str,
-    xlabel: &str,
-    series: &[Series],
-) -> Result<(), Box<dyn Error>> {
-    let (w, h, left, right, top, bottom) = (900.0, 560.0, 80.0, 300.0, 40.0, 50.0);
-    let pts = series
-        .iter()
-        .flat_map(|s| s.points.iter())
-        .filter(|p| p.1 > 0.0 && p.1.is_finite());
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for &(x, y) in pts {
-        x0 = x0.min(x);
-        x1 = x1.max(x);
-        y0 = y0.min(y.log10());
-        y1 = y1.max(y.log10());
-    }
-    if x0 >= x1 {
-        x1 = x0 + 1.0;
-    }
-    let (y0, y1) = (y0.floor(), y1.ceil().max(y0.floor() + 1.0));
-    let px = |x: f64| left + (x - x0) / (x1 - x0) * (w - left - right);
-    let py = |ly: f64| top + (y1 - ly) / (y1 - y0) * (h - top - bottom);
-    let mut s = String::new();
-    writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">"#
-    )?;
-    writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#)?;
-    writeln!(
-        s,
-        r#"<text x="{}" y="22" font-size="15">{}</text>"#,
-        left,
-        esc(title)
-    )?;
-    // decades on the y axis (at most ~12 labels)
-    let step = ((y1 - y0) / 12.0).ceil().max(1.0);
-    let mut d = y0;
-    while d <= y1 {
-        let y = py(d);
-        writeln!(
-            s,
-            r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#ddd"/>"##,
-            w - right
-        )?;
-        writeln!(
-            s,
-            r#"<text x="{}" y="{:.1}" text-anchor="end">1e{}</text>"#,
-            left - 6.0,
-            y + 4.0,
-            d
-        )?;
-        d += step;
-    }
-    for i in 0..=5 {
-        let x = x0 + (x1 - x0) * f64::from(i) / 5.0;
-        writeln!(
-            s,
-            r#"<text x="{:.1}" y="{}" text-anchor="middle">{:.0}</text>"#,
-            px(x),
-            h - bottom + 18.0,
-            x
-        )?;
-    }
-    writeln!(
-        s,
-        r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-        px((x0 + x1) / 2.0),
-        h - 10.0,
-        esc(xlabel)
-    )?;
-    writeln!(
-        s,
-        r#"<rect x="{left}" y="{top}" width="{}" height="{}" fill="none" stroke="black"/>"#,
-        w - left - right,
-        h - top - bottom
-    )?;
-    for (k, se) in series.iter().enumerate() {
-        let path: Vec<String> = se
-            .points
-            .iter()
-            .filter(|p| p.1 > 0.0 && p.1.is_finite())
-            .map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y.log10())))
-            .collect();
-        let dash = if se.dashed {
-            r#" stroke-dasharray="6,4""#
-        } else {
-            ""
-        };
-        writeln!(
-            s,
-            r#"<polyline fill="none" stroke="{}" stroke-width="1.6"{dash} points="{}"/>"#,
-            se.color,
-            path.join(" ")
-        )?;
-        let ly = top + 14.0 + 18.0 * k as f64;
-        writeln!(
-            s,
-            r#"<line x1="{}" x2="{}" y1="{ly}" y2="{ly}" stroke="{}" stroke-width="2"{dash}/>"#,
-            w - right + 12.0,
-            w - right + 40.0,
-            se.color
-        )?;
-        writeln!(
-            s,
-            r#"<text x="{}" y="{}">{}</text>"#,
-            w - right + 46.0,
-            ly + 4.0,
-            esc(&se.name)
-        )?;
-    }
-    writeln!(s, "</svg>")?;
-    std::fs::write(path, s)?;
-    Ok(())
+    (x_label, y_label): (&str, &str),
+    series: Vec<Series>,
+) -> Result<PathBuf, Box<dyn Error>> {
+    let mut plot = Plot::new(title, x_label, y_label).log_y();
+    plot.series = series;
+    plot.size = (1000, 480);
+    Ok(plot.save(dir, name)?)
 }
 
-fn esc(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// The regime in plain words.
+fn regime_name(r: Regime) -> &'static str {
+    match r {
+        Regime::Vanishing => "vanishing",
+        Regime::Marginal => "marginal",
+        Regime::Exploding => "exploding",
+    }
 }

@@ -4,3 +4,6 @@
 
 #[path = "../examples/support/lexical.rs"]
 mod lexical;
+// `lexical` announces its plot through `super::plot`
+#[path = "../examples/support/plot.rs"]
+mod plot;

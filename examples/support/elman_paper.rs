@@ -2,7 +2,7 @@
 //! `elman_xor` and `elman_letters` examples and the tour.
 #![allow(dead_code)]
 
-use super::svg::{Plot, Series};
+use super::plot::{Plot, Series, announce};
 use nalgebra::DMatrix;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -160,10 +160,10 @@ pub fn xor(quick: bool, out: &Path) -> Res<Vec<XorResult>> {
     // a fresh stream for the profile: 1,000 cycles of 12 bits
     let test = xor_stream(4000, &mut rng);
     let (tx, td) = next_bit(&test);
-    println!(
+    super::text::say(&format!(
         "temporal XOR: {} training bits, logistic 1-N-1 nets with N context units (start 0.5), SGD lr {lr}, {passes} passes",
         train.len()
-    );
+    ));
     let init_rng = rng.clone();
     let mut results = Vec::new();
     for (hidden, window) in [(2, 1), (2, 12), (4, 1), (4, 12)] {
@@ -213,26 +213,27 @@ pub fn xor(quick: bool, out: &Path) -> Res<Vec<XorResult>> {
         }
         println!();
     }
-    println!(
-        "  (X = the XOR of the two bits before it, predictable; r = random; chance RMS error is 0.5)"
+    super::text::say(
+        "  (X = the XOR of the two bits before it, predictable; r = random; chance RMS error is 0.5)",
     );
     for r in &results {
         println!(
-            "{:>28}: RMS error on XOR bits {:.3}, on random bits {:.3}; last-pass training MSE {:.3}",
+            "{:>26}: RMS error on XOR bits {:.3}, random bits {:.3}; last-pass MSE {:.3}",
             r.label, r.rms_xor, r.rms_random, r.final_train_mse
         );
     }
     if let [a, b, c, d] = &results[..] {
-        println!(
+        super::text::say(&format!(
             "what differs: both setups learn the dip on every third bit; back-propagating through 12 steps lowers the XOR-bit error from {:.2} to {:.2} (1-2-1) and from {:.2} to {:.2} (1-4-1). With BPTT(1,1) the error never reaches the weights that wrote the context, so storing the previous bit is learned only by chance; 2 hidden units learn a partial solution in both setups, 4 learn a clear one",
             a.rms_xor, b.rms_xor, c.rms_xor, d.rms_xor
-        );
+        ));
     }
     let mut plot = Plot::new(
         "Temporal XOR (Elman 1990, fig. 1): RMS error per position",
-        "position in the cycle (input bit)",
-        "RMS error",
+        "position in the 12-bit cycle (input bit)",
+        "RMS error of the predicted bit (0–1 scale)",
     );
+    plot.x_ticks = (1..=12).map(|k| (k as f64, k.to_string())).collect();
     let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"];
     for (r, c) in results.iter().zip(colors) {
         let pts = r
@@ -249,7 +250,7 @@ pub fn xor(quick: bool, out: &Path) -> Res<Vec<XorResult>> {
     }
     plot.y_range = Some((0.0, 0.6));
     let path = plot.save(out, "elman_xor.svg")?;
-    println!("plot: {}", path.display());
+    announce(&path);
     Ok(results)
 }
 
@@ -327,11 +328,11 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
         let n = m.ncols() - 1;
         (m.columns(0, n).into_owned(), m.columns(1, n).into_owned())
     };
-    println!(
+    super::text::say(&format!(
         "letter sequences: 1,000 consonants (b→ba, d→dii, g→guuu) = {} letters, 6-20-6 logistic net, SGD lr {lr}, {passes} passes; tested on a new stream of {} letters",
         train.len(),
         test.len()
-    );
+    ));
     let init_rng = rng.clone();
     let mut results = Vec::new();
     for window in [1, 12] {
@@ -392,33 +393,33 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
         );
     }
     println!("RMS error per feature, predicting a consonant / a vowel:");
-    print!("{:>20}", "");
+    print!("{:>18}", "");
     for f in FEATURES {
-        print!(" {f:>13}");
+        print!(" {f:>12}");
     }
     println!();
     for r in &results {
-        print!("{:>20}", r.label);
+        print!("{:>18}", r.label);
         for f in 0..6 {
             print!(
-                " {:>13}",
+                " {:>12}",
                 format!("{:.2} / {:.2}", r.feature_consonant[f], r.feature_vowel[f])
             );
         }
         println!();
     }
-    println!(
-        "  (Consonant is predictable everywhere: after the vowels of a syllable a consonant follows; High is not: which consonant comes is random)"
+    super::text::say(
+        "  (Consonant is predictable everywhere: after the vowels of a syllable a consonant follows; High is not: which consonant comes is random)",
     );
     if let [a, b] = &results[..] {
-        println!(
+        super::text::say(&format!(
             "what differs: little. Consonant / vowel error {:.3} / {:.3} with the paper's BPTT(1,1), {:.3} / {:.3} with BPTT(12,12). The floor on consonants is {:.3}: a random choice among b, d, g leaves High and Back each at RMS √(2/9) = 0.471 and the other four features at 0. Knowing which vowel of guuu comes next needs memory over 3 steps, and the copied context learns it even when the error stops at one step",
             a.rms_consonant,
             a.rms_vowel,
             b.rms_consonant,
             b.rms_vowel,
             (4.0f64 / 54.0).sqrt()
-        );
+        ));
     }
     // plots over the first 24 predictions of the test stream
     let span = 24.min(results[0].step_rms.len());
@@ -428,7 +429,7 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
     let mut plot = Plot::new(
         "Letter prediction (Elman 1990, fig. 3): RMS error per step",
         "letter to predict (test stream)",
-        "RMS error",
+        "RMS error over the 6 feature outputs (0–1 scale)",
     );
     plot.x_ticks = ticks.clone();
     plot.y_range = Some((0.0, 0.6));
@@ -441,7 +442,7 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
     let mut plot = Plot::new(
         "Per-feature error (Elman 1990, figs. 4-5), paper setup",
         "letter to predict (test stream)",
-        "absolute error",
+        "absolute error of the feature output (0–1 scale)",
     );
     plot.x_ticks = ticks;
     plot.y_range = Some((0.0, 1.0));
@@ -453,6 +454,7 @@ pub fn letters(quick: bool, out: &Path) -> Res<Vec<LettersResult>> {
         plot.series.push(Series::line(name, c, pts).dots());
     }
     let p2 = plot.save(out, "elman_letters_features.svg")?;
-    println!("plots: {} and {}", p1.display(), p2.display());
+    announce(&p1);
+    announce(&p2);
     Ok(results)
 }

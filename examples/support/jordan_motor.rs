@@ -3,7 +3,7 @@
 //! example and the tour.
 #![allow(dead_code)]
 
-use super::svg::{Plot, Series};
+use super::plot::{Plot, Series, announce};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -203,21 +203,21 @@ pub fn motor_run(
 /// free-running error per period and saves `jordan_motor.svg` in `out`.
 pub fn motor(quick: bool, out: &Path) -> Res<Vec<MotorResult>> {
     let (epochs, fine_tune, periods) = if quick { (100, 100, 4) } else { (600, 600, 8) };
-    println!(
+    super::text::say(&format!(
         "Jordan motor control: a 1-32-2 Jordan net (plan unit 1, tanh hidden, linear output) learns a closed loop (0.8·cos a, 0.5·sin a + 0.2·cos 2a) of {PERIOD} steps per period"
-    );
-    println!(
+    ));
+    super::text::say(&format!(
         "  1. teacher forcing: {} noisy sequences of {} steps, Adam, {epochs} epochs; 2. closed loop: BPTT through 8 steps of its own feedback from every phase, {fine_tune} Adam steps",
         PERIOD * 4,
         2 * PERIOD
-    );
+    ));
     let mut results = Vec::new();
     for mu in [0.5, 0.0] {
         results.push(motor_run(mu, epochs, fine_tune, periods, 11)?);
     }
-    println!(
+    super::text::say(&format!(
         "free run for {periods} periods after a teacher-forced warm-up; RMS distance to the target point per period, and to the nearest point of the curve (shape); the curve spans 1.6 × 1.1:"
-    );
+    ));
     for r in &results {
         for (stage, f) in [
             ("teacher forcing", &r.teacher_only),
@@ -232,21 +232,21 @@ pub fn motor(quick: bool, out: &Path) -> Res<Vec<MotorResult>> {
     }
     if let [a, b] = &results[..] {
         let last = |f: &FreeRun| *f.period_rms.last().unwrap_or(&f64::NAN);
-        println!(
+        super::text::say(&format!(
             "trajectory error in the last free-running period: {:.3} (μ = 0.5) and {:.3} (μ = 0) after closed-loop tuning; {:.3} and {:.3} after teacher forcing alone",
             last(&a.closed_loop),
             last(&b.closed_loop),
             last(&a.teacher_only),
             last(&b.teacher_only)
-        );
+        ));
     }
-    println!(
-        "  (teacher forcing learns the shape; its small timing error per step adds up to a phase drift along the loop, which the closed-loop BPTT removes. The loop does not cross itself, so the last output alone fixes the next point and μ = 0 works too)"
+    super::text::say(
+        "  (teacher forcing learns the shape; its small timing error per step adds up to a phase drift along the loop, which the closed-loop BPTT removes. The loop does not cross itself, so the last output alone fixes the next point and μ = 0 works too)",
     );
     let mut plot = Plot::new(
         "Jordan network drawing a loop from its own output feedback",
-        "x",
-        "y",
+        "x (output unit 1, arbitrary units)",
+        "y (output unit 2, arbitrary units)",
     );
     plot.equal_aspect = true;
     let target: Vec<(f64, f64)> = (0..=PERIOD)
@@ -264,6 +264,6 @@ pub fn motor(quick: bool, out: &Path) -> Res<Vec<MotorResult>> {
             .push(Series::line(&format!("generated, μ = {}", r.mu), c, pts));
     }
     let path = plot.save(out, "jordan_motor.svg")?;
-    println!("plot: {}", path.display());
+    announce(&path);
     Ok(results)
 }

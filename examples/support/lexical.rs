@@ -48,7 +48,7 @@ use recurrent::prelude::*;
 use recurrent::train::{Optimizer, Sgd};
 use std::error::Error;
 use std::fmt::Write as _;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 type Res<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -886,36 +886,6 @@ pub fn save_svg(tree: &Tree, labels: &[String], title: &str, path: &Path) -> Res
     Ok(())
 }
 
-/// `path` relative to the current directory when it can be written so (`..` allowed),
-/// otherwise as it is.
-pub fn relative(path: &Path) -> PathBuf {
-    let Ok(here) = std::env::current_dir() else {
-        return path.to_path_buf();
-    };
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        return path.to_path_buf();
-    };
-    let a: Vec<Component> = abs.components().collect();
-    let h: Vec<Component> = here.components().collect();
-    let common = a.iter().zip(&h).take_while(|(x, y)| x == y).count();
-    if common == 0 {
-        return abs;
-    }
-    let mut out = PathBuf::new();
-    for _ in common..h.len() {
-        out.push("..");
-    }
-    for c in &a[common..] {
-        out.push(c.as_os_str());
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------------------
 // The experiment over seeds
 
@@ -1025,7 +995,7 @@ pub fn experiment(
                 ),
                 &path,
             )?;
-            println!("plot: {}", relative(&path).display());
+            super::plot::announce(&path);
         }
         runs.push(r);
     }

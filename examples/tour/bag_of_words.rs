@@ -10,25 +10,35 @@ use std::error::Error;
 use tfidf_table::{KjvBag, print_dense, toy_counts};
 
 pub fn run() -> Result<(), Box<dyn Error>> {
-    println!("\n== 1. Bag of words: the local representation (one dimension per word)");
+    crate::story::heading(
+        "1",
+        "Bag of words: the local representation (one dimension per word)",
+    );
     let (cv, x) = toy_counts()?;
     print_dense(cv.vocabulary(), &DMatrix::from(&x), 0);
     let triplets: Vec<String> = x
         .triplet_iter()
         .map(|(i, j, v)| format!("({i},{j})={v}"))
         .collect();
-    println!("sparse triplets: {}", triplets.join(" "));
+    crate::text::say(&format!("sparse triplets: {}", triplets.join(" ")));
 
     let kjv = KjvBag::measure()?;
-    println!(
+    crate::text::say(&format!(
         "KJV, verses as documents: {} × {} matrix, {} non-zeros ({:.1} words per verse), \
-         {:.3}% zeros  [{:.2} s]",
+         {:.3} % zeros  [{:.2} s]",
         kjv.docs,
         kjv.words,
         kjv.nnz,
         kjv.nnz as f64 / kjv.docs as f64,
         100.0 * kjv.zeros,
         kjv.secs
-    );
+    ));
+    crate::story::headline(&format!(
+        "The King James Bible as a verse × word count matrix is {} × {} and {:.3} % zeros: \
+         one dimension per word wastes almost all of it.",
+        kjv.docs,
+        kjv.words,
+        100.0 * kjv.zeros
+    ));
     Ok(())
 }

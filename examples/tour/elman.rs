@@ -2,6 +2,7 @@
 //! and the gradient it learns from is checked against finite differences.
 
 use crate::elman_paper::paper::xor_stream;
+use crate::plot::{Plot, Series};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -9,6 +10,7 @@ use recurrent::activation::Activation;
 use recurrent::grad::{Batch, Bptt, CheckOptions, Loss, check};
 use recurrent::{Elman, Parameters, Recurrent, Sequence};
 use std::error::Error;
+use std::path::Path;
 
 /// Cuts the stream into `batch` parallel sequences of `steps` (input bit t, target bit t+1).
 fn batches(
@@ -28,14 +30,11 @@ fn batches(
     Ok((Sequence::new(x, batch)?, Sequence::new(d, batch)?))
 }
 
-pub fn run() -> Result<(), Box<dyn Error>> {
-    println!("\n== 4. Elman (1990): temporal XOR, trained by BPTT");
-    println!("  a 1-8-1 Elman network (tanh hidden, logistic output) with full BPTT over 30-step");
-    println!(
-        "  windows; part 4b below runs the same task with Elman's own logistic 1-2-1 and 1-4-1"
-    );
-    println!(
-        "  networks, trained his way (one step back, BPTT(1,1)) and with BPTT through 12 steps"
+pub fn run(out: &Path) -> Result<(), Box<dyn Error>> {
+    crate::story::heading("4", "Elman (1990): temporal XOR, trained by BPTT");
+    crate::text::say(
+        "  The task: a stream of random bit pairs, each followed by its XOR, read one bit at a \
+         time; the network predicts the next bit, so only every third bit can be predicted.",
     );
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1990);
     let bits = xor_stream(1000, &mut rng);
@@ -46,13 +45,21 @@ pub fn run() -> Result<(), Box<dyn Error>> {
         .hidden(Activation::Tanh)
         .output(Activation::Sigmoid)
         .build(&mut rng)?;
+    crate::text::say(&format!(
+        "  The network: 1 input, 8 tanh hidden units with 8 context units, 1 logistic output \
+         (1-8-1, {} parameters), trained by full BPTT over {batch} windows of {steps} steps, \
+         gradient descent with momentum 0.9, 600 epochs.",
+        net.n_params()
+    ));
     let mut ws = Bptt::new(&net, steps, batch);
+    let mut curve = Vec::new();
     let mut velocity = vec![0.0; net.n_params()];
     let (lr, momentum) = (0.5, 0.9);
     for epoch in 0..=600 {
         let loss = ws.compute(&net, Batch::new(&x, &d), Loss::mse())?;
+        curve.push((epoch as f64, 2.0 * loss));
         if epoch % 100 == 0 {
-            println!("  epoch {epoch:>3}: mean squared error {loss:.4}");
+            println!("  epoch {epoch:>3}: loss (half the mean squared error) {loss:.4}");
         }
         for ((p, v), g) in net
             .params_mut()
@@ -78,12 +85,27 @@ pub fn run() -> Result<(), Box<dyn Error>> {
             count[k % 3] += 1;
         }
     }
+    let mean = |k: usize| err[k] / count[k] as f64;
     println!(
-        "  mean |error| predicting bit 1 (random): {:.3}, bit 2 (random): {:.3}, bit 3 = XOR: {:.3}",
-        err[0] / count[0] as f64,
-        err[1] / count[1] as f64,
-        err[2] / count[2] as f64
+        "  mean |error| on a new stream: bit 1 (random) {:.3}, bit 2 (random) {:.3}, \
+         bit 3 = XOR {:.3}",
+        mean(0),
+        mean(1),
+        mean(2)
     );
+    let mut plot = Plot::new(
+        "Temporal XOR: training error of the 1-8-1 Elman network (full BPTT, 30-step windows)",
+        "epoch",
+        "mean squared error per bit",
+    );
+    plot.y_range = Some((0.0, 0.3));
+    plot.series
+        .push(Series::line("1-8-1, BPTT(30)", "#1f77b4", curve));
+    plot.hlines.push((
+        1.0 / 6.0,
+        "every third bit learnt, others at chance (1/6)".into(),
+    ));
+    crate::plot::announce(&plot.save(out, "tour_elman_xor_training.svg")?);
     let (cx, cd) = batches(&bits, 12, 2)?;
     let report = check(
         &net,
@@ -92,8 +114,19 @@ pub fn run() -> Result<(), Box<dyn Error>> {
         CheckOptions::default(),
     )?;
     println!(
-        "  gradient check (BPTT vs 4-point central differences, {} numbers): max relative error {:.2e}",
+        "  gradient check (BPTT against 4-point central differences, {} numbers): \
+         max relative error {:.2e}",
         report.checked, report.max_rel_error
     );
+    crate::story::headline(&format!(
+        "A 1-8-1 Elman network ({} parameters) learns temporal XOR: mean |error| {:.3} on the \
+         XOR bits against {:.3} and {:.3} on the random ones; BPTT matches finite \
+         differences to {:.1e}.",
+        net.n_params(),
+        mean(2),
+        mean(0),
+        mean(1),
+        report.max_rel_error
+    ));
     Ok(())
 }

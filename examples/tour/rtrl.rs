@@ -41,8 +41,16 @@ fn per_call(mut f: impl FnMut() -> Result<(), recurrent::Error>) -> Result<f64, 
 }
 
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
-    println!();
-    println!("\n== 5–6. Learning through time: the unrolled cell, BPTT, RTRL, truncated BPTT ==");
+    crate::story::heading(
+        "5–6",
+        "Learning through time: the unrolled cell, BPTT, RTRL, truncated BPTT",
+    );
+    crate::text::say(
+        "  Three ways to get the same gradient: BPTT runs the sequence forward, then sends the \
+         error backward through the steps; RTRL carries the derivative of the state with \
+         respect to every weight forward, step by step; truncated BPTT(h, k) goes back only \
+         h steps, every k steps.",
+    );
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2024);
     let net = Elman::<f64>::builder(3, 6, 2).build(&mut rng)?;
     let x = Sequence::new(random(3, 40, &mut rng), 1)?;
@@ -73,6 +81,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Quick growth estimate: RTRL at N = 32, 64, 96; BPTT at N = 128, 256, 512.
     let (i, o, t) = (8, 8, 64);
     let mut rtrl_pts = Vec::new();
+    let bar = crate::progress::Progress::new("  timing", 6, "sizes");
     for n in [32usize, 64, 96] {
         let cell = Elman::<f64>::builder(i, n, o).build(&mut rng)?;
         let (xs, ds) = (random(i, t, &mut rng), random(o, t, &mut rng));
@@ -89,6 +98,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             .map(|_| ())
         })?;
         rtrl_pts.push((n, s, ws.sensitivity_len() * 8));
+        bar.inc(1);
     }
     let mut bptt_pts = Vec::new();
     for n in [128usize, 256, 512] {
@@ -101,7 +111,9 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|_| ())
         })? / t as f64;
         bptt_pts.push((n, s, ws.trace().states().len() * 8));
+        bar.inc(1);
     }
+    bar.finish();
     let slope =
         |a: (usize, f64), b: (usize, f64)| (b.1 / a.1).ln() / (b.0 as f64 / a.0 as f64).ln();
     println!("Time per step (median of 5, f64, batch 1; the machine may be shared):");
@@ -129,5 +141,12 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         r2.0
     );
     println!("  (full measurement: cargo run --release --example complexity)");
+    crate::story::headline(&format!(
+        "RTRL and BPTT agree to {:.0e}; one step costs about N^{:.1} with BPTT and N^{:.1} \
+         with RTRL (lecture: 2 and 4).",
+        relative_difference(&fwd.params, &back.params),
+        slope((b0.0, b0.1), (b2.0, b2.1)),
+        slope((r0.0, r0.1), (r2.0, r2.1))
+    ));
     Ok(())
 }
