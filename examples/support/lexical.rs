@@ -917,7 +917,7 @@ pub fn experiment(
         WORDS.len(),
     );
     println!(
-        "one-hot {N_BITS}-bit input, a {N_BITS}-{h}-{N_BITS} logistic Elman net ({h} context units), BPTT(1,1), SGD lr {}, {} passes;",
+        "one-hot {N_BITS}-bit input, a {N_BITS}-{h}-{N_BITS} logistic Elman net ({h} context units),\nBPTT(1,1), SGD lr {}, {} passes;",
         s.lr,
         s.passes,
         h = s.hidden,
@@ -931,7 +931,7 @@ pub fn experiment(
     for seed in 1..=seeds as u64 {
         let r = run_seed(seed, s)?;
         println!(
-            "seed {seed}: {} words, {:.1} s; squared error per word by pass {} (two-word-history reference {:.3})",
+            "seed {seed}: {} words, {:.1} s; squared error per word by pass\n  {} (two-word-history reference {:.3})",
             r.words,
             r.seconds,
             r.curve
@@ -971,13 +971,13 @@ pub fn experiment(
         println!("seed {seed} splits:{line}");
         if let Some((a, b)) = r.tree.children(r.tree.root()) {
             println!(
-                "  root: [{}] | [{}]",
+                "  root: [{}]\n      | [{}]",
                 summary(&r.tree.leaves(a)),
                 summary(&r.tree.leaves(b))
             );
         }
         println!(
-            "  table-3 categories (of two words or more) that are clusters: {}",
+            "  table-3 categories (of two words or more) that are clusters:\n    {}",
             if cats.is_empty() {
                 "none".to_string()
             } else {

@@ -563,8 +563,7 @@ fn reported(task: TaskKind, kind: Kind) -> &'static str {
             "Arjovsky et al. 2016: not below the baseline at T = 100…750 (Fig. 2)"
         }
         (TaskKind::Adding, Kind::Irnn) => {
-            "Arjovsky et al. 2016: not below the baseline with RMSProp; Le et al. 2015 solved \
-             T = 300 after 10⁶ iterations (as A reports it, not verified in Le et al.)"
+            "Arjovsky et al. 2016: not below the baseline; Le et al. 2015 solved T = 300 (per A)"
         }
         (TaskKind::Adding, Kind::Orthogonal) => "not in these papers",
         (TaskKind::Adding, Kind::Lstm) => {
