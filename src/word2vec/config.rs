@@ -154,7 +154,7 @@ impl Word2Vec {
     ///
     /// ```
     /// use rand::SeedableRng;
-    /// use recurrent::{Embedding, word2vec::Word2Vec};
+    /// use recurrent::word2vec::Word2Vec;
     /// let corpus = vec!["the cat sat on the mat"; 50];
     /// let trainer = Word2Vec::builder().dim(8).min_count(1).epochs(2).build()?;
     /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);

@@ -108,7 +108,7 @@ impl Word2VecProgress {
 ///
 /// ```
 /// use rand::SeedableRng;
-/// use recurrent::{Embedding, word2vec::Word2Vec};
+/// use recurrent::word2vec::Word2Vec;
 /// let corpus = vec!["the cat sat on the mat"; 50];
 /// let trainer = Word2Vec::builder().dim(8).min_count(1).epochs(2).build()?;
 /// assert_eq!((trainer.dim(), trainer.window()), (8, 5));
