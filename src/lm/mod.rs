@@ -94,6 +94,26 @@ pub struct Coverage {
 /// (embedding lookup `V × d` → cell → linear logits over `V`), trained with
 /// [`Loss::softmax_cross_entropy`]. See the [module documentation](self).
 ///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::lm::{LanguageModel, elman, vocabulary};
+/// let text = ["the cat sat", "the dog ran"];
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+/// let lm = LanguageModel::builder(vocabulary(text, 1)?, elman::<f64>(4, 8, &mut rng)?).build(&mut rng)?;
+/// assert_eq!(lm.vocab_len(), 5 + 2); // five words, </s> and <unk>
+/// let tokens = lm.encode("the cat ran");
+/// assert_eq!(lm.decode(&tokens), "the cat ran");
+/// assert_eq!(lm.encode("the bird")[1], lm.unk()); // unknown words become <unk>
+/// // P(next word | the cat): a distribution over the vocabulary
+/// let p = lm.probabilities(&tokens[..2])?;
+/// assert_eq!(p.len(), lm.vocab_len());
+/// assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// assert!(lm.perplexity(&[tokens])? > 1.0);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
 /// # Serde
 ///
 /// With the `serde` feature a model serialises as `{ "words": […], "net": … }` and is
@@ -137,6 +157,29 @@ enum Table {
 /// [`LanguageModelBuilder::build`] returns [`Error::InvalidParameter`] for a malformed
 /// vocabulary (a repeated or empty word, no `</s>` or `<unk>`) or a bad `sigma`, and
 /// [`Error::DimensionMismatch`] if the embedding's dimension is not the cell's input size.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::lm::{LanguageModel, elman, vocabulary};
+/// use recurrent::word2vec::Word2Vec;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
+/// // 2-dimensional vectors for two of the words (a trained Word2Vec is used the same way)
+/// let w2v = Word2Vec::from_parts(vec!["cat".into(), "dog".into()], vec![1, 1], 2, vec![1.0, 0.0, 0.9, 0.1])?;
+/// let words = vocabulary(["the cat", "the dog"], 1)?;
+/// let lm = LanguageModel::builder(words, elman::<f64>(2, 6, &mut rng)?)
+///     .embedding(&w2v)
+///     .frozen(true)
+///     .build(&mut rng)?;
+/// let coverage = lm.coverage().expect("built from an embedding");
+/// assert_eq!(coverage.matched, 2);
+/// assert!(coverage.missing.contains(&"the".to_string()));
+/// // the embedding's dimension must be the cell's input size
+/// let words = vocabulary(["the cat"], 1)?;
+/// assert!(LanguageModel::builder(words, elman::<f64>(3, 6, &mut rng)?).embedding(&w2v).build(&mut rng).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct LanguageModelBuilder<C: Cell> {
     words: Vec<String>,
