@@ -11,6 +11,25 @@ use nalgebra::{DMatrix, DMatrixView};
 
 /// The result of [`bptt`]: the loss, `∂L/∂θ` in the layout of [`crate::Parameters::params`],
 /// and `∂L/∂state⟨0⟩`.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::grad::{Batch, Loss, bptt};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let mut net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_element(1, 5, 1.0), 1)?;
+/// let d = Sequence::new(DMatrix::zeros(1, 5), 1)?;
+/// let g = bptt(&net, Batch::new(&x, &d), Loss::sum_squared())?;
+/// assert_eq!((g.params.len(), g.initial_state.shape()), (net.n_params(), (3, 1)));
+/// // one small step against the gradient lowers the loss
+/// for (w, dw) in net.params_mut().iter_mut().zip(&g.params) { *w -= 1e-3 * dw; }
+/// assert!(bptt(&net, Batch::new(&x, &d), Loss::sum_squared())?.loss < g.loss);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gradient<T: Real> {
     /// The loss `L`.
