@@ -16,6 +16,29 @@ use rand::seq::SliceRandom;
 
 /// What a synchronous batch recall ([`Hopfield::recall_batch`]) produced, one entry per probe
 /// (column).
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::hopfield::{Hopfield, Rule};
+/// use recurrent::traits::Outcome;
+/// let patterns = DMatrix::<f64>::from_column_slice(6, 2, &[
+///     1.0, 1.0, 1.0, -1.0, -1.0, -1.0,
+///     1.0, -1.0, 1.0, -1.0, 1.0, -1.0,
+/// ]);
+/// let net = Hopfield::from_patterns(&patterns, Rule::Hebbian)?;
+/// // both patterns, each with its first bit flipped, recalled together
+/// let mut probes = patterns.clone();
+/// probes[(0, 0)] = -1.0;
+/// probes[(0, 1)] = -1.0;
+/// let r = net.recall_batch(&probes)?;
+/// assert_eq!(r.len(), 2);
+/// assert_eq!(r.states, patterns);
+/// assert!(r.outcomes.iter().all(|o| *o == Outcome::FixedPoint));
+/// assert_eq!(r.get(1).map(|one| one.converged()), Some(true));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchRecall<T: Real> {
     /// Final states, `N × B`.
