@@ -8,6 +8,35 @@ use crate::scalar::{Real, lit};
 ///
 /// Implementations keep their state (velocities, moments) in buffers sized on the first
 /// [`Optimizer::step`] and reused afterwards; the inner loop does not allocate.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::train::{Adam, Optimizer, Sgd};
+/// /// Sign descent, an update rule of one's own: θ ← θ − η·sign(g).
+/// #[derive(Debug)]
+/// struct SignSgd(f64);
+/// impl Optimizer<f64> for SignSgd {
+///     fn step(&mut self, params: &mut [f64], grad: &[f64]) -> recurrent::Result<()> {
+///         for (p, g) in params.iter_mut().zip(grad) { *p -= self.0 * g.signum(); }
+///         Ok(())
+///     }
+///     fn learning_rate(&self) -> f64 { self.0 }
+///     fn set_learning_rate(&mut self, lr: f64) -> recurrent::Result<()> { self.0 = lr; Ok(()) }
+///     fn reset(&mut self) {}
+/// }
+/// let mut theta = vec![1.0, -1.0];
+/// SignSgd(0.5).step(&mut theta, &[3.0, -0.1])?;
+/// assert_eq!(theta, [0.5, -0.5]);
+/// // the crate's own, through the same trait
+/// let mut sgd = Sgd::new(0.1)?;
+/// sgd.step(&mut theta, &[1.0, 1.0])?;
+/// assert!((theta[0] - 0.4).abs() < 1e-12);
+/// let mut adam = Adam::<f64>::new(0.01)?;
+/// adam.set_learning_rate(0.001)?;
+/// assert_eq!(adam.learning_rate(), 0.001);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub trait Optimizer<T: Real> {
     /// Applies one update to `params` from `grad` (same length).
     ///

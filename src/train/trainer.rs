@@ -137,6 +137,31 @@ impl<T: Real> Dataset<T> {
 }
 
 /// What the trainer reports to its observer.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::train::{Dataset, Progress, Sgd, TrainConfig};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let mut data = Dataset::new();
+/// for k in 0..4 {
+///     let x = DMatrix::from_fn(1, 5, |_, t| ((t + k) % 2) as f64);
+///     data.push(Sequence::new(x.clone(), 1)?, Sequence::new(x, 1)?)?;
+/// }
+/// let mut trainer = TrainConfig::new().epochs(3).batch_size(2).build(Sgd::new(0.1)?)?;
+/// let (mut steps, mut epochs) = (0, 0);
+/// trainer.fit(&mut net, &data, None, &mut rng, |p: &Progress<f64>| match *p {
+///     Progress::Step { learning_rate, .. } => { assert_eq!(learning_rate, 0.1); steps += 1; }
+///     Progress::Epoch { valid_loss, .. } => { assert!(valid_loss.is_none()); epochs += 1; }
+///     _ => {}
+/// })?;
+/// assert_eq!((steps, epochs), (3 * 2, 3)); // 4 sequences in batches of 2, 3 epochs
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Progress<T: Real> {
@@ -167,6 +192,29 @@ pub enum Progress<T: Real> {
 }
 
 /// The result of [`Trainer::fit`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::train::{Dataset, Sgd, TrainConfig};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let mut data = Dataset::new();
+/// for k in 0..4 {
+///     let x = DMatrix::from_fn(1, 5, |_, t| ((t + k) % 2) as f64);
+///     data.push(Sequence::new(x.clone(), 1)?, Sequence::new(x, 1)?)?;
+/// }
+/// let mut trainer = TrainConfig::new().epochs(3).batch_size(2).build(Sgd::new(0.1)?)?;
+/// let valid = data.clone();
+/// let report = trainer.fit(&mut net, &data, Some(&valid), &mut rng, |_| {})?;
+/// assert_eq!((report.epochs, report.steps), (3, 6));
+/// assert_eq!((report.train_losses.len(), report.valid_losses.len()), (3, 3));
+/// assert!(report.best_epoch.is_some() && !report.stopped_early);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainReport<T: Real> {
     /// Epochs run.
