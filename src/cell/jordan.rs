@@ -12,6 +12,27 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use rand::Rng;
 
 /// What feeds the state units of a [`Jordan`] network.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::cell::Feedback;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut net = Jordan::<f64>::builder(1, 4, 1).feedback(Feedback::Teacher).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_element(1, 6, 1.0), 1)?;
+/// let d = Sequence::new(DMatrix::from_element(1, 6, 0.5), 1)?;
+/// // teacher forcing: each input column is [x⟨t⟩; d⟨t−1⟩]
+/// let xt = net.teacher_inputs(&x, &d)?;
+/// assert_eq!(xt.dim(), 2);
+/// assert_eq!(net.n_external_input(), 1);
+/// // free running after training: the network reads its own output back
+/// net.set_feedback(Feedback::Output);
+/// assert_eq!(net.feedback(), Feedback::Output);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Feedback {

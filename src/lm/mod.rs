@@ -81,6 +81,25 @@ pub const EOS: &str = "</s>";
 pub const UNK: &str = "<unk>";
 
 /// How the embedding table of a built model was filled from an [`Embedding`].
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::lm::{Coverage, LanguageModel, elman, vocabulary};
+/// use recurrent::word2vec::Word2Vec;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let w2v = Word2Vec::from_parts(vec!["cat".into()], vec![1], 2, vec![1.0, 0.5])?;
+/// let lm = LanguageModel::builder(vocabulary(["the cat"], 1)?, elman::<f64>(2, 4, &mut rng)?)
+///     .embedding(&w2v)
+///     .build(&mut rng)?;
+/// let c: Option<&Coverage> = lm.coverage();
+/// assert_eq!(c.map(|c| c.matched), Some(1));
+/// // random embeddings leave no coverage
+/// let lm = LanguageModel::builder(vocabulary(["the cat"], 1)?, elman::<f64>(2, 4, &mut rng)?).build(&mut rng)?;
+/// assert!(lm.coverage().is_none());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Coverage {
     /// Vocabulary words whose vector was copied.
@@ -367,6 +386,17 @@ pub fn elman<T: Real>(
 }
 
 /// The cell type [`elman`] builds.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::lm::{ElmanLm, LanguageModel, elman, vocabulary};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let lm: ElmanLm<f32> = LanguageModel::builder(vocabulary(["a b"], 1)?, elman(4, 8, &mut rng)?).build(&mut rng)?;
+/// assert_eq!(lm.vocab_len(), 4);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub type ElmanLm<T> = LanguageModel<ElmanCell<T>>;
 
 impl<C: Cell> LanguageModel<C> {

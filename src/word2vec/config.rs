@@ -6,6 +6,21 @@ use super::train::Word2VecTrainer;
 use crate::error::{Error, Result};
 
 /// Which word predicts which.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::word2vec::{Architecture, Word2Vec};
+/// let corpus = ["a b c d", "b c d a"];
+/// for arch in [Architecture::SkipGram, Architecture::Cbow] {
+///     let trainer = Word2Vec::builder().architecture(arch).dim(4).min_count(1).epochs(1).build()?;
+///     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+///     let model = trainer.fit(|| corpus.iter(), &mut rng, |_| {})?;
+///     assert_eq!((model.vocab_len(), model.dim()), (4, 4));
+/// }
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Architecture {

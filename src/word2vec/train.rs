@@ -55,6 +55,24 @@ use std::time::{Duration, Instant};
 
 /// A progress report, passed to the training callback about ten times a second and once at
 /// the end of every epoch.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::word2vec::{Word2Vec, Word2VecProgress};
+/// let corpus = ["a b c d e", "b c d e a", "c d e a b"];
+/// let trainer = Word2Vec::builder().dim(4).min_count(1).epochs(2).sample(0.0).build()?;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut ends: Vec<Word2VecProgress> = Vec::new();
+/// trainer.fit(|| corpus.iter(), &mut rng, |p| if p.epoch_done { ends.push(*p) })?;
+/// assert_eq!(ends.len(), 2); // one closing report per epoch
+/// let last = ends[1];
+/// assert_eq!((last.epoch, last.epochs), (1, 2));
+/// assert_eq!(last.fraction(), 1.0); // every planned word read
+/// assert!(last.mean_loss() > 0.0);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Word2VecProgress {
     /// The current epoch, from 0.
