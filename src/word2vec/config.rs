@@ -284,6 +284,18 @@ impl Word2VecBuilder {
     ///
     /// [`Error::InvalidParameter`] naming the first value outside the range of the table
     /// above (including `negative = 0` with `hs` off).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let trainer = Word2Vec::builder().dim(50).window(3).negative(5).build()?;
+    /// assert_eq!((trainer.dim(), trainer.window(), trainer.negative()), (50, 3, 5));
+    /// // the checks happen here, not in the setters
+    /// assert!(Word2Vec::builder().dim(0).build().is_err());
+    /// assert!(Word2Vec::builder().negative(0).hs(false).build().is_err()); // no output layer
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build(self) -> Result<Word2VecTrainer> {
         self.config.validate()?;
         Ok(Word2VecTrainer::new(self.config))

@@ -225,6 +225,17 @@ impl Word2Vec {
     /// # Errors
     ///
     /// As [`write_word2vec_text`], and [`Error::Io`] naming the path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::{ReadOptions, Word2Vec};
+    /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 2, vec![0.5, 1.0, -1.0, 0.25])?;
+    /// let path = std::env::temp_dir().join("recurrent-doc-save-text.txt");
+    /// m.save_text(&path)?;
+    /// assert_eq!(Word2Vec::load_text(&path, ReadOptions::default())?.vectors(), m.vectors());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn save_text<P: AsRef<Path>>(&self, path: P) -> Result<()> {
         crate::io::write_atomic(path, |w| write_word2vec_text(self, w))
     }
@@ -235,6 +246,18 @@ impl Word2Vec {
     /// # Errors
     ///
     /// As [`write_word2vec_binary`], and [`Error::Io`] naming the path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::{ReadOptions, Word2Vec};
+    /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 2, vec![0.1, 1.0, -1.0, 0.3])?;
+    /// let path = std::env::temp_dir().join("recurrent-doc-save-binary.bin");
+    /// m.save_binary(&path)?;
+    /// // the binary format keeps every f32 bit for bit
+    /// assert_eq!(Word2Vec::load_binary(&path, ReadOptions::default())?.vectors(), m.vectors());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn save_binary<P: AsRef<Path>>(&self, path: P) -> Result<()> {
         crate::io::write_atomic(path, |w| write_word2vec_binary(self, w))
     }

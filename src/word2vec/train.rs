@@ -242,6 +242,16 @@ impl Word2VecTrainer {
     /// # Errors
     ///
     /// As [`Vocab::from_sentences`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let trainer = Word2Vec::builder().min_count(2).build()?;
+    /// let vocab = trainer.build_vocab(["the cat", "the dog", "a cat"])?;
+    /// assert_eq!(vocab.words(), ["the", "cat"]); // seen at least twice, most frequent first
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build_vocab<I>(&self, sentences: I) -> Result<Vocab>
     where
         I: IntoIterator,
@@ -256,6 +266,26 @@ impl Word2VecTrainer {
     /// # Errors
     ///
     /// As [`Word2VecTrainer::build_vocab`] and [`Word2VecTrainer::train`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::word2vec::{Architecture, Word2Vec};
+    /// let corpus: Vec<String> = (0..100)
+    ///     .map(|i| if i % 2 == 0 { "red green blue red green" } else { "one two three one two" }.to_string())
+    ///     .collect();
+    /// let trainer = Word2Vec::builder().architecture(Architecture::SkipGram).dim(8).window(2).min_count(1).sample(0.0).build()?;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
+    /// // the closure gives the corpus again for the vocabulary and every epoch
+    /// let model = trainer.fit(|| corpus.iter(), &mut rng, |_| {})?;
+    /// assert_eq!(model.vocab_len(), 6);
+    /// assert!(model.similarity("red", "green")? > model.similarity("red", "two")?);
+    /// // one thread and one seed: the same vectors again
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
+    /// assert_eq!(trainer.fit(|| corpus.iter(), &mut rng, |_| {})?, model);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<F, I, R, P>(&self, mut corpus: F, rng: &mut R, progress: P) -> Result<Word2Vec>
     where
         F: FnMut() -> I,
@@ -276,6 +306,20 @@ impl Word2VecTrainer {
     /// # Errors
     ///
     /// As [`Vocab::from_file`] and [`Word2VecTrainer::train_file`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::word2vec::Word2Vec;
+    /// let path = std::env::temp_dir().join("recurrent-doc-fit-file.txt");
+    /// std::fs::write(&path, "a b c\nb c a\nc a b\n").map_err(|e| recurrent::Error::Io { context: "doc example".into(), source: e })?;
+    /// let trainer = Word2Vec::builder().dim(4).min_count(1).epochs(2).build()?;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let model = trainer.fit_file(&path, &mut rng, |_| {})?; // streamed line by line
+    /// assert_eq!((model.vocab_len(), model.dim()), (3, 4));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit_file<R, P>(
         &self,
         path: impl AsRef<Path>,
