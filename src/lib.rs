@@ -180,7 +180,8 @@
 //! let mut lm = LanguageModel::builder(vocabulary(text, 1)?, cell).build(&mut rng)?;
 //! let data: Vec<Vec<usize>> = text.iter().map(|s| lm.encode(s)).collect();
 //! let before = lm.perplexity(&data)?;
-//! lm.fit(TrainConfig::new().epochs(30).batch_size(2), Adam::new(0.01)?, &data, None, &mut rng, |_| {})?;
+//! let config = TrainConfig::new().epochs(30).batch_size(2);
+//! lm.fit(config, Adam::new(0.01)?, &data, None, &mut rng, |_| {})?;
 //! assert!(lm.perplexity(&data)? < before / 2.0);
 //! # Ok::<(), recurrent::Error>(())
 //! ```
@@ -197,7 +198,8 @@
 //! | `threads` | multi-threaded large matrix products (matrixmultiply's thread pool behind nalgebra's `gemm`; `MATMUL_NUM_THREADS`) |
 //! | `cli` | the `word2vec` and `word2vec_eval` programs (`cargo install recurrent --features cli`; `docs/cli.md`); only they use clap |
 //!
-//! None is on by default; the library's API is the same with or without them.
+//! None is on by default. Without them the library has the same functions and types; only
+//! the serde impls, the thread pool and the two programs are missing.
 //!
 //! ## The tour, the examples and the longer documents
 //!

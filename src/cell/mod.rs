@@ -1,4 +1,5 @@
-//! The two simple recurrent cells of the lecture: [`Elman`] (1990) and [`Jordan`] (1986).
+//! The recurrent cells: the lecture's two simple ones, [`Elman`] (1990) and [`Jordan`] (1986),
+//! and the gated [`Lstm`] and [`Gru`].
 //!
 //! Each is maths only ([`ElmanCell`], [`JordanCell`]: a [`crate::Cell`] that reads θ from the
 //! slice it is handed), and `Elman<T>` / `Jordan<T>` are the models [`crate::Net`] makes of

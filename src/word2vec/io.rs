@@ -230,7 +230,8 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::word2vec::{ReadOptions, Word2Vec};
-    /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 2, vec![0.5, 1.0, -1.0, 0.25])?;
+    /// let words = vec!["a".to_string(), "b".to_string()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 2, vec![0.5, 1.0, -1.0, 0.25])?;
     /// let path = std::env::temp_dir().join("recurrent-doc-save-text.txt");
     /// m.save_text(&path)?;
     /// assert_eq!(Word2Vec::load_text(&path, ReadOptions::default())?.vectors(), m.vectors());
@@ -251,7 +252,8 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::word2vec::{ReadOptions, Word2Vec};
-    /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 2, vec![0.1, 1.0, -1.0, 0.3])?;
+    /// let words = vec!["a".to_string(), "b".to_string()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 2, vec![0.1, 1.0, -1.0, 0.3])?;
     /// let path = std::env::temp_dir().join("recurrent-doc-save-binary.bin");
     /// m.save_binary(&path)?;
     /// // the binary format keeps every f32 bit for bit
