@@ -245,6 +245,26 @@ impl<T: Real> Bptt<T> {
     ///
     /// `O(T·B·N²)` time for `N` state units (plus the input and output projections) and
     /// `O(T·B·N)` memory for the stored states.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::grad::{Batch, Bptt, Loss, bptt};
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(8);
+    /// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+    /// let x = Sequence::new(DMatrix::from_fn(2, 6, |i, t| ((i + t) as f64 * 0.7).sin()), 1)?;
+    /// let d = Sequence::new(DMatrix::from_element(1, 6, 0.2), 1)?;
+    /// // one workspace reused for every batch of the same shape
+    /// let mut ws = Bptt::new(&net, 6, 1);
+    /// let loss = ws.compute(&net, Batch::new(&x, &d), Loss::mse())?;
+    /// let g = bptt(&net, Batch::new(&x, &d), Loss::mse())?;
+    /// assert_eq!((loss, ws.grad()), (g.loss, &g.params[..]));
+    /// assert_eq!(ws.d_initial(), g.initial_state);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn compute<C: Cell<Scalar = T>>(
         &mut self,
         net: &Net<C>,

@@ -363,6 +363,17 @@ impl TrainConfig {
     ///
     /// [`Error::InvalidParameter`] for zero epochs or batch size, a patience of 0, or a
     /// negative or non-finite `min_delta`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::{Adam, TrainConfig};
+    /// let trainer = TrainConfig::new().epochs(10).batch_size(4).build(Adam::<f64>::new(1e-3)?)?;
+    /// assert_eq!(trainer.config().batch_size, 4);
+    /// // every check happens here
+    /// assert!(TrainConfig::new().batch_size(0).build(Adam::<f64>::new(1e-3)?).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build<T: Real, O: Optimizer<T>>(self, optimizer: O) -> Result<Trainer<T, O>> {
         self.validate()?;
         Ok(Trainer {
