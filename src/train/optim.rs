@@ -145,6 +145,19 @@ impl<T: Real> Sgd<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `0 ≤ μ < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::{Optimizer, Sgd};
+    /// let mut sgd = Sgd::new(0.1)?.with_momentum(0.9)?;
+    /// let mut theta = [1.0f64];
+    /// sgd.step(&mut theta, &[1.0])?; // v = 1, θ = 1 − 0.1
+    /// sgd.step(&mut theta, &[1.0])?; // v = 0.9 + 1, θ = 0.9 − 0.19
+    /// assert!((theta[0] - 0.71).abs() < 1e-12);
+    /// assert!(Sgd::<f64>::new(0.1)?.with_momentum(1.5).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn with_momentum(mut self, momentum: f64) -> Result<Self> {
         if !(0.0..1.0).contains(&momentum) {
             return Err(Error::invalid(
