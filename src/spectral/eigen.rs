@@ -71,6 +71,19 @@ impl<T: Real> Eigen<T> {
     ///
     /// `O(n³)`: Hessenberg reduction and QR iteration (about `25n³` flops), back-substitution
     /// (`n³/3` complex multiply-adds at most), `V = QX` and the complex LU inverse of `V`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::spectral::Eigen;
+    /// let w = DMatrix::<f64>::from_row_slice(2, 2, &[0.5, 1.0, 0.0, 0.8]);
+    /// let eig = Eigen::new(&w)?;
+    /// assert!((eig.spectral_radius() - 0.8).abs() < 1e-12);
+    /// assert!(eig.is_diagonalisable() && eig.residual() < 1e-14);
+    /// assert!(Eigen::new(&DMatrix::<f64>::zeros(2, 3)).is_err()); // not square
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(w: &DMatrix<T>) -> Result<Self> {
         let (values, vectors, symmetric) = decompose("Eigen::new", w)?;
         let n = w.nrows();

@@ -39,6 +39,17 @@ impl CountVectorizer {
     /// # Errors
     ///
     /// [`Error::Empty`] if there are no documents or no document has a token.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{CountVectorizer, Tokenizer};
+    /// let cv = CountVectorizer::fit(Tokenizer::default(), ["b a", "c a"])?;
+    /// assert_eq!(cv.vocabulary(), ["a", "b", "c"]); // sorted, as scikit-learn
+    /// assert_eq!((cv.n_docs(), cv.document_frequencies()[0]), (2, 2));
+    /// assert!(CountVectorizer::fit(Tokenizer::default(), ["!!"]).is_err()); // no token at all
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<I, S>(tokenizer: Tokenizer, docs: I) -> Result<Self>
     where
         I: IntoIterator<Item = S>,
@@ -171,6 +182,17 @@ impl CountVectorizer {
     ///
     /// None in practice: an [`Error::Numerical`] would mean an internal bug in building the
     /// sparse matrix.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{CountVectorizer, Tokenizer};
+    /// let cv = CountVectorizer::fit(Tokenizer::default(), ["the cat", "the dog"])?;
+    /// let m = cv.transform::<f64, _, _>(["the the cat", "a bird"])?; // unknown words are dropped
+    /// assert_eq!((m.nrows(), m.ncols(), m.nnz()), (2, 3, 2));
+    /// assert_eq!(m.get_entry(0, 2).map(|e| e.into_value()), Some(2.0)); // "the" twice
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn transform<T, I, S>(&self, docs: I) -> Result<CsrMatrix<T>>
     where
         T: Real,
@@ -292,6 +314,16 @@ impl TfidfVectorizer {
     /// # Errors
     ///
     /// [`Error::Empty`] if there are no documents or no tokens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{TfidfOptions, TfidfVectorizer, Tokenizer};
+    /// let tv = TfidfVectorizer::fit(Tokenizer::default(), ["rare common", "common"], TfidfOptions::default())?;
+    /// // a word in fewer documents weighs more
+    /// assert!(tv.idf()[1] > tv.idf()[0]); // columns: ["common", "rare"]
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<I, S>(tokenizer: Tokenizer, docs: I, opts: TfidfOptions) -> Result<Self>
     where
         I: IntoIterator<Item = S>,
@@ -343,6 +375,18 @@ impl TfidfVectorizer {
     /// # Errors
     ///
     /// None in practice (as [`CountVectorizer::transform`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{TfidfOptions, TfidfVectorizer, Tokenizer};
+    /// let docs = ["good film", "bad film"];
+    /// let tv = TfidfVectorizer::fit(Tokenizer::default(), docs, TfidfOptions::default())?;
+    /// let m = tv.transform::<f32, _, _>(["good good film"])?;
+    /// let norm2: f32 = m.row(0).values().iter().map(|x| x * x).sum();
+    /// assert!((norm2 - 1.0).abs() < 1e-6); // l2-normalised rows
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn transform<T, I, S>(&self, docs: I) -> Result<CsrMatrix<T>>
     where
         T: Real,

@@ -130,6 +130,18 @@ impl<T: Real> Sgd<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `lr` is finite and `> 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::{Optimizer, Sgd};
+    /// let mut sgd = Sgd::new(0.5)?;
+    /// let mut theta = [1.0f64, 2.0];
+    /// sgd.step(&mut theta, &[1.0, -2.0])?; // θ ← θ − η·g
+    /// assert_eq!(theta, [0.5, 3.0]);
+    /// assert!(Sgd::<f64>::new(-1.0).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(lr: f64) -> Result<Self> {
         check_positive("lr", lr)?;
         Ok(Self {
@@ -280,6 +292,18 @@ impl<T: Real> Adam<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `lr` is finite and `> 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::{Adam, Optimizer};
+    /// let mut adam = Adam::new(0.1)?;
+    /// let mut theta = [1.0f64];
+    /// adam.step(&mut theta, &[4.0])?; // the first step moves by about η whatever ‖g‖
+    /// assert!((theta[0] - 0.9).abs() < 1e-6);
+    /// assert_eq!(adam.steps(), 1);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(lr: f64) -> Result<Self> {
         check_positive("lr", lr)?;
         Ok(Self {
