@@ -70,6 +70,20 @@ pub struct Batch<'a, T: Real> {
 
 impl<'a, T: Real> Batch<'a, T> {
     /// Inputs and targets, no mask, the cell's initial state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::Sequence;
+    /// use recurrent::grad::Batch;
+    /// let x = Sequence::new(DMatrix::<f64>::zeros(2, 12), 3)?; // 3 sequences of 4 steps
+    /// let d = Sequence::new(DMatrix::<f64>::zeros(1, 12), 3)?;
+    /// let batch = Batch::new(&x, &d);
+    /// assert!(batch.mask.is_none() && batch.initial.is_none());
+    /// assert_eq!((batch.inputs.steps(), batch.inputs.batch()), (4, 3));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(inputs: &'a Sequence<T>, targets: &'a Sequence<T>) -> Self {
         Self {
             inputs,

@@ -195,6 +195,23 @@ impl<C: Cell> StackBuilder<C> {
 
 impl<C: Cell> Stack<C> {
     /// Starts building a model around `cell` (its θ is kept); see [`StackBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::Gru;
+    /// use recurrent::net::{Linear, Stack};
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// // a GRU with a linear read-out: 3 inputs, 8 hidden units, 2 outputs
+    /// let gru = Gru::<f64>::builder(3, 8).build(&mut rng)?;
+    /// let cell_params = gru.n_params();
+    /// let net = Stack::builder(gru).head(Linear::new(8, 2)?).build(&mut rng)?;
+    /// assert_eq!(net.cell().n_output(), 2);
+    /// assert_eq!(net.n_params(), cell_params + 2 * 8 + 2);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn builder(cell: Net<C>) -> StackBuilder<C> {
         StackBuilder {
             cell,

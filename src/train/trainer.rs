@@ -481,6 +481,32 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
     ///   the outputs or the gradient become NaN or infinite: training has diverged, and
     ///   gradient clipping ([`TrainConfig::clip`]) or a lower learning rate usually cures it.
     ///   The cell keeps the parameters of the last finite step.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::train::{Adam, Dataset, TrainConfig};
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let mut net = Elman::<f64>::builder(1, 4, 1).build(&mut rng)?;
+    /// // learn y⟨t⟩ = x⟨t⟩ / 2 on two sequences, validating on a third
+    /// let seq = |k: usize| -> recurrent::Result<(Sequence<f64>, Sequence<f64>)> {
+    ///     let x = DMatrix::from_fn(1, 8, |_, t| ((t + k) as f64 * 0.9).sin());
+    ///     Ok((Sequence::new(x.clone(), 1)?, Sequence::new(x / 2.0, 1)?))
+    /// };
+    /// let (mut train, mut valid) = (Dataset::new(), Dataset::new());
+    /// for k in 0..2 { let (x, d) = seq(k)?; train.push(x, d)?; }
+    /// let (x, d) = seq(5)?;
+    /// valid.push(x, d)?;
+    /// let mut trainer = TrainConfig::new().epochs(40).restore_best(true).build(Adam::new(0.02)?)?;
+    /// let before = trainer.evaluate(&net, &valid)?;
+    /// let report = trainer.fit(&mut net, &train, Some(&valid), &mut rng, |_| {})?;
+    /// assert!(trainer.evaluate(&net, &valid)? < before / 4.0);
+    /// assert_eq!(report.valid_losses.len(), report.epochs);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<C, R, F>(
         &mut self,
         net: &mut Net<C>,
