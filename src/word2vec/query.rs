@@ -86,7 +86,8 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::word2vec::Word2Vec;
-    /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 3, vec![0.5; 6])?;
+    /// let words = vec!["a".into(), "b".into()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 3, vec![0.5; 6])?;
     /// assert_eq!((m.dim(), m.vocab_len()), (3, 2));
     /// # Ok::<(), recurrent::Error>(())
     /// ```
@@ -100,7 +101,8 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::word2vec::Word2Vec;
-    /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 1, vec![1.0, 2.0])?;
+    /// let words = vec!["a".into(), "b".into()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 1, vec![1.0, 2.0])?;
     /// assert_eq!(m.vocab_len(), 2);
     /// assert_eq!(m.vocab_len(), m.words().len());
     /// # Ok::<(), recurrent::Error>(())
@@ -116,7 +118,8 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::word2vec::Word2Vec;
-    /// let m = Word2Vec::from_parts(vec!["the".into(), "cat".into()], vec![9, 2], 1, vec![1.0, 2.0])?;
+    /// let words = vec!["the".into(), "cat".into()];
+    /// let m = Word2Vec::from_parts(words, vec![9, 2], 1, vec![1.0, 2.0])?;
     /// assert_eq!(m.word(1), Some("cat"));
     /// assert_eq!(m.word(2), None);
     /// # Ok::<(), recurrent::Error>(())
@@ -131,7 +134,8 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::word2vec::Word2Vec;
-    /// let m = Word2Vec::from_parts(vec!["the".into(), "cat".into()], vec![9, 2], 1, vec![1.0, 2.0])?;
+    /// let words = vec!["the".into(), "cat".into()];
+    /// let m = Word2Vec::from_parts(words, vec![9, 2], 1, vec![1.0, 2.0])?;
     /// assert_eq!(m.index("cat"), Some(1));
     /// assert_eq!(m.index("dog"), None);
     /// # Ok::<(), recurrent::Error>(())
@@ -146,7 +150,8 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::word2vec::Word2Vec;
-    /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 2, vec![1.0, 2.0, 3.0, 4.0])?;
+    /// let words = vec!["a".into(), "b".into()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 2, vec![1.0, 2.0, 3.0, 4.0])?;
     /// assert_eq!(m.vector_at(1), Some(&[3.0, 4.0][..]));
     /// assert_eq!(m.vector_at(2), None);
     /// # Ok::<(), recurrent::Error>(())
@@ -165,7 +170,8 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::{Error, word2vec::Word2Vec};
-    /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 2, vec![1.0, 2.0, 3.0, 4.0])?;
+    /// let words = vec!["a".into(), "b".into()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 2, vec![1.0, 2.0, 3.0, 4.0])?;
     /// assert_eq!(m.vector("b")?, &[3.0, 4.0]);
     /// assert!(matches!(m.vector("z"), Err(Error::UnknownWord(w)) if w == "z"));
     /// # Ok::<(), recurrent::Error>(())
