@@ -11,6 +11,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use recurrent::grad::{Batch, Bptt, Loss};
 use recurrent::lm::{LanguageModel, elman};
+use recurrent::text::Vocab;
 use recurrent::train::{Adam, Optimizer};
 use recurrent::{Parameters, Sequence};
 use std::hint::black_box;
@@ -22,10 +23,10 @@ const HIDDEN: usize = 128;
 const BATCH: usize = 32;
 const STEPS: usize = 26;
 
-fn words() -> Vec<String> {
+fn vocab() -> Vocab {
     let mut w = vec!["</s>".to_string(), "<unk>".to_string()];
     w.extend((2..V).map(|i| format!("w{i}")));
-    w
+    Vocab::from_counts(w.into_iter().map(|w| (w, 1))).expect("distinct words")
 }
 
 fn tokens(rng: &mut Xoshiro256PlusPlus) -> Sequence<f32> {
@@ -38,7 +39,7 @@ fn tokens(rng: &mut Xoshiro256PlusPlus) -> Sequence<f32> {
 fn train_step(c: &mut Criterion) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
     let cell = elman::<f32>(DIM, HIDDEN, &mut rng).expect("sizes");
-    let mut lm = LanguageModel::builder(words(), cell)
+    let mut lm = LanguageModel::builder(vocab(), cell)
         .build(&mut rng)
         .expect("vocabulary");
     let (x, d) = (tokens(&mut rng), tokens(&mut rng));

@@ -26,7 +26,8 @@
 
 use rand::SeedableRng;
 use recurrent::Parameters;
-use recurrent::lm::{Bigram, LanguageModel, elman, vocabulary};
+use recurrent::lm::{Bigram, LanguageModel, elman};
+use recurrent::text::Vocab;
 use recurrent::train::{Adam, Clip, Progress, TrainConfig};
 use recurrent::word2vec::Architecture;
 use std::error::Error;
@@ -159,8 +160,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             _ => train.push(*l),
         }
     }
-    let words = vocabulary(&train, 5)?;
-    let v = words.len();
+    let vocab = Vocab::for_language_model(&train, 5)?;
+    let v = vocab.len();
     println!(
         "corpus {}: {} verses (train {}, valid {}, test {}), vocabulary {v} (count ≥ 5 in train, + </s> <unk>)",
         args.corpus,
@@ -172,7 +173,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // a model only to encode; every variant builds its own
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(args.seed);
     let enc =
-        LanguageModel::builder(words.clone(), elman::<f32>(1, 1, &mut rng)?).build(&mut rng)?;
+        LanguageModel::builder(vocab.clone(), elman::<f32>(1, 1, &mut rng)?).build(&mut rng)?;
     let encode = |s: &[&str]| -> Vec<Vec<usize>> { s.iter().map(|l| enc.encode(l)).collect() };
     let (tr, va, te) = (encode(&train), encode(&valid), encode(&test));
     let count = |s: &[Vec<usize>]| s.iter().map(|x| x.len() + 1).sum::<usize>();
@@ -223,7 +224,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .iter()
             .map(|s| {
                 s.iter()
-                    .map(|k| words[*k].as_str())
+                    .map(|k| vocab.words()[*k].as_str())
                     .chain(["</s>"])
                     .collect()
             })
@@ -259,7 +260,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(args.seed);
         let input = if variant == "one-hot" { v } else { args.dim };
         let cell = elman::<f32>(input, args.hidden, &mut rng)?;
-        let builder = LanguageModel::builder(words.clone(), cell);
+        let builder = LanguageModel::builder(vocab.clone(), cell);
         let builder = match (variant.as_str(), &w2v) {
             ("w2v-frozen", Some(m)) => builder.embedding(m).frozen(true),
             ("w2v-tuned", Some(m)) => builder.embedding(m),

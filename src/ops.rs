@@ -10,6 +10,8 @@
 //! * [`matvec_add`] / [`matvec_t`]: `y ← y + A·x` and `y ← Aᵀ·x` on contiguous slices, the
 //!   vectorised kernels behind a step of batch 1 (nalgebra's `gemv` walks run-time strides and
 //!   does not vectorise);
+//! * [`PackedMatrix`]: `C ← C + W·B` (or `Wᵀ·B`) with `W` packed once for all the steps of a
+//!   sequence, the per-step recurrent product of a fused schedule;
 //! * [`blocks`] / [`blocks_mut`]: θ split into its consecutive blocks;
 //! * [`check_shape`] / [`invalid`]: the crate's errors for a builder's or loader's checks.
 //!
@@ -241,4 +243,83 @@ pub fn check_shape(
 /// ```
 pub fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
     Error::invalid(name, reason)
+}
+
+/// A weight matrix `W` (or its transpose) packed once for many products `C ← C + W·B`: the
+/// recurrent product of every step of a sequence (`W_hh·h⟨t−1⟩` forward, `W_hhᵀ·δ⟨t⟩`
+/// backward) with the same `W`.
+///
+/// nalgebra's GEMM repacks both operands on every call; for the per-step shapes of a gated
+/// cell (`4H × H` by `H × B`) that repacking is a third of the product's time. A
+/// `PackedMatrix` keeps `W` in the register-blocked kernel's panel layout (AVX-512F, `f32` and
+/// `f64`), so a fused `forward_seq` packs once and multiplies `T` times. On a CPU without
+/// AVX-512F it keeps the plain column-major matrix and multiplies with nalgebra's GEMM. The
+/// products agree with nalgebra's to rounding (the kernel's sums run in another order, with
+/// fused multiply-adds), not bit for bit.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::ops::PackedMatrix;
+/// let w = DMatrix::<f64>::from_fn(70, 40, |i, j| (i as f64 - j as f64) * 0.01);
+/// let b = DMatrix::<f64>::from_fn(40, 9, |i, j| (i + 2 * j) as f64 * 0.1);
+/// let mut packed = PackedMatrix::new();
+/// packed.pack(w.as_view());
+/// let mut c = DMatrix::<f64>::from_element(70, 9, 1.0);
+/// packed.gemm_acc(c.as_view_mut(), b.as_view());
+/// let want = DMatrix::from_element(70, 9, 1.0) + &w * &b;
+/// assert!((c - want).norm() < 1e-12);
+///
+/// // Wᵀ·B from the same W, without a transposed copy of it
+/// let d = DMatrix::<f64>::from_fn(70, 9, |i, j| (i * j) as f64 * 0.01);
+/// packed.pack_transposed(w.as_view());
+/// let mut e = DMatrix::<f64>::zeros(40, 9);
+/// packed.gemm_acc(e.as_view_mut(), d.as_view());
+/// assert!((e - w.transpose() * &d).norm() < 1e-12);
+/// ```
+#[derive(Clone, Debug)]
+pub struct PackedMatrix<T: Real> {
+    inner: crate::kernel::Packed<T>,
+}
+
+impl<T: Real> Default for PackedMatrix<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Real> PackedMatrix<T> {
+    /// An empty packed matrix (`0 × 0`); [`PackedMatrix::pack`] fills it.
+    pub fn new() -> Self {
+        Self {
+            inner: crate::kernel::Packed::default(),
+        }
+    }
+
+    /// Packs `w`, reusing this matrix's buffer.
+    pub fn pack(&mut self, w: DMatrixView<'_, T>) {
+        self.inner.pack(w, false);
+    }
+
+    /// Packs `wᵀ` (read from `w` as it is stored: no transposed copy is made first).
+    pub fn pack_transposed(&mut self, w: DMatrixView<'_, T>) {
+        self.inner.pack(w, true);
+    }
+
+    /// The shape `(rows, cols)` of the packed matrix (`wᵀ`'s after
+    /// [`PackedMatrix::pack_transposed`]).
+    pub fn shape(&self) -> (usize, usize) {
+        self.inner.shape()
+    }
+
+    /// `C ← C + W·B` (`W` the packed matrix, `m × k`; `B: k × n`; `C: m × n`).
+    ///
+    /// # Panics
+    ///
+    /// If the shapes disagree (a programming error in the calling cell, as a mismatched
+    /// nalgebra product would be).
+    pub fn gemm_acc(&self, c: DMatrixViewMut<'_, T>, b: DMatrixView<'_, T>) {
+        self.inner.gemm_acc(c, b);
+    }
 }

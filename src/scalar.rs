@@ -107,5 +107,24 @@ pub(crate) mod sealed {
             w: usize,
             pack: &mut Vec<f64>,
         );
+        /// Rows per panel of the packed product's layout, or 0 where this CPU has no packed
+        /// product (the plain column-major matrix is kept instead).
+        fn packed_panel(_: Token) -> usize;
+        /// Packs `a` (or its transpose) into `out` in panels of [`Kernels::packed_panel`] rows;
+        /// returns the packed matrix's shape.
+        fn pack_panels(
+            _: Token,
+            out: &mut Vec<Self>,
+            a: nalgebra::DMatrixView<'_, Self>,
+            transposed: bool,
+        ) -> (usize, usize);
+        /// `C += A·B` for `A: m × k` packed by [`Kernels::pack_panels`].
+        fn gemm_packed(
+            _: Token,
+            c: nalgebra::DMatrixViewMut<'_, Self>,
+            a: &[Self],
+            shape: (usize, usize),
+            b: nalgebra::DMatrixView<'_, Self>,
+        );
     }
 }

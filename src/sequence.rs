@@ -257,10 +257,7 @@ impl<T: Real> Sequence<T> {
     /// The step `t` of the first non-finite element, if any.
     pub(crate) fn first_non_finite_step(&self) -> Option<usize> {
         let d = self.dim().max(1);
-        self.data
-            .iter()
-            .position(|v| !v.is_finite())
-            .map(|i| i / d / self.batch)
+        crate::kernel::first_non_finite(self.data.as_slice()).map(|i| i / d / self.batch)
     }
 
     /// Checks shape `(dim, steps, batch)` and finiteness for operation `op`.

@@ -8,16 +8,17 @@ mod leaky;
 use common::rng;
 use nalgebra::DMatrix;
 use recurrent::grad::{Batch, CheckOptions, Loss, bptt, check};
-use recurrent::lm::{Bigram, LanguageModel, elman, vocabulary};
+use recurrent::lm::{Bigram, LanguageModel, elman};
 use recurrent::prelude::*;
+use recurrent::text::Vocab;
 use recurrent::train::{Adam, Clip, Progress, TrainConfig};
 use recurrent::{Mask, Word2Vec};
 
-/// `</s>`, `<unk>` and `n` words `w0 … w(n−1)`.
-fn words(n: usize) -> Vec<String> {
+/// `</s>`, `<unk>` and `n` words `w0 … w(n−1)`, each counted once.
+fn vocab(n: usize) -> Vocab {
     let mut v = vec!["</s>".to_string(), "<unk>".to_string()];
     v.extend((0..n).map(|i| format!("w{i}")));
-    v
+    Vocab::from_counts(v.into_iter().map(|w| (w, 1))).unwrap()
 }
 
 /// A padded batch of two framed sentences over a vocabulary of `v`: inputs, targets, mask.
@@ -47,7 +48,7 @@ fn batch(v: usize) -> (Sequence<f64>, Sequence<f64>, Mask<f64>) {
 fn small_lm(seed: u64) -> LanguageModel<recurrent::cell::ElmanCell<f64>> {
     let mut r = rng(seed);
     let cell = elman::<f64>(3, 4, &mut r).unwrap();
-    LanguageModel::builder(words(5), cell)
+    LanguageModel::builder(vocab(5), cell)
         .sigma(0.5)
         .build(&mut r)
         .unwrap()
@@ -84,7 +85,7 @@ fn whole_model_gradient_matches_finite_differences() {
 fn jordan_and_a_users_cell_make_language_models_too() {
     let mut r = rng(7);
     let jordan = Jordan::<f64>::builder(3, 4, 2).build(&mut r).unwrap();
-    let lm = LanguageModel::builder(words(5), jordan)
+    let lm = LanguageModel::builder(vocab(5), jordan)
         .sigma(0.5)
         .build(&mut r)
         .unwrap();
@@ -94,7 +95,7 @@ fn jordan_and_a_users_cell_make_language_models_too() {
     let rep = check(lm.net(), b, loss, CheckOptions::default()).unwrap();
     assert!(rep.max_rel_error < 1e-6, "{rep:?}");
     let leaky = leaky::Leaky::new(4, 3, 0.6, 3);
-    let lm = LanguageModel::builder(words(5), leaky)
+    let lm = LanguageModel::builder(vocab(5), leaky)
         .build(&mut r)
         .unwrap();
     let rep = check(lm.net(), b, loss, CheckOptions::default()).unwrap();
@@ -214,7 +215,7 @@ fn embedding_initialisation_counts_missing_words() {
     )
     .unwrap();
     let cell = elman::<f32>(3, 4, &mut r).unwrap();
-    let lm = LanguageModel::builder(words(3), cell)
+    let lm = LanguageModel::builder(vocab(3), cell)
         .embedding(&w2v)
         .frozen(true)
         .build(&mut r)
@@ -231,7 +232,7 @@ fn embedding_initialisation_counts_missing_words() {
     // a dimension that does not fit the cell is an error
     let cell = elman::<f32>(5, 4, &mut r).unwrap();
     assert!(
-        LanguageModel::builder(words(3), cell)
+        LanguageModel::builder(vocab(3), cell)
             .embedding(&w2v)
             .build(&mut r)
             .is_err()
@@ -247,7 +248,7 @@ fn training_lowers_perplexity_and_frozen_tables_stay() {
         "a dog ran",
         "the cat ran on the mat",
     ];
-    let vocab = vocabulary(text, 1).unwrap();
+    let vocab = Vocab::for_language_model(text, 1).unwrap();
     for frozen in [false, true] {
         let mut r = rng(12);
         let cell = elman::<f32>(6, 12, &mut r).unwrap();
@@ -295,7 +296,7 @@ fn one_hot_input_is_the_identity_table() {
     let mut r = rng(13);
     let v = 7;
     let cell = elman::<f64>(v, 4, &mut r).unwrap();
-    let lm = LanguageModel::builder(words(5), cell)
+    let lm = LanguageModel::builder(vocab(5), cell)
         .one_hot()
         .build(&mut r)
         .unwrap();
@@ -306,7 +307,7 @@ fn one_hot_input_is_the_identity_table() {
     // is not the finite difference)
     let mut r = rng(13);
     let cell = elman::<f64>(v, 4, &mut r).unwrap();
-    let tuned = LanguageModel::builder(words(5), cell)
+    let tuned = LanguageModel::builder(vocab(5), cell)
         .one_hot()
         .frozen(false)
         .build(&mut r)
@@ -324,7 +325,7 @@ fn one_hot_input_is_the_identity_table() {
     // the cell must read V inputs
     let cell = elman::<f64>(3, 4, &mut r).unwrap();
     assert!(
-        LanguageModel::builder(words(5), cell)
+        LanguageModel::builder(vocab(5), cell)
             .one_hot()
             .build(&mut r)
             .is_err()
@@ -365,13 +366,9 @@ fn fit_rejects_bad_input() {
 #[test]
 fn malformed_vocabularies_are_rejected() {
     let mut r = rng(15);
-    for bad in [
-        vec!["</s>".to_string(), "a".into(), "b".into()],
-        vec!["<unk>".to_string(), "a".into(), "b".into()],
-        vec!["</s>".to_string(), "<unk>".into(), "a".into(), "a".into()],
-        vec!["</s>".to_string(), "<unk>".into(), "a b".into()],
-        vec!["</s>".to_string(), "<unk>".into(), "".into()],
-    ] {
+    // without </s> or <unk> (a repeated, empty or spaced word is no Vocab at all)
+    for bad in [["</s>", "a", "b"], ["<unk>", "a", "b"]] {
+        let bad = Vocab::from_counts(bad.map(|w| (w, 1))).unwrap();
         let cell = elman::<f64>(3, 4, &mut r).unwrap();
         assert!(
             LanguageModel::builder(bad.clone(), cell)
@@ -380,25 +377,37 @@ fn malformed_vocabularies_are_rejected() {
             "{bad:?}"
         );
     }
+    for bad in [
+        ["</s>", "<unk>", "a", "a"],
+        ["</s>", "<unk>", "a b", "c"],
+        ["</s>", "<unk>", "", "c"],
+    ] {
+        assert!(Vocab::from_counts(bad.map(|w| (w, 1))).is_err(), "{bad:?}");
+    }
     // a net of another vocabulary size
     let (_, net) = small_lm(16).into_parts();
-    assert!(LanguageModel::new(words(4), net.clone()).is_err());
-    assert!(LanguageModel::new(words(5), net).is_ok());
+    assert!(LanguageModel::new(vocab(4), net.clone()).is_err());
+    assert!(LanguageModel::new(vocab(5), net).is_ok());
     // a net without a head
     let cell = elman::<f64>(3, 4, &mut r).unwrap();
     let net = recurrent::net::Stack::builder(cell)
         .lookup(recurrent::net::Lookup::new(7, 3).unwrap())
         .build(&mut r)
         .unwrap();
-    assert!(LanguageModel::new(words(5), net).is_err());
+    assert!(LanguageModel::new(vocab(5), net).is_err());
 }
 
 #[test]
 fn vocabulary_and_count_baselines() {
     let train = ["a b a", "a c", "b a"];
-    let v = vocabulary(train, 2).unwrap();
-    assert_eq!(v, ["</s>", "<unk>", "a", "b"]);
-    assert!(vocabulary(train, 0).is_err());
+    let v = Vocab::for_language_model(train, 2).unwrap();
+    assert_eq!(v.words(), ["</s>", "<unk>", "a", "b"]);
+    assert_eq!(v.counts(), [3, 1, 4, 2]);
+    // a min_count of 0 is 1, as for every Vocab constructor
+    assert_eq!(
+        Vocab::for_language_model(train, 0).unwrap(),
+        Vocab::for_language_model(train, 1).unwrap()
+    );
     let lm = {
         let mut r = rng(0);
         LanguageModel::builder(v, elman::<f64>(2, 2, &mut r).unwrap())
@@ -425,6 +434,68 @@ fn vocabulary_and_count_baselines() {
     assert!(Bigram::fit(&[], 4, 0).is_err());
 }
 
+/// The KJV task's vocabulary and baselines as `lm::vocabulary` (the language model's own
+/// vocabulary before `text::Vocab` replaced it) gave them, to the last digit: the same
+/// words in the same order (an FNV-1a hash of the list), so the same token ids and the same
+/// perplexities.
+#[test]
+fn the_kjv_vocabulary_and_baselines_are_those_of_before() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut train, mut valid, mut test) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, l) in text.lines().enumerate() {
+        match i % 10 {
+            9 => test.push(l),
+            8 => valid.push(l),
+            _ => train.push(l),
+        }
+    }
+    let vocab = Vocab::for_language_model(&train, 5).unwrap();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for w in vocab.words() {
+        for b in w.bytes().chain([b'\n']) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    assert_eq!((vocab.len(), h), (4749, 0x50a7_7e1c_42b6_485d));
+    for (w, id) in [
+        ("</s>", 0),
+        ("<unk>", 1),
+        ("the", 2),
+        ("and", 3),
+        ("of", 4),
+        ("lord", 15),
+        ("god", 28),
+        ("jesus", 111),
+        ("abraham", 374),
+        ("zion", 504),
+        ("zurishaddai", 4748),
+    ] {
+        assert_eq!(vocab.index(w), Some(id), "{w}");
+    }
+    let mut r = rng(0);
+    let lm = LanguageModel::builder(vocab, elman::<f32>(1, 1, &mut r).unwrap())
+        .build(&mut r)
+        .unwrap();
+    let enc = |s: &[&str]| -> Vec<Vec<usize>> { s.iter().map(|l| lm.encode(l)).collect() };
+    let (tr, va, te) = (enc(&train), enc(&valid), enc(&test));
+    let predicted = |s: &[Vec<usize>]| s.iter().map(|x| x.len() + 1).sum::<usize>();
+    assert_eq!(
+        (predicted(&tr), predicted(&va), predicted(&te)),
+        (656_466, 81_724, 82_596)
+    );
+    // every train token counted once: the words, <unk> for the rare ones, </s> per verse
+    assert_eq!(lm.vocab().total(), 656_466);
+    let m = Bigram::fit(&tr, lm.vocab_len(), lm.eos()).unwrap();
+    let k = m.tune_k(&va).unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b;
+    let uni = m.unigram_perplexity(&te).unwrap();
+    assert!(close(uni, 313.478300738641), "{uni:?}");
+    assert!(close(k, 0.00751830585833768), "{k:?}");
+    let bi = m.perplexity(&te, k).unwrap();
+    assert!(close(bi, 101.52580064277493), "{bi:?}");
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn serde_round_trip_and_rejected_loads() {
@@ -440,15 +511,48 @@ fn serde_round_trip_and_rejected_loads() {
     let load = |v: &serde_json::Value| {
         serde_json::from_value::<LanguageModel<recurrent::cell::ElmanCell<f64>>>(v.clone())
     };
-    // a word too few, a repeated word, no </s>
+    // a word too few (with its count, or alone), a count too few, a repeated word, no </s>,
+    // no <unk>, a word with a space, an empty word
     let mut v = value.clone();
+    v["vocab"]["words"].as_array_mut().unwrap().pop();
+    v["vocab"]["counts"].as_array_mut().unwrap().pop();
+    assert!(load(&v).is_err());
+    let mut v = value.clone();
+    v["vocab"]["words"].as_array_mut().unwrap().pop();
+    assert!(load(&v).is_err());
+    let mut v = value.clone();
+    v["vocab"]["counts"].as_array_mut().unwrap().pop();
+    assert!(load(&v).is_err());
+    let mut v = value.clone();
+    v["vocab"]["counts"][2] = (-1).into();
+    assert!(load(&v).is_err());
+    for (i, w) in [(3, "w0"), (0, "end"), (1, "unknown"), (2, "w 0"), (2, "")] {
+        let mut v = value.clone();
+        v["vocab"]["words"][i] = w.into();
+        assert!(load(&v).is_err(), "word {i} = {w:?}");
+    }
+    // no vocabulary
+    let mut v = value.clone();
+    v.as_object_mut().unwrap().remove("vocab");
+    assert!(load(&v).is_err());
+    // the format of earlier builds, bare words: loads, with every count 0
+    let mut old = value.clone();
+    let words = old["vocab"]["words"].clone();
+    old.as_object_mut().unwrap().remove("vocab");
+    old["words"] = words.clone();
+    let loaded = load(&old).unwrap();
+    assert_eq!(loaded.words(), lm.words());
+    assert!(loaded.vocab().counts().iter().all(|c| *c == 0));
+    assert_eq!(loaded.net(), lm.net());
+    let mut v = old.clone();
     v["words"].as_array_mut().unwrap().pop();
     assert!(load(&v).is_err());
-    let mut v = value.clone();
+    let mut v = old.clone();
     v["words"][3] = "w0".into();
     assert!(load(&v).is_err());
+    // both forms at once
     let mut v = value.clone();
-    v["words"][0] = "end".into();
+    v["words"] = words;
     assert!(load(&v).is_err());
     // θ of the wrong length, or non-finite
     let mut v = value.clone();

@@ -186,6 +186,46 @@ fn global_norm_does_not_overflow_in_f32() {
     assert!(global_norm(&[1.0_f64, f64::NAN]).is_nan());
 }
 
+/// The fast sum of squares and the scaled sum agree wherever both are valid, and the scaled
+/// one takes over where squares overflow or underflow: long slices (past the 16 lanes),
+/// entries from 1e-30 to 1e30, ∞ and NaN anywhere.
+#[test]
+fn global_norm_at_every_scale() {
+    fn run<T: Real>(tol: f64) {
+        let mut rng = <Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(5);
+        for scale in [1e-30, 1e-20, 1e-3, 1.0, 1e3, 1e18, 1e30] {
+            for n in [1, 15, 16, 17, 1000] {
+                let g: Vec<T> = (0..n)
+                    .map(|_| lit::<T>(scale * rng.random_range(-1.0..1.0)))
+                    .collect();
+                // the reference: the scaled sum in f64 (every entry is exact in f64)
+                let m = g.iter().fold(0.0f64, |m, x| m.max(to_f64(x.abs())));
+                let want = if m == 0.0 {
+                    0.0
+                } else {
+                    m * g
+                        .iter()
+                        .map(|x| (to_f64(*x) / m).powi(2))
+                        .sum::<f64>()
+                        .sqrt()
+                };
+                let got = to_f64(global_norm(&g));
+                assert!(
+                    (got - want).abs() <= tol * want,
+                    "scale {scale}, n {n}: {got} vs {want}"
+                );
+                for bad in [lit::<T>(f64::INFINITY), lit::<T>(f64::NAN)] {
+                    let mut h = g.clone();
+                    h[n / 2] = bad;
+                    assert!(!global_norm(&h).is_finite());
+                }
+            }
+        }
+    }
+    run::<f64>(1e-14);
+    run::<f32>(1e-5);
+}
+
 #[test]
 fn schedules() {
     let c = Schedule::constant(0.3).unwrap();

@@ -4,7 +4,8 @@
 //! hidden units, two epochs. `cargo run --release --example language_model` is the full task.
 
 use rand::SeedableRng;
-use recurrent::lm::{Bigram, LanguageModel, elman, vocabulary};
+use recurrent::lm::{Bigram, LanguageModel, elman};
+use recurrent::text::Vocab;
 use recurrent::train::{Adam, Clip, Progress, TrainConfig};
 use recurrent::word2vec::Architecture;
 use std::time::Instant;
@@ -25,19 +26,19 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         (0..lines.len()).filter(keep).map(|i| lines[i]).collect()
     };
     let (train, valid, test) = (pick(0), pick(8), pick(9));
-    let words = vocabulary(&train, 5)?;
+    let vocab = Vocab::for_language_model(&train, 5)?;
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
     let t0 = Instant::now();
     // Word2Vec on the train verses only, rare words as <unk>, </s> closing each verse
     let probe =
-        LanguageModel::builder(words.clone(), elman::<f32>(1, 1, &mut rng)?).build(&mut rng)?;
+        LanguageModel::builder(vocab.clone(), elman::<f32>(1, 1, &mut rng)?).build(&mut rng)?;
     let enc = |s: &[&str]| -> Vec<Vec<usize>> { s.iter().map(|l| probe.encode(l)).collect() };
     let (tr, va, te) = (enc(&train), enc(&valid), enc(&test));
     let sentences: Vec<Vec<&str>> = tr
         .iter()
         .map(|s| {
             s.iter()
-                .map(|k| words[*k].as_str())
+                .map(|k| vocab.words()[*k].as_str())
                 .chain(["</s>"])
                 .collect()
         })
@@ -49,16 +50,16 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         .epochs(3)
         .build()?
         .fit(|| sentences.iter(), &mut rng, |_| {})?;
-    let mut lm = LanguageModel::builder(words.clone(), elman::<f32>(32, 64, &mut rng)?)
+    let mut lm = LanguageModel::builder(vocab.clone(), elman::<f32>(32, 64, &mut rng)?)
         .embedding(&w2v)
         .build(&mut rng)?;
     let tokens: usize = tr.iter().map(|s| s.len() + 1).sum();
     println!(
         "{} train verses ({tokens} tokens), vocabulary {} (count ≥ 5, + </s> <unk>); embedding 32 from Word2Vec ({} words matched), Elman 64 units, softmax over {} words",
         tr.len(),
-        words.len(),
+        vocab.len(),
         lm.coverage().map_or(0, |c| c.matched),
-        words.len()
+        vocab.len()
     );
     let steps = 2 * tr.len().div_ceil(32);
     let config = TrainConfig::new()
@@ -74,7 +75,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
     })?;
     let secs = t1.elapsed().as_secs_f64();
-    let counts = Bigram::fit(&tr, words.len(), lm.eos())?;
+    let counts = Bigram::fit(&tr, vocab.len(), lm.eos())?;
     let k = counts.tune_k(&va)?;
     println!(
         "test perplexity: Elman LM {:.1} after two epochs ({:.0} tokens/s) | add-k bigram {:.1} | add-one unigram {:.1}",

@@ -8,6 +8,7 @@ mod elman;
 mod elman_paper;
 mod hopfield;
 mod jordan;
+mod lexical;
 mod lm;
 mod long_memory;
 mod rtrl;
@@ -23,6 +24,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     hopfield::run()?;
     elman::run()?;
     elman_paper::run()?;
+    lexical::run()?;
     jordan::run()?;
     rtrl::run()?;
     spectral::run()?;

@@ -4,7 +4,7 @@ use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::init::Init;
 use crate::kernel::{
-    FEW_COLUMNS, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, matvec_add,
+    FEW_COLUMNS, Packed, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, matvec_add,
 };
 use crate::net::Net;
 use crate::scalar::{Real, lit};
@@ -395,7 +395,9 @@ impl<T: Real> Elman<T> {
 struct ElmanWork<T: Real> {
     dzy: DMatrix<T>,
     dz: DMatrix<T>,
-    w_aa_t: DMatrix<T>,
+    /// `W_aa` packed for the forward steps, `W_aaᵀ` for the backward steps (once per call).
+    w_aa_p: Packed<T>,
+    w_aa_t: Packed<T>,
 }
 
 impl<T: Real> Default for ElmanWork<T> {
@@ -403,7 +405,8 @@ impl<T: Real> Default for ElmanWork<T> {
         Self {
             dzy: DMatrix::zeros(0, 0),
             dz: DMatrix::zeros(0, 0),
-            w_aa_t: DMatrix::zeros(0, 0),
+            w_aa_p: Packed::default(),
+            w_aa_t: Packed::default(),
         }
     }
 }
@@ -598,8 +601,11 @@ impl<T: Real> Cell for ElmanCell<T> {
         );
         let tb = steps * b;
         let [w_ax, w_aa_s, b_a, w_ya, b_y] = self.blocks(theta);
-        let w_aa = DMatrixView::from_slice(w_aa_s, n, n);
-        let parts = trace.parts_mut();
+        let (parts, work) = trace.parts_and_workspace_mut::<ElmanWork<T>>();
+        if b > FEW_COLUMNS {
+            work.w_aa_p
+                .pack(DMatrixView::from_slice(w_aa_s, n, n), false);
+        }
         let states = parts.states;
         let mut z = states.columns_mut(b, tb);
         z.gemm(
@@ -618,7 +624,7 @@ impl<T: Real> Cell for ElmanCell<T> {
                     matvec_add(sj.as_mut_slice(), w_aa_s, pj.as_slice());
                 }
             } else {
-                state.gemm(T::one(), &w_aa, &prev, T::one());
+                work.w_aa_p.gemm_acc(state.as_view_mut(), prev);
             }
             self.hidden.apply(state);
         }
@@ -655,19 +661,17 @@ impl<T: Real> Cell for ElmanCell<T> {
         let [w_ax, w_aa, _, w_ya, _] = self.blocks(theta);
         let (parts, work) = trace.parts_and_workspace_mut::<ElmanWork<T>>();
         let (states, outputs, d_states) = (parts.states, parts.outputs, parts.d_states);
-        if work.dzy.shape() != (o, tb)
-            || work.dz.shape() != (n, tb)
-            || work.w_aa_t.shape() != (n, n)
-        {
-            *work = ElmanWork {
-                dzy: DMatrix::zeros(o, tb),
-                dz: DMatrix::zeros(n, tb),
-                w_aa_t: DMatrix::zeros(n, n),
-            };
+        if work.dzy.shape() != (o, tb) || work.dz.shape() != (n, tb) {
+            work.dzy = DMatrix::zeros(o, tb);
+            work.dz = DMatrix::zeros(n, tb);
         }
-        let ElmanWork { dzy, dz, w_aa_t } = work;
-        // W_aaᵀ once per call, contiguous: the per-step product then packs contiguous columns
-        w_aa_t.tr_copy_from(&DMatrixView::from_slice(w_aa, n, n));
+        let ElmanWork {
+            dzy, dz, w_aa_t, ..
+        } = work;
+        // W_aaᵀ packed once per call: the per-step products reuse it
+        if b > FEW_COLUMNS {
+            w_aa_t.pack(DMatrixView::from_slice(w_aa, n, n), true);
+        }
         dzy.copy_from(&d_outputs);
         self.output.backward(outputs.as_view(), dzy.as_view_mut());
         // ∂L/∂a⟨t⟩ through the read-out, for every step at once
@@ -703,7 +707,8 @@ impl<T: Real> Cell for ElmanCell<T> {
                 gemm_tn(d_prev, T::one(), w_aa, n, n, dz_t.as_view(), T::zero());
             } else {
                 let mut d_prev = d_prev;
-                d_prev.gemm(T::one(), &*w_aa_t, &dz_t, T::zero());
+                d_prev.fill(T::zero());
+                w_aa_t.gemm_acc(d_prev, dz_t.as_view());
             }
         }
         gemm_nt(

@@ -225,6 +225,7 @@ impl<T: Real> GruCell<T> {
     fn finish_step(
         &self,
         w_hh: &[T],
+        packed: Option<&ops::PackedMatrix<T>>,
         b_ih: &[T],
         b_hh: &[T],
         prev: DMatrixView<'_, T>,
@@ -240,7 +241,7 @@ impl<T: Real> GruCell<T> {
             }
             gh.as_mut_slice().copy_from_slice(b_hh);
         }
-        add_product(gh.as_view_mut(), w_hh, prev);
+        add_product(gh.as_view_mut(), w_hh, packed, prev);
         for (mut g, c) in gates.column_iter_mut().zip(gh.column_iter()) {
             for (a, b) in g.as_mut_slice()[..2 * h]
                 .iter_mut()
@@ -324,7 +325,7 @@ impl<T: Real> GruCell<T> {
     fn prev_grad(
         &self,
         w_hh: &[T],
-        w_hh_t: Option<&DMatrix<T>>,
+        w_hh_t: Option<&ops::PackedMatrix<T>>,
         cache: DMatrixView<'_, T>,
         d_state: DMatrixView<'_, T>,
         d_output: DMatrixView<'_, T>,
@@ -454,8 +455,10 @@ struct GruWork<T: Real> {
     /// `∂L/∂(W_ih x + b_ih)` and `∂L/∂(W_hh h + b_hh)` for every step, `3H × T·B` each.
     a_i: DMatrix<T>,
     a_h: DMatrix<T>,
-    /// `W_hhᵀ` (`H × 3H`), `W_ihᵀ` (`I × 3H`), `Xᵀ` (`T·B × I`), `[h⟨0⟩ … h⟨T−1⟩]ᵀ`.
-    w_hh_t: DMatrix<T>,
+    /// `W_hh` packed for the forward steps, `W_hhᵀ` packed for the backward steps.
+    w_hh_p: ops::PackedMatrix<T>,
+    w_hh_t: ops::PackedMatrix<T>,
+    /// `W_ihᵀ` (`I × 3H`), `Xᵀ` (`T·B × I`), `[h⟨0⟩ … h⟨T−1⟩]ᵀ`.
     w_ih_t: DMatrix<T>,
     x_t: DMatrix<T>,
     h_t: DMatrix<T>,
@@ -466,7 +469,8 @@ impl<T: Real> Default for GruWork<T> {
         Self {
             a_i: DMatrix::zeros(0, 0),
             a_h: DMatrix::zeros(0, 0),
-            w_hh_t: DMatrix::zeros(0, 0),
+            w_hh_p: ops::PackedMatrix::new(),
+            w_hh_t: ops::PackedMatrix::new(),
             w_ih_t: DMatrix::zeros(0, 0),
             x_t: DMatrix::zeros(0, 0),
             h_t: DMatrix::zeros(0, 0),
@@ -528,7 +532,7 @@ impl<T: Real> Cell for GruCell<T> {
             &x,
             T::zero(),
         );
-        self.finish_step(w_hh, b_ih, b_hh, prev, state, output, cache);
+        self.finish_step(w_hh, None, b_ih, b_hh, prev, state, output, cache);
     }
 
     fn step_backward(
@@ -585,7 +589,13 @@ impl<T: Real> Cell for GruCell<T> {
     fn forward_seq(&self, theta: &[T], xs: &Sequence<T>, trace: &mut Trace<T>) {
         let (b, steps, i, h) = (trace.batch(), trace.steps(), self.n_input, self.n_hidden);
         let [w_ih, w_hh, b_ih, b_hh] = self.blocks(theta);
-        let parts = trace.parts_mut();
+        let (parts, work) = trace.parts_and_workspace_mut::<GruWork<T>>();
+        let packed = if b > FEW_COLUMNS {
+            work.w_hh_p.pack(DMatrixView::from_slice(w_hh, 3 * h, h));
+            Some(&work.w_hh_p)
+        } else {
+            None
+        };
         parts.cache.rows_mut(0, 3 * h).gemm(
             T::one(),
             &DMatrixView::from_slice(w_ih, 3 * h, i),
@@ -598,6 +608,7 @@ impl<T: Real> Cell for GruCell<T> {
             let state = DMatrixViewMut::from_slice(&mut tail[..h * b], h, b);
             self.finish_step(
                 w_hh,
+                packed,
                 b_ih,
                 b_hh,
                 prev,
@@ -629,7 +640,8 @@ impl<T: Real> Cell for GruCell<T> {
         }
         let wide = b > FEW_COLUMNS;
         if wide {
-            transpose_into(&mut work.w_hh_t, DMatrixView::from_slice(w_hh, 3 * h, h));
+            work.w_hh_t
+                .pack_transposed(DMatrixView::from_slice(w_hh, 3 * h, h));
         }
         for t in (0..steps).rev() {
             let (head, tail) = parts.d_states.as_mut_slice().split_at_mut((t + 1) * h * b);

@@ -227,24 +227,31 @@ pub(super) fn theta_from_pytorch<T: Real>(
 
 /// `z ← z + W·h` for every column of `z` (`m × B`) and `h` (`k × B`, a row range of the state,
 /// row stride 1): the vectorised kernel per column for few columns, a packed product else.
-pub(super) fn add_product<T: Real>(mut z: DMatrixViewMut<'_, T>, w: &[T], h: DMatrixView<'_, T>) {
+pub(super) fn add_product<T: Real>(
+    mut z: DMatrixViewMut<'_, T>,
+    w: &[T],
+    packed: Option<&ops::PackedMatrix<T>>,
+    h: DMatrixView<'_, T>,
+) {
     let (m, k) = (z.nrows(), h.nrows());
     if z.ncols() <= FEW_COLUMNS {
         for (mut zj, hj) in z.column_iter_mut().zip(h.column_iter()) {
             ops::matvec_add(zj.as_mut_slice(), w, hj.as_slice());
         }
+    } else if let Some(p) = packed {
+        p.gemm_acc(z, h);
     } else {
         z.gemm(T::one(), &DMatrixView::from_slice(w, m, k), &h, T::one());
     }
 }
 
 /// `d ← Wᵀ·δ` for every column (`W` is `m × k` column-major in `w`, `δ` is `m × B`, `d` is
-/// `k × B`): the vectorised kernel per column for few columns, else a product with `wt`, a
-/// contiguous copy of `Wᵀ` (`k × m`) if the caller has one, or nalgebra's `gemm_tr`.
+/// `k × B`): the vectorised kernel per column for few columns, else a product with `wt`, `Wᵀ`
+/// packed once for the whole sequence, if the caller has one, or nalgebra's `gemm_tr`.
 pub(super) fn set_tr_product<T: Real>(
     mut d: DMatrixViewMut<'_, T>,
     w: &[T],
-    wt: Option<&DMatrix<T>>,
+    wt: Option<&ops::PackedMatrix<T>>,
     delta: DMatrixView<'_, T>,
 ) {
     let (k, m) = (d.nrows(), delta.nrows());
@@ -253,7 +260,8 @@ pub(super) fn set_tr_product<T: Real>(
             ops::matvec_t(dj.as_mut_slice(), w, gj.as_slice());
         }
     } else if let Some(wt) = wt {
-        d.gemm(T::one(), wt, &delta, T::zero());
+        d.fill(T::zero());
+        wt.gemm_acc(d, delta);
     } else {
         d.gemm_tr(
             T::one(),
@@ -417,9 +425,11 @@ impl<T: Real> LstmCell<T> {
     /// of `cache`) hold `W_ih x`; adds both biases and `W_hh h⟨t−1⟩`, applies the gate
     /// activations, writes `c⟨t⟩`, `tanh c⟨t⟩` (cache), `h⟨t⟩` (state and output).
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     fn finish_step(
         &self,
         w_hh: &[T],
+        packed: Option<&ops::PackedMatrix<T>>,
         b_ih: &[T],
         b_hh: &[T],
         prev: DMatrixView<'_, T>,
@@ -434,7 +444,7 @@ impl<T: Real> LstmCell<T> {
                 *z += *bi + *bh;
             }
         }
-        add_product(gates.as_view_mut(), w_hh, prev.rows(0, h));
+        add_product(gates.as_view_mut(), w_hh, packed, prev.rows(0, h));
         Activation::Sigmoid.apply(gates.rows_mut(0, 2 * h));
         Activation::Tanh.apply(gates.rows_mut(2 * h, h));
         Activation::Sigmoid.apply(gates.rows_mut(3 * h, h));
@@ -624,8 +634,10 @@ impl<T: Real> Lstm<T> {
 struct LstmWork<T: Real> {
     /// `∂L/∂(gate pre-activations)` for every step, `4H × T·B`.
     dz: DMatrix<T>,
-    /// `W_hhᵀ` (`H × 4H`), `W_ihᵀ` (`I × 4H`), `Xᵀ` (`T·B × I`), `[h⟨0⟩ … h⟨T−1⟩]ᵀ` (`T·B × H`).
-    w_hh_t: DMatrix<T>,
+    /// `W_hh` packed for the forward steps, `W_hhᵀ` packed for the backward steps.
+    w_hh_p: ops::PackedMatrix<T>,
+    w_hh_t: ops::PackedMatrix<T>,
+    /// `W_ihᵀ` (`I × 4H`), `Xᵀ` (`T·B × I`), `[h⟨0⟩ … h⟨T−1⟩]ᵀ` (`T·B × H`).
     w_ih_t: DMatrix<T>,
     x_t: DMatrix<T>,
     h_t: DMatrix<T>,
@@ -635,7 +647,8 @@ impl<T: Real> Default for LstmWork<T> {
     fn default() -> Self {
         Self {
             dz: DMatrix::zeros(0, 0),
-            w_hh_t: DMatrix::zeros(0, 0),
+            w_hh_p: ops::PackedMatrix::new(),
+            w_hh_t: ops::PackedMatrix::new(),
             w_ih_t: DMatrix::zeros(0, 0),
             x_t: DMatrix::zeros(0, 0),
             h_t: DMatrix::zeros(0, 0),
@@ -697,7 +710,7 @@ impl<T: Real> Cell for LstmCell<T> {
             &x,
             T::zero(),
         );
-        self.finish_step(w_hh, b_ih, b_hh, prev, state, output, cache);
+        self.finish_step(w_hh, None, b_ih, b_hh, prev, state, output, cache);
     }
 
     fn step_backward(
@@ -747,7 +760,13 @@ impl<T: Real> Cell for LstmCell<T> {
         let (b, steps, i, h) = (trace.batch(), trace.steps(), self.n_input, self.n_hidden);
         let n = 2 * h;
         let [w_ih, w_hh, b_ih, b_hh] = self.blocks(theta);
-        let parts = trace.parts_mut();
+        let (parts, work) = trace.parts_and_workspace_mut::<LstmWork<T>>();
+        let packed = if b > FEW_COLUMNS {
+            work.w_hh_p.pack(DMatrixView::from_slice(w_hh, 4 * h, h));
+            Some(&work.w_hh_p)
+        } else {
+            None
+        };
         parts.cache.rows_mut(0, 4 * h).gemm(
             T::one(),
             &DMatrixView::from_slice(w_ih, 4 * h, i),
@@ -760,6 +779,7 @@ impl<T: Real> Cell for LstmCell<T> {
             let state = DMatrixViewMut::from_slice(&mut tail[..n * b], n, b);
             self.finish_step(
                 w_hh,
+                packed,
                 b_ih,
                 b_hh,
                 prev,
@@ -790,7 +810,8 @@ impl<T: Real> Cell for LstmCell<T> {
         }
         let wide = b > FEW_COLUMNS;
         if wide {
-            transpose_into(&mut work.w_hh_t, DMatrixView::from_slice(w_hh, 4 * h, h));
+            work.w_hh_t
+                .pack_transposed(DMatrixView::from_slice(w_hh, 4 * h, h));
         }
         for t in (0..steps).rev() {
             let (head, tail) = parts.d_states.as_mut_slice().split_at_mut((t + 1) * n * b);

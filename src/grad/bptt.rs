@@ -235,7 +235,7 @@ impl<T: Real> Bptt<T> {
             &mut self.grad,
             None,
         );
-        if let Some(i) = self.grad.iter().position(|g| !g.is_finite()) {
+        if let Some(i) = crate::kernel::first_non_finite(&self.grad) {
             return Err(Error::NonFinite {
                 op,
                 what: "gradient",

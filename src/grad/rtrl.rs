@@ -337,7 +337,7 @@ impl<T: Real> Rtrl<T> {
             self.cache.as_view_mut(),
         );
         self.steps += 1;
-        if self.output.iter().any(|v| !v.is_finite()) {
+        if crate::kernel::first_non_finite(self.output.as_slice()).is_some() {
             return Err(non_finite("outputs"));
         }
         // ∂L_t/∂y⟨t⟩, column by column with its weight.
@@ -408,7 +408,7 @@ impl<T: Real> Rtrl<T> {
                 T::zero(),
             );
         }
-        if self.grad.iter().any(|g| !g.is_finite()) {
+        if crate::kernel::first_non_finite(&self.grad).is_some() {
             return Err(non_finite("gradient"));
         }
         // Sensitivity update, [P | Q]⟨t⟩ = J⟨t⟩·[P | Q]⟨t−1⟩ + [I⟨t⟩ | 0]: the Jacobians are

@@ -1,5 +1,6 @@
 //! The AVX2 paths (crate-internal): run-time dispatch of the portable kernels to copies
-//! compiled with AVX2, the dot product in AVX2 intrinsics, and [`with_best_simd`] for whole
+//! compiled with AVX2 (and, for the element-wise `tanh`, `σ` and `exp`, with AVX-512F where
+//! the CPU has it), the dot product in AVX2 intrinsics, and [`with_best_simd`] for whole
 //! loops.
 //!
 //! The crate is built for the baseline x86-64 target (SSE2), where the kernels of
@@ -23,6 +24,19 @@
 use super::elementwise::{double, single};
 use super::portable::{self, LANES_F32, LANES_F64};
 
+/// True when the CPU has AVX-512F (cached by the standard library after the first call).
+#[inline]
+pub(super) fn has_avx512f() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// True when the CPU has AVX2 (cached by the standard library after the first call).
 #[inline]
 pub(super) fn has_avx2() -> bool {
@@ -36,17 +50,24 @@ pub(super) fn has_avx2() -> bool {
     }
 }
 
-/// Generates a dispatcher `$name` that runs `$body` in a copy `$avx` compiled with AVX2 when
-/// the CPU has it, and as plain code otherwise.
+/// Generates a dispatcher `$name` that runs `$body` in a copy `$avx512` compiled with
+/// AVX-512F when the CPU has it, else in a copy `$avx` compiled with AVX2 when it has that,
+/// and as plain code otherwise (16 `f32` or 8 `f64` lanes, 8 or 4, 4 or 2; the same bits on
+/// every path, since no FMA contraction happens and the code fixes every summation order).
 macro_rules! dispatch {
-    ($(#[$doc:meta])* fn $name:ident / $avx:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
+    ($(#[$doc:meta])* fn $name:ident / $avx:ident / $avx512:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
         $(#[$doc])*
         #[inline]
         pub(super) fn $name($($arg: $ty),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
+            if has_avx512f() {
+                // SAFETY: the CPU supports AVX-512F (checked just above); the function is
+                // otherwise ordinary safe code, only compiled with AVX-512F enabled.
+                return unsafe { $avx512($($arg),*) };
+            }
+            #[cfg(target_arch = "x86_64")]
             if has_avx2() {
-                // SAFETY: the CPU supports AVX2 (checked just above); the function is otherwise
-                // ordinary safe code, only compiled with AVX2 enabled.
+                // SAFETY: as above, for AVX2.
                 return unsafe { $avx($($arg),*) };
             }
             $body
@@ -55,46 +76,60 @@ macro_rules! dispatch {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2")]
         fn $avx($($arg: $ty),*) $(-> $ret)? $body
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        fn $avx512($($arg: $ty),*) $(-> $ret)? $body
     };
 }
 
 dispatch! {
     /// `x ← tanh x` element-wise (`elementwise::double::tanh`).
-    fn tanh_f64 / tanh_f64_avx2(xs: &mut [f64]) { double::tanh(xs) }
+    fn tanh_f64 / tanh_f64_avx2 / tanh_f64_avx512(xs: &mut [f64]) { double::tanh(xs) }
 }
 
 dispatch! {
     /// `x ← tanh x` element-wise (`elementwise::single::tanh`).
-    fn tanh_f32 / tanh_f32_avx2(xs: &mut [f32]) { single::tanh(xs) }
+    fn tanh_f32 / tanh_f32_avx2 / tanh_f32_avx512(xs: &mut [f32]) { single::tanh(xs) }
+}
+
+dispatch! {
+    /// `x ← eˣ` element-wise (`elementwise::double::exp_slice`).
+    fn exp_f64 / exp_f64_avx2 / exp_f64_avx512(xs: &mut [f64]) { double::exp_slice(xs) }
 }
 
 dispatch! {
     /// `x ← σ(x)` element-wise (`elementwise::double::sigmoid`).
-    fn sigmoid_f64 / sigmoid_f64_avx2(xs: &mut [f64]) { double::sigmoid(xs) }
+    fn sigmoid_f64 / sigmoid_f64_avx2 / sigmoid_f64_avx512(xs: &mut [f64]) { double::sigmoid(xs) }
+}
+
+dispatch! {
+    /// `x ← eˣ` element-wise (`elementwise::single::exp_slice`).
+    fn exp_f32 / exp_f32_avx2 / exp_f32_avx512(xs: &mut [f32]) { single::exp_slice(xs) }
 }
 
 dispatch! {
     /// `x ← σ(x)` element-wise (`elementwise::single::sigmoid`).
-    fn sigmoid_f32 / sigmoid_f32_avx2(xs: &mut [f32]) { single::sigmoid(xs) }
+    fn sigmoid_f32 / sigmoid_f32_avx2 / sigmoid_f32_avx512(xs: &mut [f32]) { single::sigmoid(xs) }
 }
 
 dispatch! {
     /// `y += A·x` (`portable::matvec_add`).
-    fn matvec_add_f64 / matvec_add_f64_avx2(y: &mut [f64], a: &[f64], x: &[f64]) {
+    fn matvec_add_f64 / matvec_add_f64_avx2 / matvec_add_f64_avx512(y: &mut [f64], a: &[f64], x: &[f64]) {
         portable::matvec_add(y, a, x)
     }
 }
 
 dispatch! {
     /// `y += A·x` (`portable::matvec_add`).
-    fn matvec_add_f32 / matvec_add_f32_avx2(y: &mut [f32], a: &[f32], x: &[f32]) {
+    fn matvec_add_f32 / matvec_add_f32_avx2 / matvec_add_f32_avx512(y: &mut [f32], a: &[f32], x: &[f32]) {
         portable::matvec_add(y, a, x)
     }
 }
 
 dispatch! {
     /// `y = Aᵀ·x` (`portable::matvec_t`, eight lanes).
-    fn matvec_t_f64 / matvec_t_f64_avx2(y: &mut [f64], a: &[f64], x: &[f64]) {
+    fn matvec_t_f64 / matvec_t_f64_avx2 / matvec_t_f64_avx512(y: &mut [f64], a: &[f64], x: &[f64]) {
         portable::matvec_t::<f64, LANES_F64>(y, a, x)
     }
 }
@@ -124,7 +159,7 @@ fn matvec_t_f32_avx2(y: &mut [f32], a: &[f32], x: &[f32]) {
 
 dispatch! {
     /// `Σ aᵢbᵢ` (`portable::dot`, eight lanes).
-    fn dot_f64 / dot_f64_avx2(a: &[f64], b: &[f64]) -> f64 {
+    fn dot_f64 / dot_f64_avx2 / dot_f64_avx512(a: &[f64], b: &[f64]) -> f64 {
         portable::dot::<f64, LANES_F64>(a, b)
     }
 }
@@ -222,6 +257,64 @@ pub(crate) fn with_best_simd<T: SimdTask>(task: T) -> T::Output {
 mod tests {
     use super::*;
     use crate::kernel::portable::tests::{SIZES, data};
+
+    /// The element-wise kernels' AVX-512F and AVX2 copies (each called directly, when this CPU
+    /// has the feature) compute the same bits as the portable code, f32 and f64, at every
+    /// test size, including NaN, ±∞, subnormal results and the fallback past the limits.
+    #[test]
+    fn elementwise_copies_equal_portable_bits() {
+        let mut xs: Vec<f64> = (-3000..3000).map(|i| f64::from(i) * 0.0123).collect();
+        xs.extend([0.0, -0.0, 1e-300, -745.0, 800.0, f64::NAN, f64::INFINITY]);
+        let xs32: Vec<f32> = xs.iter().map(|x| *x as f32).collect();
+        let bits64 = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let bits32 = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        type K64 = (unsafe fn(&mut [f64]), fn(&mut [f64]));
+        type K32 = (unsafe fn(&mut [f32]), fn(&mut [f32]));
+        let mut k64: Vec<K64> = Vec::new();
+        let mut k32: Vec<K32> = Vec::new();
+        if has_avx512f() {
+            k64.extend([
+                (
+                    tanh_f64_avx512 as unsafe fn(&mut [f64]),
+                    double::tanh as fn(&mut [f64]),
+                ),
+                (sigmoid_f64_avx512, double::sigmoid),
+                (exp_f64_avx512, double::exp_slice),
+            ]);
+            k32.extend([
+                (
+                    tanh_f32_avx512 as unsafe fn(&mut [f32]),
+                    single::tanh as fn(&mut [f32]),
+                ),
+                (sigmoid_f32_avx512, single::sigmoid),
+                (exp_f32_avx512, single::exp_slice),
+            ]);
+        }
+        if has_avx2() {
+            k64.push((exp_f64_avx2, double::exp_slice));
+            k32.push((exp_f32_avx2, single::exp_slice));
+        }
+        for n in SIZES.into_iter().chain([xs.len()]) {
+            // the fast path (no element past the limits) and the fallback (the whole slice)
+            for lo in [3000 - n.min(3000) / 2, 0] {
+                let hi = (lo + n).min(xs.len());
+                for (fast, plain) in &k64 {
+                    let (mut a, mut b) = (xs[lo..hi].to_vec(), xs[lo..hi].to_vec());
+                    // SAFETY: the CPU has the copy's feature (checked where it was listed).
+                    unsafe { fast(&mut a) };
+                    plain(&mut b);
+                    assert_eq!(bits64(&a), bits64(&b));
+                }
+                for (fast, plain) in &k32 {
+                    let (mut a, mut b) = (xs32[lo..hi].to_vec(), xs32[lo..hi].to_vec());
+                    // SAFETY: as above.
+                    unsafe { fast(&mut a) };
+                    plain(&mut b);
+                    assert_eq!(bits32(&a), bits32(&b));
+                }
+            }
+        }
+    }
 
     /// Each AVX2 copy (called directly, when this CPU has AVX2) computes the same bits as the
     /// portable code, f32 and f64, at every test size.

@@ -39,12 +39,13 @@ mod portable;
 pub(crate) use avx2::{SimdTask, with_best_simd};
 pub(crate) use blocks::{split_blocks, split_blocks_ref};
 pub(crate) use gemm::{
-    FEW_COLUMNS, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, rtrl_product,
+    FEW_COLUMNS, Packed, add_outer, add_row_sums, add_to_columns, gemm_nt, gemm_tn, rtrl_product,
 };
 pub(crate) use portable::{axpy, update_output};
 
 use crate::scalar::Real;
 use crate::scalar::sealed::{Kernels, TOKEN, Token};
+use nalgebra::{DMatrixView, DMatrixViewMut};
 
 /// `Σ aᵢ·bᵢ` over the common length of `a` and `b`: the crate's one dot product.
 ///
@@ -76,6 +77,27 @@ pub(crate) fn exp<T: Real>(xs: &mut [T]) {
     T::exp_slice(TOKEN, xs)
 }
 
+/// The index of the first NaN or infinite element of `xs`, if any. Blocks of 256 are first
+/// tested with a branch-free reduction (which vectorises), so the scan over a clean slice
+/// costs a fraction of a pass; only a block that holds a non-finite value is searched.
+#[inline]
+pub(crate) fn first_non_finite<T: Real>(xs: &[T]) -> Option<usize> {
+    const BLOCK: usize = 256;
+    let inf = crate::scalar::lit::<T>(f64::INFINITY);
+    for (bi, block) in xs.chunks(BLOCK).enumerate() {
+        // |x| < ∞ is false for ±∞ and NaN alike
+        let all = block.iter().fold(true, |ok, v| ok & (v.abs() < inf));
+        if !all {
+            let i = block
+                .iter()
+                .position(|v| !v.is_finite())
+                .expect("found above");
+            return Some(bi * BLOCK + i);
+        }
+    }
+    None
+}
+
 /// `y += A·x` for the column-major `m × k` matrix `A` in `a` (`y` has `m`, `x` has `k`
 /// entries), by axpys over four contiguous columns at a time.
 ///
@@ -95,6 +117,33 @@ pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
 }
 
 impl Kernels for f64 {
+    fn packed_panel(_: Token) -> usize {
+        if avx512::available() {
+            avx512::PANEL_F64
+        } else {
+            0
+        }
+    }
+
+    fn pack_panels(
+        _: Token,
+        out: &mut Vec<f64>,
+        a: DMatrixView<'_, f64>,
+        transposed: bool,
+    ) -> (usize, usize) {
+        avx512::pack(out, a, transposed, avx512::PANEL_F64)
+    }
+
+    fn gemm_packed(
+        _: Token,
+        c: DMatrixViewMut<'_, f64>,
+        a: &[f64],
+        shape: (usize, usize),
+        b: DMatrixView<'_, f64>,
+    ) {
+        avx512::gemm_packed_f64(c, a, shape, b)
+    }
+
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f64]) {
         avx2::tanh_f64(x)
@@ -102,7 +151,7 @@ impl Kernels for f64 {
 
     #[inline(always)]
     fn exp_slice(_: Token, x: &mut [f64]) {
-        elementwise::double::exp_slice(x)
+        avx2::exp_f64(x)
     }
 
     fn sigmoid_slice(_: Token, x: &mut [f64]) {
@@ -143,6 +192,33 @@ impl Kernels for f64 {
 }
 
 impl Kernels for f32 {
+    fn packed_panel(_: Token) -> usize {
+        if avx512::available() {
+            avx512::PANEL_F32
+        } else {
+            0
+        }
+    }
+
+    fn pack_panels(
+        _: Token,
+        out: &mut Vec<f32>,
+        a: DMatrixView<'_, f32>,
+        transposed: bool,
+    ) -> (usize, usize) {
+        avx512::pack(out, a, transposed, avx512::PANEL_F32)
+    }
+
+    fn gemm_packed(
+        _: Token,
+        c: DMatrixViewMut<'_, f32>,
+        a: &[f32],
+        shape: (usize, usize),
+        b: DMatrixView<'_, f32>,
+    ) {
+        avx512::gemm_packed_f32(c, a, shape, b)
+    }
+
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f32]) {
         avx2::tanh_f32(x)
@@ -150,7 +226,7 @@ impl Kernels for f32 {
 
     #[inline(always)]
     fn exp_slice(_: Token, x: &mut [f32]) {
-        elementwise::single::exp_slice(x)
+        avx2::exp_f32(x)
     }
 
     fn sigmoid_slice(_: Token, x: &mut [f32]) {

@@ -25,18 +25,20 @@
 //! * [`LanguageModel::perplexity`], [`LanguageModel::probabilities`],
 //!   [`LanguageModel::generate`] (a temperature, seeded);
 //! * [`Bigram`]: the add-one unigram and add-k bigram baselines on the same counts;
-//! * [`vocabulary`]: the task's vocabulary (provisional until the crate's `text::Vocab`).
+//! * the vocabulary is the crate's one [`Vocab`], built for the task by
+//!   [`Vocab::for_language_model`] (`</s>`, `<unk>`, the words seen at least `min_count` times).
 //!
 //! # Examples
 //!
 //! ```
 //! use rand::SeedableRng;
-//! use recurrent::lm::{LanguageModel, elman, vocabulary};
+//! use recurrent::lm::{LanguageModel, elman};
+//! use recurrent::text::Vocab;
 //! use recurrent::train::{Adam, Clip, TrainConfig};
 //! let text = ["the cat sat", "the dog sat", "the cat ran", "the dog ran"];
-//! let words = vocabulary(text, 1)?;
+//! let vocab = Vocab::for_language_model(text, 1)?;
 //! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
-//! let mut lm = LanguageModel::builder(words, elman::<f64>(8, 16, &mut rng)?).build(&mut rng)?;
+//! let mut lm = LanguageModel::builder(vocab, elman::<f64>(8, 16, &mut rng)?).build(&mut rng)?;
 //! let data: Vec<Vec<usize>> = text.iter().map(|s| lm.encode(s)).collect();
 //! let before = lm.perplexity(&data)?;
 //! let config = TrainConfig::new().epochs(30).batch_size(2).clip(Clip::norm(5.0)?);
@@ -54,10 +56,8 @@
 //! [^2]: J. L. Elman (1990), "Finding structure in time", Cognitive Science 14(2).
 
 mod ngram;
-mod vocab;
 
 pub use ngram::Bigram;
-pub use vocab::vocabulary;
 
 use crate::cell::{Elman, ElmanCell};
 use crate::error::{Error, Result};
@@ -65,20 +65,21 @@ use crate::grad::{Batch, Loss, Reduction};
 use crate::net::{Linear, Lookup, Net, Stack};
 use crate::scalar::{Real, lit, to_f64};
 use crate::sequence::{Mask, Sequence};
+use crate::text::Vocab;
 use crate::train::{Dataset, Optimizer, Progress, TrainConfig, TrainReport};
 use crate::traits::{Cell, Embedding, Parameters};
 use nalgebra::DMatrix;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Normal};
-use vocab::Vocab;
 
 /// A framed sentence: inputs and targets, one row of token indices each.
 type Framed<T> = (Sequence<T>, Sequence<T>);
 
-/// The sentence end, read as the input at every sentence start and predicted at its end.
-pub const EOS: &str = "</s>";
-/// The token every word outside the vocabulary becomes (predicted as a word).
-pub const UNK: &str = "<unk>";
+/// The sentence end, read as the input at every sentence start and predicted at its end
+/// ([`Vocab::EOS`]).
+pub const EOS: &str = Vocab::EOS;
+/// The token every word outside the vocabulary becomes (predicted as a word; [`Vocab::UNK`]).
+pub const UNK: &str = Vocab::UNK;
 
 /// How the embedding table of a built model was filled from an [`Embedding`].
 ///
@@ -135,12 +136,18 @@ pub struct Coverage {
 ///
 /// # Serde
 ///
-/// With the `serde` feature a model serialises as `{ "words": […], "net": … }` and is
-/// validated on load: the net's own checks, then a lookup and a head present, both of the
-/// vocabulary's size, and the words unique with `</s>` and `<unk>` among them.
+/// With the `serde` feature a model serialises as `{ "vocab": …, "net": … }` (the vocabulary
+/// as [`Vocab`] serialises) and is validated on load: the vocabulary's own checks (as many
+/// counts as words, the words distinct), then the net's, then a lookup and a head present,
+/// both of the vocabulary's size, `</s>` and `<unk>` among the words, and no word empty or
+/// holding whitespace. A model saved before the vocabulary was a [`Vocab`],
+/// `{ "words": […], "net": … }`, still loads (with every count 0).
 #[derive(Clone, Debug)]
 pub struct LanguageModel<C: Cell> {
     vocab: Vocab,
+    /// `vocab`'s indices of `</s>` and `<unk>`, checked present at construction.
+    eos: usize,
+    unk: usize,
     net: Net<Stack<C>>,
     coverage: Option<Coverage>,
 }
@@ -173,8 +180,8 @@ enum Table {
 ///
 /// # Errors
 ///
-/// [`LanguageModelBuilder::build`] returns [`Error::InvalidParameter`] for a malformed
-/// vocabulary (a repeated or empty word, no `</s>` or `<unk>`) or a bad `sigma`, and
+/// [`LanguageModelBuilder::build`] returns [`Error::InvalidParameter`] for a vocabulary
+/// without `</s>` or `<unk>` or a bad `sigma`, and
 /// [`Error::DimensionMismatch`] if the embedding's dimension is not the cell's input size.
 ///
 /// # Examples
@@ -201,7 +208,7 @@ enum Table {
 /// ```
 #[derive(Clone, Debug)]
 pub struct LanguageModelBuilder<C: Cell> {
-    words: Vec<String>,
+    vocab: Vocab,
     cell: Net<C>,
     table: Table,
     frozen: bool,
@@ -224,10 +231,10 @@ impl<C: Cell> LanguageModelBuilder<C> {
         let mut missing = Vec::new();
         // a table that cannot be allocated is reported by `build` as a length mismatch
         if table
-            .try_reserve(self.words.len().saturating_mul(dim))
+            .try_reserve(self.vocab.len().saturating_mul(dim))
             .is_ok()
         {
-            for (i, w) in self.words.iter().enumerate() {
+            for (i, w) in self.vocab.words().iter().enumerate() {
                 match embedding.index(w).and_then(|k| embedding.vector_at(k)) {
                     Some(v) if v.len() == dim => {
                         table.extend_from_slice(v);
@@ -284,7 +291,8 @@ impl<C: Cell> LanguageModelBuilder<C> {
     ///
     /// See [`LanguageModelBuilder`].
     pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<LanguageModel<C>> {
-        let vocab = Vocab::new(self.words)?;
+        let vocab = self.vocab;
+        let (eos, unk) = reserved(&vocab)?;
         let v = vocab.len();
         let dim = self.cell.cell().n_input();
         let n_out = self.cell.cell().n_output();
@@ -337,6 +345,8 @@ impl<C: Cell> LanguageModelBuilder<C> {
         let net = builder.build(rng)?;
         Ok(LanguageModel {
             vocab,
+            eos,
+            unk,
             net,
             coverage,
         })
@@ -344,6 +354,28 @@ impl<C: Cell> LanguageModelBuilder<C> {
 }
 
 use num_traits::{One, Zero};
+
+/// The indices of `</s>` and `<unk>` in a language model's vocabulary.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] if either is missing, or a word is empty or holds whitespace
+/// (possible only in a deserialised vocabulary).
+fn reserved(vocab: &Vocab) -> Result<(usize, usize)> {
+    vocab.check_plain()?;
+    let find = |i: Option<usize>, w: &str| {
+        i.ok_or_else(|| {
+            Error::invalid(
+                "vocab",
+                format!("a language model's vocabulary needs {w:?}"),
+            )
+        })
+    };
+    Ok((
+        find(vocab.eos(), Vocab::EOS)?,
+        find(vocab.unk(), Vocab::UNK)?,
+    ))
+}
 
 /// An Elman cell for a language model: `h⟨t⟩ = tanh(W_ax e⟨t⟩ + W_aa h⟨t−1⟩ + b_a)` over `dim`
 /// inputs and `hidden` units, whose own read-out starts as the identity (`W_ya = I`, `b_y = 0`,
@@ -400,12 +432,12 @@ pub fn elman<T: Real>(
 pub type ElmanLm<T> = LanguageModel<ElmanCell<T>>;
 
 impl<C: Cell> LanguageModel<C> {
-    /// Starts a model over the vocabulary `words` (word `i` is token `i`; `</s>` and `<unk>`
-    /// must be among them, e.g. from [`vocabulary`]) around `cell`, whose input size is the
+    /// Starts a model over `vocab` (word `i` is token `i`; `</s>` and `<unk>` must be among
+    /// the words, as in [`Vocab::for_language_model`]) around `cell`, whose input size is the
     /// embedding dimension; see [`LanguageModelBuilder`].
-    pub fn builder(words: Vec<String>, cell: Net<C>) -> LanguageModelBuilder<C> {
+    pub fn builder(vocab: Vocab, cell: Net<C>) -> LanguageModelBuilder<C> {
         LanguageModelBuilder {
-            words,
+            vocab,
             cell,
             table: Table::Random(1.0),
             frozen: false,
@@ -416,11 +448,11 @@ impl<C: Cell> LanguageModel<C> {
     ///
     /// # Errors
     ///
-    /// As the serde load: [`Error::InvalidParameter`] for a malformed vocabulary or a net
-    /// without a lookup or a head, [`Error::DimensionMismatch`] if their sizes are not the
-    /// vocabulary's.
-    pub fn new(words: Vec<String>, net: Net<Stack<C>>) -> Result<Self> {
-        let vocab = Vocab::new(words)?;
+    /// As the serde load: [`Error::InvalidParameter`] for a vocabulary without `</s>` or
+    /// `<unk>` (or with a word that is empty or holds whitespace) or a net without a lookup
+    /// or a head, [`Error::DimensionMismatch`] if their sizes are not the vocabulary's.
+    pub fn new(vocab: Vocab, net: Net<Stack<C>>) -> Result<Self> {
+        let (eos, unk) = reserved(&vocab)?;
         let stack = net.cell();
         let (Some(lookup), Some(head)) = (stack.lookup(), stack.head()) else {
             return Err(Error::invalid(
@@ -436,6 +468,8 @@ impl<C: Cell> LanguageModel<C> {
         )?;
         Ok(Self {
             vocab,
+            eos,
+            unk,
             net,
             coverage: None,
         })
@@ -452,9 +486,8 @@ impl<C: Cell> LanguageModel<C> {
     }
 
     /// The vocabulary and the net, taken apart.
-    pub fn into_parts(self) -> (Vec<String>, Net<Stack<C>>) {
-        let (words, net) = (self.vocab.words().to_vec(), self.net);
-        (words, net)
+    pub fn into_parts(self) -> (Vocab, Net<Stack<C>>) {
+        (self.vocab, self.net)
     }
 
     /// How the table was filled from an [`Embedding`] (`None` for other tables and loaded
@@ -464,6 +497,11 @@ impl<C: Cell> LanguageModel<C> {
     }
 
     /// The vocabulary, word `i` being token `i`.
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    /// The vocabulary's words, word `i` being token `i`.
     pub fn words(&self) -> &[String] {
         self.vocab.words()
     }
@@ -480,17 +518,17 @@ impl<C: Cell> LanguageModel<C> {
 
     /// Token of `word`, if it is in the vocabulary.
     pub fn token(&self, word: &str) -> Option<usize> {
-        self.vocab.get(word)
+        self.vocab.index(word)
     }
 
     /// Token of `</s>`.
     pub fn eos(&self) -> usize {
-        self.vocab.eos()
+        self.eos
     }
 
     /// Token of `<unk>`.
     pub fn unk(&self) -> usize {
-        self.vocab.unk()
+        self.unk
     }
 
     /// The tokens of a sentence (words separated by whitespace; unknown words become
@@ -498,7 +536,7 @@ impl<C: Cell> LanguageModel<C> {
     pub fn encode(&self, sentence: &str) -> Vec<usize> {
         sentence
             .split_whitespace()
-            .map(|w| self.vocab.id(w))
+            .map(|w| self.vocab.index(w).unwrap_or(self.unk))
             .collect()
     }
 
@@ -526,7 +564,7 @@ impl<C: Cell> LanguageModel<C> {
 
     /// One sentence as the pair (inputs `</s> w1 … wn`, targets `w1 … wn </s>`).
     fn framed(&self, s: &[usize]) -> Result<Framed<C::Scalar>> {
-        let eos = self.vocab.eos();
+        let eos = self.eos;
         let x: Vec<C::Scalar> = std::iter::once(eos)
             .chain(s.iter().copied())
             .map(|k| lit(k as f64))
@@ -557,7 +595,7 @@ impl<C: Cell> LanguageModel<C> {
             .map(|&i| sentences[i].len() + 1)
             .max()
             .unwrap_or(1);
-        let eos = lit::<C::Scalar>(self.vocab.eos() as f64);
+        let eos = lit::<C::Scalar>(self.eos as f64);
         let mut x = DMatrix::from_element(1, steps * b, eos);
         let mut d = DMatrix::from_element(1, steps * b, eos);
         let mut m = vec![C::Scalar::zero(); steps * b];
@@ -629,7 +667,7 @@ impl<C: Cell> LanguageModel<C> {
         let mut next = state.clone();
         let mut out = DMatrix::zeros(stack.n_output(), 1);
         let mut cache = DMatrix::zeros(stack.n_cache(), 1);
-        for &k in std::iter::once(&self.vocab.eos()).chain(context) {
+        for &k in std::iter::once(&self.eos).chain(context) {
             let x = DMatrix::from_element(1, 1, lit::<C::Scalar>(k as f64));
             stack.step(
                 theta,
@@ -706,7 +744,7 @@ impl<C: Cell> LanguageModel<C> {
                 pick
             };
             result.push(k);
-            if k == self.vocab.eos() {
+            if k == self.eos {
                 break;
             }
             let x = DMatrix::from_element(1, 1, lit::<C::Scalar>(k as f64));
@@ -952,20 +990,25 @@ fn argmax(z: &[f64]) -> Result<usize> {
 
 #[cfg(feature = "serde")]
 mod serde_impl {
-    use super::{Cell, LanguageModel, Net, Stack};
+    use super::{Cell, LanguageModel, Net, Stack, Vocab};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     #[derive(Serialize)]
     #[serde(bound(serialize = "C: Serialize, C::Scalar: Serialize"))]
     struct Out<'a, C: Cell> {
-        words: &'a [String],
+        vocab: &'a Vocab,
         net: &'a Net<Stack<C>>,
     }
 
+    /// The saved form: `vocab`, or the bare `words` of the files saved before the model's
+    /// vocabulary was a [`Vocab`] (exactly one of them).
     #[derive(Deserialize)]
     #[serde(bound(deserialize = "C: Cell + Deserialize<'de>, C::Scalar: Deserialize<'de>"))]
     struct In<C: Cell> {
-        words: Vec<String>,
+        #[serde(default)]
+        vocab: Option<Vocab>,
+        #[serde(default)]
+        words: Option<Vec<String>>,
         net: Net<Stack<C>>,
     }
 
@@ -975,7 +1018,7 @@ mod serde_impl {
     {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             Out {
-                words: self.words(),
+                vocab: &self.vocab,
                 net: &self.net,
             }
             .serialize(s)
@@ -987,8 +1030,26 @@ mod serde_impl {
         C::Scalar: Deserialize<'de>,
     {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            use serde::de::Error;
             let i = In::<C>::deserialize(d)?;
-            LanguageModel::new(i.words, i.net).map_err(serde::de::Error::custom)
+            let vocab = match (i.vocab, i.words) {
+                (Some(v), None) => v,
+                (None, Some(words)) => {
+                    let mut counts = Vec::new();
+                    counts
+                        .try_reserve(words.len())
+                        .map_err(|_| D::Error::custom("too many words to hold in memory"))?;
+                    counts.resize(words.len(), 0);
+                    Vocab::from_words(words, counts).map_err(D::Error::custom)?
+                }
+                (Some(_), Some(_)) => {
+                    return Err(D::Error::custom(
+                        "a language model holds `vocab` or (an older file) `words`, not both",
+                    ));
+                }
+                (None, None) => return Err(D::Error::missing_field("vocab")),
+            };
+            LanguageModel::new(vocab, i.net).map_err(D::Error::custom)
         }
     }
 }

@@ -19,7 +19,8 @@ use std::path::Path;
 /// For a language model, [`Vocab::add_unk`] and [`Vocab::add_eos`] append the reserved
 /// tokens `<unk>` (every word outside the vocabulary) and `</s>` (end of sentence), and
 /// [`Vocab::encode`] turns a sentence into indices with them. Appending never renumbers a
-/// word.
+/// word. [`Vocab::for_language_model`] builds the vocabulary of [`crate::lm`] instead: the
+/// two reserved tokens first, then the words in a fixed order of their own.
 ///
 /// Words built from text are never empty and hold no whitespace, so every such vocabulary
 /// can be written as a vocabulary file. The vocabulary of a [`Word2Vec`](crate::Word2Vec)
@@ -102,6 +103,55 @@ impl Counter {
             .iter()
             .map(|&i| (std::mem::take(&mut words[i]), self.counts[i]));
         let mut v = Vocab::from_counts(pairs)?;
+        v.raw_total = self.total;
+        v.sentences = self.sentences;
+        Ok(v)
+    }
+
+    /// The language-model order ([`Vocab::for_language_model`]): `</s>`, `<unk>`, then the
+    /// words counted at least `min_count` times by descending count, alphabetically among
+    /// equal counts.
+    fn finish_for_language_model(self, min_count: u64) -> Result<Vocab> {
+        let reserved = |w: &str| w == Vocab::EOS || w == Vocab::UNK;
+        let mut kept: Vec<usize> = (0..self.words.len())
+            .filter(|&i| self.counts[i] >= min_count.max(1) && !reserved(&self.words[i]))
+            .collect();
+        // A total order (the words are distinct), so the result does not depend on the order
+        // of first appearance.
+        kept.sort_by(|&a, &b| {
+            self.counts[b]
+                .cmp(&self.counts[a])
+                .then_with(|| self.words[a].cmp(&self.words[b]))
+        });
+        let literal = |w: &str| self.index.get(w).map_or(0, |&i| self.counts[i as usize]);
+        let kept_total = kept
+            .iter()
+            .fold(0u64, |s, &i| s.saturating_add(self.counts[i]));
+        let literal_eos = literal(Vocab::EOS);
+        let eos = self.sentences.saturating_add(literal_eos);
+        // every other token: a literal <unk>, or a word below min_count
+        let unk = self
+            .total
+            .saturating_sub(kept_total)
+            .saturating_sub(literal_eos);
+        let mut v = Vocab::empty();
+        let n = kept.len().saturating_add(2);
+        v.words.try_reserve(n).map_err(too_many)?;
+        v.counts.try_reserve(n).map_err(too_many)?;
+        v.index.try_reserve(n).map_err(too_many)?;
+        v.push(Vocab::EOS.to_string(), eos)?;
+        v.push(Vocab::UNK.to_string(), unk)?;
+        let mut words = self.words;
+        for i in kept {
+            let w = std::mem::take(&mut words[i]);
+            if !is_plain(&w) {
+                return Err(Error::invalid(
+                    "words",
+                    format!("{w:?} is empty or contains whitespace"),
+                ));
+            }
+            v.push(w, self.counts[i])?;
+        }
         v.raw_total = self.total;
         v.sentences = self.sentences;
         Ok(v)
@@ -236,6 +286,57 @@ impl Vocab {
             c.add(line.as_str())?;
         }
         c.finish(min_count, max_size)
+    }
+
+    /// The vocabulary of a word-level language model ([`crate::lm::LanguageModel`]):
+    /// [`Vocab::EOS`] at index 0, [`Vocab::UNK`] at index 1, then every word seen at least
+    /// `min_count` times in `sentences` (a `min_count` of 0 is treated as 1), most frequent
+    /// first and — unlike [`Vocab::from_sentences`] — alphabetically (by bytes) among equal
+    /// counts, the order of the reference scripts the crate's language models are measured
+    /// against, so that token indices agree with theirs.
+    ///
+    /// Every other word is read as `<unk>`, which a model predicts like a word; `</s>` is the
+    /// input at each sentence start and the target at its end. A literal `</s>` or `<unk>` in
+    /// the corpus is that reserved token, never a word of its own. The counts are those of
+    /// the tokens a model predicts on this corpus: each kept word's own, `<unk>`'s the words
+    /// below `min_count` (and literal `<unk>`s), `</s>`'s one per sentence (and literal
+    /// `</s>`s); so [`Vocab::total`] is [`Vocab::raw_total`] + [`Vocab::sentences`].
+    ///
+    /// Only the counts are held in memory, never the corpus. The vocabulary is never empty:
+    /// a corpus with no word kept gives `["</s>", "<unk>"]`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for more than 2³² − 1 distinct words, or for a token that
+    /// is empty or holds whitespace (possible only in token lists).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let corpus = ["b a c", "a b"];
+    /// let v = Vocab::for_language_model(corpus, 2)?;
+    /// assert_eq!(v.words(), ["</s>", "<unk>", "a", "b"]); // a and b tie: alphabetical
+    /// assert_eq!(v.counts(), [2, 1, 2, 2]); // two sentence ends; c is <unk>
+    /// assert_eq!((v.eos(), v.unk()), (Some(0), Some(1)));
+    /// let mut ids = Vec::new();
+    /// v.encode("a c b", &mut ids);
+    /// assert_eq!(ids, [2, 1, 3, 0]);
+    /// assert_eq!(v.total(), v.raw_total() + v.sentences());
+    /// // from_sentences keeps the order of first appearance among equal counts
+    /// assert_eq!(Vocab::from_sentences(corpus, 2, None)?.words(), ["b", "a"]);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn for_language_model<I>(sentences: I, min_count: u64) -> Result<Self>
+    where
+        I: IntoIterator,
+        I::Item: Sentence,
+    {
+        let mut c = Counter::default();
+        for s in sentences {
+            c.add(&s)?;
+        }
+        c.finish_for_language_model(min_count)
     }
 
     /// Builds a vocabulary from `(word, count)` pairs, kept in the given order.
@@ -391,17 +492,28 @@ impl Vocab {
     /// # Ok::<(), recurrent::Error>(())
     /// ```
     pub fn write<W: Write>(&self, mut writer: W) -> Result<()> {
-        if let Some(w) = self.words.iter().find(|w| !is_plain(w)) {
-            return Err(Error::invalid(
-                "words",
-                format!("{w:?} cannot be stored in a vocabulary file (empty, or holds whitespace)"),
-            ));
-        }
+        self.check_plain()?;
         let err = |e| Error::io("writing a vocabulary file", e);
         for (w, c) in self.words.iter().zip(&self.counts) {
             writeln!(writer, "{w} {c}").map_err(err)?;
         }
         writer.flush().map_err(err)
+    }
+
+    /// Whether every word is plain text (not empty, no whitespace), as every vocabulary built
+    /// from text is: a vocabulary read back from a serialised model may not be.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] naming the first word that is not.
+    pub(crate) fn check_plain(&self) -> Result<()> {
+        match self.words.iter().find(|w| !is_plain(w)) {
+            Some(w) => Err(Error::invalid(
+                "words",
+                format!("{w:?} cannot be stored in a vocabulary file (empty, or holds whitespace)"),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Number of words.
@@ -689,6 +801,52 @@ mod tests {
         assert_eq!(p.add_unk().unwrap(), 1);
         assert_eq!(p.counts(), [2, 3]);
         assert_eq!(p.total(), p.raw_total());
+    }
+
+    /// The order and counts of the language model's vocabulary, pinned to those of the
+    /// language model's former private vocabulary (`lm::vocabulary`) on a corpus with ties,
+    /// words below `min_count` and the reserved tokens spelled out.
+    #[test]
+    fn language_model_vocabulary_order_and_counts() {
+        let corpus = [
+            "the cat sat on the mat",
+            "the dog sat",
+            "a cat <unk> ran",
+            "</s> the end",
+            "b a b a",
+        ];
+        let v = Vocab::for_language_model(corpus, 2).unwrap();
+        assert_eq!(v.words(), ["</s>", "<unk>", "the", "a", "b", "cat", "sat"]);
+        // </s>: 5 sentence ends and 1 literal; <unk>: on mat dog ran end and 1 literal
+        assert_eq!(v.counts(), [6, 6, 4, 3, 2, 2, 2]);
+        assert_eq!((v.raw_total(), v.sentences(), v.total()), (20, 5, 25));
+        let mut ids = Vec::new();
+        v.encode(corpus[3], &mut ids);
+        assert_eq!(ids, [0, 2, 1, 0]);
+        // the order of the sentences does not matter, only the counts
+        let mut reversed = corpus;
+        reversed.reverse();
+        assert_eq!(
+            Vocab::for_language_model(reversed, 2).unwrap().words(),
+            v.words()
+        );
+        // no word kept: the two reserved tokens, every word <unk>
+        let v = Vocab::for_language_model(["x y", "z"], 2).unwrap();
+        assert_eq!(
+            (v.words(), v.counts()),
+            (&["</s>".into(), "<unk>".into()][..], &[2, 3][..])
+        );
+        let none: [&str; 0] = [];
+        assert_eq!(Vocab::for_language_model(none, 1).unwrap().len(), 2);
+        // min_count 0 is 1; the reserved tokens are already there
+        let mut v = Vocab::for_language_model(["b a", "a"], 0).unwrap();
+        assert_eq!(v, Vocab::for_language_model(["b a", "a"], 1).unwrap());
+        let before = v.clone();
+        assert_eq!((v.add_eos().unwrap(), v.add_unk().unwrap()), (0, 1));
+        assert_eq!(v, before);
+        // a spaced or empty token of a token list is refused, as by from_sentences
+        assert!(Vocab::for_language_model([vec!["a b"]], 1).is_err());
+        assert!(Vocab::for_language_model([vec![""]], 1).is_err());
     }
 
     #[test]

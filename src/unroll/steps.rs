@@ -141,7 +141,7 @@ pub(crate) fn prepare<T: Real, C: Cell<Scalar = T>>(
 pub(crate) fn check_outputs<T: Real>(op: &'static str, trace: &Trace<T>) -> Result<()> {
     let outputs = trace.outputs();
     let o = outputs.nrows().max(1);
-    match outputs.iter().position(|v| !v.is_finite()) {
+    match crate::kernel::first_non_finite(outputs.as_slice()) {
         Some(i) => Err(Error::NonFinite {
             op,
             what: "outputs",
