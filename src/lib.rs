@@ -172,12 +172,13 @@
 //!
 //! ```
 //! use rand::SeedableRng;
-//! use recurrent::lm::{LanguageModel, elman, vocabulary};
+//! use recurrent::lm::{LanguageModel, elman};
+//! use recurrent::text::Vocab;
 //! use recurrent::train::{Adam, TrainConfig};
 //! let text = ["the cat sat", "the dog sat", "the cat ran", "the dog ran"];
 //! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
 //! let cell = elman::<f64>(8, 16, &mut rng)?; // 8-dimensional embeddings, 16 hidden units
-//! let mut lm = LanguageModel::builder(vocabulary(text, 1)?, cell).build(&mut rng)?;
+//! let mut lm = LanguageModel::builder(Vocab::for_language_model(text, 1)?, cell).build(&mut rng)?;
 //! let data: Vec<Vec<usize>> = text.iter().map(|s| lm.encode(s)).collect();
 //! let before = lm.perplexity(&data)?;
 //! let config = TrainConfig::new().epochs(30).batch_size(2);
@@ -212,7 +213,7 @@
 //! | `01_tfidf` | bag of words and TF-IDF, the local representation |
 //! | `word2vec`, `word2vec_eval` | the C tool's command line, and analogy and word-pair scores |
 //! | `hopfield_capacity`, `hopfield_letters`, `hopfield_optimisation`, `modern_hopfield` | capacity against the load `p/N`, letters recalled, energy descent as optimisation, the modern (softmax) network |
-//! | `elman_xor`, `elman_letters`, `jordan_motor` | Elman (1990)'s temporal XOR and letter sequences, Jordan (1986)'s motor loop |
+//! | `elman_xor`, `elman_letters`, `elman_lexical`, `jordan_motor` | Elman (1990)'s temporal XOR, letter sequences and lexical classes from word order, Jordan (1986)'s motor loop |
 //! | `complexity` | the cost of BPTT and RTRL as the network grows |
 //! | `vanishing` | `Wᵗ = V diag(λ)ᵗ V⁻¹` and the gradient through time, measured |
 //! | `long_memory` | the adding and copy-memory tasks for Elman, IRNN, orthogonal, LSTM and GRU |

@@ -87,17 +87,18 @@ pub const UNK: &str = Vocab::UNK;
 ///
 /// ```
 /// use rand::SeedableRng;
-/// use recurrent::lm::{Coverage, LanguageModel, elman, vocabulary};
+/// use recurrent::lm::{Coverage, LanguageModel, elman};
+/// use recurrent::text::Vocab;
 /// use recurrent::word2vec::Word2Vec;
 /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
 /// let w2v = Word2Vec::from_parts(vec!["cat".into()], vec![1], 2, vec![1.0, 0.5])?;
-/// let lm = LanguageModel::builder(vocabulary(["the cat"], 1)?, elman::<f64>(2, 4, &mut rng)?)
+/// let lm = LanguageModel::builder(Vocab::for_language_model(["the cat"], 1)?, elman::<f64>(2, 4, &mut rng)?)
 ///     .embedding(&w2v)
 ///     .build(&mut rng)?;
 /// let c: Option<&Coverage> = lm.coverage();
 /// assert_eq!(c.map(|c| c.matched), Some(1));
 /// // random embeddings leave no coverage
-/// let lm = LanguageModel::builder(vocabulary(["the cat"], 1)?, elman::<f64>(2, 4, &mut rng)?).build(&mut rng)?;
+/// let lm = LanguageModel::builder(Vocab::for_language_model(["the cat"], 1)?, elman::<f64>(2, 4, &mut rng)?).build(&mut rng)?;
 /// assert!(lm.coverage().is_none());
 /// # Ok::<(), recurrent::Error>(())
 /// ```
@@ -118,10 +119,11 @@ pub struct Coverage {
 ///
 /// ```
 /// use rand::SeedableRng;
-/// use recurrent::lm::{LanguageModel, elman, vocabulary};
+/// use recurrent::lm::{LanguageModel, elman};
+/// use recurrent::text::Vocab;
 /// let text = ["the cat sat", "the dog ran"];
 /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
-/// let lm = LanguageModel::builder(vocabulary(text, 1)?, elman::<f64>(4, 8, &mut rng)?).build(&mut rng)?;
+/// let lm = LanguageModel::builder(Vocab::for_language_model(text, 1)?, elman::<f64>(4, 8, &mut rng)?).build(&mut rng)?;
 /// assert_eq!(lm.vocab_len(), 5 + 2); // five words, </s> and <unk>
 /// let tokens = lm.encode("the cat ran");
 /// assert_eq!(lm.decode(&tokens), "the cat ran");
@@ -188,13 +190,14 @@ enum Table {
 ///
 /// ```
 /// use rand::SeedableRng;
-/// use recurrent::lm::{LanguageModel, elman, vocabulary};
+/// use recurrent::lm::{LanguageModel, elman};
+/// use recurrent::text::Vocab;
 /// use recurrent::word2vec::Word2Vec;
 /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
 /// // 2-dimensional vectors for two of the words (a trained Word2Vec is used the same way)
 /// let w2v = Word2Vec::from_parts(vec!["cat".into(), "dog".into()], vec![1, 1], 2, vec![1.0, 0.0, 0.9, 0.1])?;
-/// let words = vocabulary(["the cat", "the dog"], 1)?;
-/// let lm = LanguageModel::builder(words, elman::<f64>(2, 6, &mut rng)?)
+/// let vocab = Vocab::for_language_model(["the cat", "the dog"], 1)?;
+/// let lm = LanguageModel::builder(vocab, elman::<f64>(2, 6, &mut rng)?)
 ///     .embedding(&w2v)
 ///     .frozen(true)
 ///     .build(&mut rng)?;
@@ -202,8 +205,8 @@ enum Table {
 /// assert_eq!(coverage.matched, 2);
 /// assert!(coverage.missing.contains(&"the".to_string()));
 /// // the embedding's dimension must be the cell's input size
-/// let words = vocabulary(["the cat"], 1)?;
-/// assert!(LanguageModel::builder(words, elman::<f64>(3, 6, &mut rng)?).embedding(&w2v).build(&mut rng).is_err());
+/// let vocab = Vocab::for_language_model(["the cat"], 1)?;
+/// assert!(LanguageModel::builder(vocab, elman::<f64>(3, 6, &mut rng)?).embedding(&w2v).build(&mut rng).is_err());
 /// # Ok::<(), recurrent::Error>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -423,9 +426,10 @@ pub fn elman<T: Real>(
 ///
 /// ```
 /// use rand::SeedableRng;
-/// use recurrent::lm::{ElmanLm, LanguageModel, elman, vocabulary};
+/// use recurrent::lm::{ElmanLm, LanguageModel, elman};
+/// use recurrent::text::Vocab;
 /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
-/// let lm: ElmanLm<f32> = LanguageModel::builder(vocabulary(["a b"], 1)?, elman(4, 8, &mut rng)?).build(&mut rng)?;
+/// let lm: ElmanLm<f32> = LanguageModel::builder(Vocab::for_language_model(["a b"], 1)?, elman(4, 8, &mut rng)?).build(&mut rng)?;
 /// assert_eq!(lm.vocab_len(), 4);
 /// # Ok::<(), recurrent::Error>(())
 /// ```
