@@ -11,10 +11,37 @@
 //! | `Relu` | `max(z, 0)` | `1` if `y > 0`, else `0` (the derivative at `z = 0` is taken as 0) |
 //! | `Softmax` | `e^{z_i} / Σ_j e^{z_j}` per column | Jacobian `diag(y) − y yᵀ`: `dz = y ⊙ (dy − yᵀdy)` |
 
+//!
+//! # Examples
+//!
+//! ```
+//! use nalgebra::DMatrix;
+//! use recurrent::activation::Activation;
+//! // softmax works per column: each column becomes a probability distribution
+//! let mut z = DMatrix::<f64>::from_column_slice(3, 2, &[1.0, 2.0, 3.0, 0.0, 0.0, 0.0]);
+//! Activation::Softmax.apply(z.as_view_mut());
+//! assert!((z.column(0).sum() - 1.0).abs() < 1e-15);
+//! assert!((z[(0, 1)] - 1.0 / 3.0).abs() < 1e-15);
+//! // tanh′ from the output: 1 − y²
+//! let y = DMatrix::from_element(1, 1, 0.5_f64);
+//! let mut dy = DMatrix::from_element(1, 1, 1.0);
+//! Activation::Tanh.backward(y.as_view(), dy.as_view_mut());
+//! assert_eq!(dy[(0, 0)], 0.75);
+//! ```
+
 use crate::scalar::Real;
 use nalgebra::{DMatrixView, DMatrixViewMut};
 
 /// An activation function; see the [module docs](self) for formulas.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::activation::Activation;
+/// assert_eq!(Activation::Tanh.name(), "tanh");
+/// assert!(Activation::Relu.is_elementwise());
+/// assert!(!Activation::Softmax.is_elementwise()); // its Jacobian is not diagonal
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -34,6 +61,18 @@ pub enum Activation {
 
 impl Activation {
     /// Applies the activation in place to every column of `z`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::activation::Activation;
+    /// let mut z = DMatrix::<f32>::from_row_slice(1, 3, &[-1.0, 0.0, 2.0]);
+    /// Activation::Relu.apply(z.as_view_mut());
+    /// assert_eq!(z.as_slice(), &[0.0, 0.0, 2.0]);
+    /// Activation::Sigmoid.apply(z.as_view_mut());
+    /// assert_eq!(z[(0, 0)], 0.5);
+    /// ```
     pub fn apply<T: Real>(self, mut z: DMatrixViewMut<'_, T>) {
         match self {
             Activation::Identity => {}
@@ -61,6 +100,18 @@ impl Activation {
 
     /// Back-propagates through the activation: given outputs `y` and `dy = ∂L/∂y`, overwrites
     /// `dy` with `∂L/∂z`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::activation::Activation;
+    /// // σ′ = y (1 − y): at y = 0.5 the gradient is scaled by 0.25
+    /// let y = DMatrix::from_element(2, 1, 0.5_f64);
+    /// let mut dy = DMatrix::from_column_slice(2, 1, &[1.0, -2.0]);
+    /// Activation::Sigmoid.backward(y.as_view(), dy.as_view_mut());
+    /// assert_eq!(dy.as_slice(), &[0.25, -0.5]);
+    /// ```
     pub fn backward<T: Real>(self, y: DMatrixView<'_, T>, mut dy: DMatrixViewMut<'_, T>) {
         match self {
             Activation::Identity => {}

@@ -3,13 +3,61 @@
 //! Every public function that takes user data returns [`Result`]. Variants carry
 //! structured fields (the operation, the sizes, the line) so callers can match on
 //! them; `Display` renders one lower-case line.
+//!
+//! # Examples
+//!
+//! ```
+//! use nalgebra::DMatrix;
+//! use rand::SeedableRng;
+//! use recurrent::prelude::*;
+//! use recurrent::grad::{Batch, Loss, bptt};
+//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+//! let net = Elman::<f64>::builder(2, 4, 1).build(&mut rng)?;
+//! // three input rows for a network with two inputs
+//! let x = Sequence::new(DMatrix::zeros(3, 5), 1)?;
+//! let d = Sequence::new(DMatrix::zeros(1, 5), 1)?;
+//! match bptt(&net, Batch::new(&x, &d), Loss::mse()) {
+//!     Err(Error::DimensionMismatch { what, expected, got, .. }) => {
+//!         assert_eq!(what, "inputs");
+//!         assert_eq!((expected.0, got.0), (2, 3));
+//!     }
+//!     other => panic!("expected a shape error, got {other:?}"),
+//! }
+//! // `Display` is one line naming the operation and the argument
+//! let e = bptt(&net, Batch::new(&x, &d), Loss::mse()).unwrap_err();
+//! assert!(e.to_string().contains("inputs"));
+//! # Ok::<(), recurrent::Error>(())
+//! ```
 
 use std::fmt;
 
 /// A shape `(rows, columns)`; a vector of length `n` is `(n, 1)`.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::error::Shape;
+/// let column: Shape = (5, 1); // a vector of length 5
+/// assert_eq!(column.0 * column.1, 5);
+/// ```
 pub type Shape = (usize, usize);
 
 /// Everything that can go wrong in `recurrent`.
+///
+/// Match on the variant and its fields; every variant's `Display` is one lower-case line.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::{Error, word2vec::Word2Vec};
+/// let m = Word2Vec::from_parts(vec!["a".into()], vec![1], 2, vec![1.0, 0.0])?;
+/// let e = m.similarity("a", "zebra").unwrap_err();
+/// assert!(matches!(&e, Error::UnknownWord(w) if w == "zebra"));
+/// assert_eq!(e.to_string(), "unknown word \"zebra\"");
+/// let e = Word2Vec::from_parts(vec!["a".into()], vec![1], 0, vec![]).unwrap_err();
+/// assert!(matches!(e, Error::InvalidParameter { name: "dim", .. }));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -75,6 +123,22 @@ pub enum Error {
 }
 
 /// `std::result::Result` with this crate's [`Error`].
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::{Error, Result};
+/// fn positive(x: f64) -> Result<f64> {
+///     if x > 0.0 {
+///         Ok(x)
+///     } else {
+///         Err(Error::InvalidParameter { name: "x", reason: format!("must be > 0, got {x}") })
+///     }
+/// }
+/// assert_eq!(positive(2.0)?, 2.0);
+/// assert!(positive(-1.0).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl fmt::Display for Error {

@@ -2,6 +2,28 @@
 //!
 //! Every initialiser draws in `f64` and rounds to the target scalar, so an `f32` and an `f64`
 //! model built from the same seed start from the same (rounded) weights.
+//!
+//! # Examples
+//!
+//! Initialisers are chosen per weight block when a model is built, and can fill any matrix:
+//!
+//! ```
+//! use nalgebra::DMatrix;
+//! use rand::SeedableRng;
+//! use recurrent::Elman;
+//! use recurrent::init::Init;
+//! use recurrent::spectral::spectral_radius;
+//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+//! // the IRNN of Le, Jaitly & Hinton (2015): identity recurrent weights
+//! let irnn = Elman::<f64>::builder(1, 4, 1)
+//!     .recurrent_init(Init::Identity { scale: 1.0 })
+//!     .build(&mut rng)?;
+//! assert_eq!(irnn.w_aa(), DMatrix::<f64>::identity(4, 4));
+//! let mut w = DMatrix::<f64>::zeros(6, 6);
+//! Init::SpectralRadius(0.9).fill(w.as_view_mut(), &mut rng)?;
+//! assert!((spectral_radius(&w)? - 0.9).abs() < 1e-9);
+//! # Ok::<(), recurrent::Error>(())
+//! ```
 
 use crate::error::{Error, Result};
 use crate::scalar::{Real, lit};
@@ -10,6 +32,22 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal, Uniform};
 
 /// How to fill a weight matrix of `rows × cols` (`fan_out × fan_in`).
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::init::Init;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let mut w = DMatrix::<f32>::zeros(10, 30);
+/// Init::Xavier.fill(w.as_view_mut(), &mut rng)?;
+/// let limit = (6.0f32 / 40.0).sqrt(); // √(6 / (fan_in + fan_out))
+/// assert!(w.iter().all(|x| x.abs() <= limit));
+/// // a square-only initialiser on a rectangular matrix is refused
+/// assert!(Init::Identity { scale: 1.0 }.fill(w.as_view_mut(), &mut rng).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]

@@ -1,4 +1,21 @@
 //! Crash-safe file writing, and fallible allocation for sizes that come from callers or files.
+//!
+//! # Examples
+//!
+//! [`write_atomic`] replaces a file all at once or not at all, as every `save` of the crate
+//! does:
+//!
+//! ```
+//! use std::io::Write;
+//! use recurrent::Error;
+//! let path = std::env::temp_dir().join("recurrent-doc-io-module.txt");
+//! recurrent::io::write_atomic(&path, |w| {
+//!     writeln!(w, "first line").map_err(|e| Error::Io { context: "writing".into(), source: e })
+//! })?;
+//! let text = std::fs::read_to_string(&path).map_err(|e| Error::Io { context: "reading".into(), source: e })?;
+//! assert_eq!(text, "first line\n");
+//! # Ok::<(), recurrent::Error>(())
+//! ```
 
 use crate::error::{Error, Result};
 use std::fs::{self, File};

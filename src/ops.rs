@@ -14,6 +14,30 @@
 //!   sequence, the per-step recurrent product of a fused schedule;
 //! * [`blocks`] / [`blocks_mut`]: θ split into its consecutive blocks;
 //! * [`check_shape`] / [`invalid`]: the crate's errors for a builder's or loader's checks.
+//!
+//! # Examples
+//!
+//! The forward and backward step of an affine layer `y = W x + b` over a batch of columns,
+//! written with these helpers:
+//!
+//! ```
+//! use nalgebra::DMatrix;
+//! use recurrent::ops::{add_outer, add_row_sums, add_to_columns, blocks};
+//! let theta = [1.0, 0.0, 0.0, 2.0, 0.5, -0.5]; // W (2 × 2, column-major), then b
+//! let [w, b] = blocks(&theta, [4, 2]);
+//! let w = DMatrix::from_column_slice(2, 2, w);
+//! let x = DMatrix::from_column_slice(2, 3, &[1.0, 1.0, 2.0, 0.0, 0.0, 3.0]); // 3 columns
+//! let mut y = &w * &x;
+//! add_to_columns(y.as_view_mut(), b);
+//! assert_eq!(y.column(0).as_slice(), &[1.5, 1.5]);
+//! // backward: dW += dy·xᵀ, db += dy·1
+//! let dy = DMatrix::from_element(2, 3, 1.0);
+//! let (mut dw, mut db) = (DMatrix::zeros(2, 2), [0.0; 2]);
+//! add_outer(dw.as_view_mut(), dy.as_view(), x.as_view());
+//! add_row_sums(&mut db, dy.as_view());
+//! assert_eq!(db, [3.0, 3.0]);
+//! assert_eq!(dw[(0, 0)], 3.0); // Σ over the batch of x₀
+//! ```
 
 use crate::error::{Error, Result};
 use crate::scalar::Real;

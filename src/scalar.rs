@@ -1,4 +1,18 @@
 //! The scalar bound used by all numeric code.
+//!
+//! # Examples
+//!
+//! Code of one's own is generic over `f32` and `f64` through [`Real`]:
+//!
+//! ```
+//! use recurrent::scalar::{Real, lit, to_f64};
+//! fn mean<T: Real>(xs: &[T]) -> T {
+//!     let n: T = lit(xs.len() as f64);
+//!     xs.iter().fold(T::zero(), |s, &x| s + x) / n
+//! }
+//! assert_eq!(mean(&[1.0f32, 2.0, 3.0]), 2.0);
+//! assert_eq!(to_f64(mean(&[0.5f64, 1.5])), 1.0);
+//! ```
 
 use nalgebra::RealField;
 
@@ -8,6 +22,19 @@ use nalgebra::RealField;
 /// for exactly `f32` and `f64` (the trait is sealed), which lets the crate give each its own
 /// vectorised kernels (activation functions, dot and matrix products), chosen at compile time
 /// through the sealed trait rather than by run-time type checks.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::scalar::Real;
+/// /// The largest absolute entry, for either precision.
+/// fn max_abs<T: Real>(m: &DMatrix<T>) -> T {
+///     m.iter().fold(T::zero(), |a, &x| a.max(x.abs()))
+/// }
+/// assert_eq!(max_abs(&DMatrix::from_row_slice(1, 3, &[1.0f32, -4.0, 2.0])), 4.0);
+/// assert_eq!(max_abs(&DMatrix::from_row_slice(1, 2, &[0.5f64, -0.25])), 0.5);
+/// ```
 pub trait Real: RealField + Copy + sealed::Kernels {}
 
 impl Real for f32 {}

@@ -70,6 +70,19 @@ impl<T: Real> Sequence<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `batch` is zero or does not divide the number of columns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::Sequence;
+    /// // 2 sequences of 3 steps, 1 row: columns t·2 + b
+    /// let s = Sequence::new(DMatrix::from_row_slice(1, 6, &[10.0, 20.0, 11.0, 21.0, 12.0, 22.0]), 2)?;
+    /// assert_eq!((s.dim(), s.steps(), s.batch()), (1, 3, 2));
+    /// assert_eq!(s.step(1)[(0, 1)], 21.0); // sequence 1 at step 1
+    /// assert!(Sequence::new(DMatrix::<f64>::zeros(1, 5), 2).is_err()); // 2 does not divide 5
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(data: DMatrix<T>, batch: usize) -> Result<Self> {
         if batch == 0 {
             return Err(Error::invalid("batch", "must be at least 1"));
@@ -105,6 +118,18 @@ impl<T: Real> Sequence<T> {
     ///
     /// [`Error::Empty`] for no steps; [`Error::DimensionMismatch`] if the steps differ in shape;
     /// [`Error::InvalidParameter`] for zero columns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::Sequence;
+    /// let steps = vec![DMatrix::<f64>::zeros(3, 2), DMatrix::from_element(3, 2, 1.0)];
+    /// let s = Sequence::from_steps(&steps)?;
+    /// assert_eq!((s.dim(), s.steps(), s.batch()), (3, 2, 2));
+    /// assert_eq!(s.step(1), steps[1]);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn from_steps(steps: &[DMatrix<T>]) -> Result<Self> {
         let first = steps.first().ok_or(Error::Empty {
             op: "Sequence::from_steps",
@@ -127,6 +152,16 @@ impl<T: Real> Sequence<T> {
     /// # Errors
     ///
     /// [`Error::Empty`] for no steps; [`Error::DimensionMismatch`] if lengths differ.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DVector;
+    /// use recurrent::Sequence;
+    /// let s = Sequence::from_vectors(&[DVector::from_column_slice(&[1.0, 0.0]), DVector::from_column_slice(&[0.0, 1.0])])?;
+    /// assert_eq!((s.steps(), s.batch()), (2, 1));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn from_vectors(steps: &[DVector<T>]) -> Result<Self> {
         let first = steps.first().ok_or(Error::Empty {
             op: "Sequence::from_vectors",
@@ -147,6 +182,16 @@ impl<T: Real> Sequence<T> {
     ///
     /// [`Error::InvalidParameter`] if a class is `≥ n_classes`, `batch` is zero or does not
     /// divide `classes.len()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::Sequence;
+    /// let s = Sequence::<f32>::one_hot(&[2, 0, 1], 3, 1)?; // classes 2, 0, 1 over three steps
+    /// assert_eq!(s.step(0).iter().copied().collect::<Vec<f32>>(), [0.0, 0.0, 1.0]);
+    /// assert!(Sequence::<f32>::one_hot(&[3], 3, 1).is_err()); // class out of range
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn one_hot(classes: &[usize], n_classes: usize, batch: usize) -> Result<Self> {
         let mut data = DMatrix::zeros(n_classes, classes.len());
         for (j, &c) in classes.iter().enumerate() {
@@ -288,6 +333,17 @@ impl<T: Real> Mask<T> {
     ///
     /// [`Error::DimensionMismatch`] if `weights.len() != steps·batch`;
     /// [`Error::InvalidParameter`] for a negative or non-finite weight.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::Mask;
+    /// // 2 steps of 2 columns: the second column's first step does not count
+    /// let m = Mask::new(vec![1.0, 0.0, 1.0, 1.0], 2, 2)?;
+    /// assert_eq!((m.weight(0, 1), m.weight(1, 1)), (0.0, 1.0));
+    /// assert!(Mask::new(vec![-1.0], 1, 1).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(weights: Vec<T>, steps: usize, batch: usize) -> Result<Self> {
         let len = steps.checked_mul(batch).ok_or_else(|| {
             Error::invalid(
@@ -322,6 +378,15 @@ impl<T: Real> Mask<T> {
     }
 
     /// Only the last step counts (sequence-to-one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::Mask;
+    /// let m = Mask::<f64>::last_step(3, 2);
+    /// assert_eq!(m.weights(), &[0.0, 0.0, 0.0, 0.0, 1.0, 1.0]);
+    /// assert_eq!(m.shape(), (3, 2));
+    /// ```
     pub fn last_step(steps: usize, batch: usize) -> Self {
         let mut weights = vec![T::zero(); steps * batch];
         if steps > 0 {
@@ -339,6 +404,17 @@ impl<T: Real> Mask<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if a length exceeds `steps` or `lengths` is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::Mask;
+    /// // a padded batch of two sequences, of lengths 3 and 1, in 3 steps
+    /// let m = Mask::<f64>::from_lengths(&[3, 1], 3)?;
+    /// assert_eq!(m.weights(), &[1.0, 1.0, 1.0, 0.0, 1.0, 0.0]);
+    /// assert!(Mask::<f64>::from_lengths(&[4], 3).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn from_lengths(lengths: &[usize], steps: usize) -> Result<Self> {
         if lengths.is_empty() {
             return Err(Error::invalid("lengths", "must name at least one column"));

@@ -5,7 +5,6 @@
 //! Each case is one run of a program on a tiny corpus in a temporary folder (milliseconds).
 #![cfg(feature = "cli")]
 
-use recurrent::Embedding;
 use recurrent::word2vec::{ReadOptions, Word2Vec};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -6,11 +6,11 @@
 //! that is attempted fails at once instead of being granted and filled.
 
 use rand::SeedableRng;
+use recurrent::Error;
 use recurrent::word2vec::{
     ReadOptions, Word2Vec, read_word2vec, read_word2vec_binary, read_word2vec_text,
     write_word2vec_binary, write_word2vec_text,
 };
-use recurrent::{Embedding, Error};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 

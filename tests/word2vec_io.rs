@@ -3,11 +3,11 @@
 
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
+use recurrent::Error;
 use recurrent::word2vec::{
     ReadOptions, Word2Vec, read_word2vec, read_word2vec_binary, read_word2vec_text,
     write_word2vec_binary, write_word2vec_text,
 };
-use recurrent::{Embedding, Error};
 
 const C_BIN: &[u8] = include_bytes!("data/c_tool.bin");
 const C_TXT: &[u8] = include_bytes!("data/c_tool.txt");

@@ -7,12 +7,12 @@
 use proptest::prelude::*;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
+use recurrent::Error;
 use recurrent::text::Vocab;
 use recurrent::word2vec::{
     AnalogyMethod, EvalOptions, Word2Vec, evaluate_analogies, evaluate_word_pairs, read_analogies,
     read_word_pairs, write_word2vec_binary, write_word2vec_text,
 };
-use recurrent::{Embedding, Error};
 use serde_json::{Value, json};
 
 fn rng(seed: u64) -> Xoshiro256PlusPlus {

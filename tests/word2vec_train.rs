@@ -4,11 +4,11 @@
 use proptest::prelude::*;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
+use recurrent::Error;
 use recurrent::word2vec::{
     Architecture, Huffman, NoiseSampler, Vocab, Word2Vec, Word2VecBuilder, Word2VecProgress,
     Word2VecTrainer, keep_probability,
 };
-use recurrent::{Embedding, Error};
 
 fn rng(seed: u64) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(seed)

@@ -3,7 +3,6 @@
 //! same on every run), then prints nearest neighbours and one analogy.
 
 use rand::SeedableRng;
-use recurrent::Embedding;
 use recurrent::word2vec::{Architecture, Word2Vec};
 use std::time::Instant;
 

@@ -13,7 +13,6 @@
 //! command line is parsed by clap; `word2vec_eval --help` prints the manual.
 
 use clap::{CommandFactory, Parser};
-use recurrent::Embedding;
 use recurrent::Error;
 use recurrent::word2vec::{
     AnalogyMethod, AnalogySet, EvalOptions, ReadOptions, Word2Vec, WordPairs, evaluate_analogies,

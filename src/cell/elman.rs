@@ -127,6 +127,28 @@ impl<T: Real> TryFrom<ElmanCellData<T>> for ElmanCell<T> {
 ///
 /// [`ElmanBuilder::build`] returns [`Error::InvalidParameter`] for a zero size, a non-finite
 /// initial context, or an initialiser that cannot fill its matrix.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::Elman;
+/// use recurrent::activation::Activation;
+/// use recurrent::init::Init;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// // Elman (1990)'s settings: sigmoid units, a context that starts at 0.5
+/// let net = Elman::<f64>::builder(6, 20, 6)
+///     .hidden(Activation::Sigmoid)
+///     .output(Activation::Sigmoid)
+///     .recurrent_init(Init::Uniform { limit: 0.5 })
+///     .initial_context(0.5)
+///     .build(&mut rng)?;
+/// assert_eq!((net.n_hidden(), net.hidden_activation()), (20, Activation::Sigmoid));
+/// // every check happens in `build`
+/// assert!(Elman::<f64>::builder(6, 0, 6).build(&mut rng).is_err());
+/// assert!(Elman::<f64>::builder(6, 4, 6).initial_context(f64::NAN).build(&mut rng).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct ElmanBuilder<T: Real> {
     scalar: std::marker::PhantomData<T>,
@@ -183,6 +205,18 @@ impl<T: Real> ElmanBuilder<T> {
     /// # Errors
     ///
     /// See [`ElmanBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let net = Elman::<f32>::builder(3, 8, 2).build(&mut rng)?;
+    /// assert_eq!(net.n_params(), 8 * 3 + 8 * 8 + 8 + 2 * 8 + 2);
+    /// assert!(net.b_a().iter().all(|b| *b == 0.0)); // biases start at zero
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Elman<T>> {
         let cell = ElmanCell::new(
             self.n_input,
@@ -274,6 +308,18 @@ impl<T: Real> ElmanCell<T> {
 
 impl<T: Real> Elman<T> {
     /// Starts configuring a network with the given sizes; see [`ElmanBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let net = Elman::<f64>::builder(2, 16, 1).build(&mut rng)?;
+    /// assert_eq!((net.cell().n_input(), net.n_hidden(), net.cell().n_output()), (2, 16, 1));
+    /// assert_eq!(net.w_aa().shape(), (16, 16));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn builder(n_input: usize, n_hidden: usize, n_output: usize) -> ElmanBuilder<T> {
         ElmanBuilder {
             scalar: std::marker::PhantomData,

@@ -117,6 +117,22 @@ impl<T: Real> TryFrom<super::lstm::GatedCellData> for GruCell<T> {
 /// [`GruBuilder::build`] returns [`crate::Error::InvalidParameter`] for a zero size, a
 /// parameter count that overflows or cannot be allocated, or an initialiser that cannot fill
 /// its block.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::Gru;
+/// use recurrent::init::Init;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let gru = Gru::<f64>::builder(4, 8)
+///     .input_init(Init::Xavier)
+///     .recurrent_init(Init::Orthogonal { gain: 1.0 })
+///     .build(&mut rng)?;
+/// assert_eq!(gru.weight_ih().shape(), (3 * 8, 4)); // r, z, n stacked
+/// assert!(Gru::<f64>::builder(4, 0).build(&mut rng).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct GruBuilder<T: Real> {
     scalar: PhantomData<T>,
@@ -144,6 +160,18 @@ impl<T: Real> GruBuilder<T> {
     /// # Errors
     ///
     /// See [`GruBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use recurrent::Gru;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let gru = Gru::<f32>::builder(3, 5).build(&mut rng)?;
+    /// assert_eq!(gru.n_params(), 3 * 5 * (3 + 5 + 2));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Gru<T>> {
         let cell = GruCell::<T>::new(self.n_input, self.n_hidden)?;
         let mut theta = zeroed::<T>("Gru::build", cell.n_params())?;
@@ -322,6 +350,18 @@ impl<T: Real> GruCell<T> {
 impl<T: Real> Gru<T> {
     /// Starts configuring a GRU with `n_input` inputs and `n_hidden` units; see
     /// [`GruBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use recurrent::Gru;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let gru = Gru::<f64>::builder(3, 16).build(&mut rng)?;
+    /// assert_eq!((gru.n_hidden(), gru.cell().n_state()), (16, 16)); // the state is h
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn builder(n_input: usize, n_hidden: usize) -> GruBuilder<T> {
         GruBuilder {
             scalar: PhantomData,

@@ -12,6 +12,27 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use rand::Rng;
 
 /// What feeds the state units of a [`Jordan`] network.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::cell::Feedback;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut net = Jordan::<f64>::builder(1, 4, 1).feedback(Feedback::Teacher).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_element(1, 6, 1.0), 1)?;
+/// let d = Sequence::new(DMatrix::from_element(1, 6, 0.5), 1)?;
+/// // teacher forcing: each input column is [x⟨t⟩; d⟨t−1⟩]
+/// let xt = net.teacher_inputs(&x, &d)?;
+/// assert_eq!(xt.dim(), 2);
+/// assert_eq!(net.n_external_input(), 1);
+/// // free running after training: the network reads its own output back
+/// net.set_feedback(Feedback::Output);
+/// assert_eq!(net.feedback(), Feedback::Output);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Feedback {
@@ -127,6 +148,24 @@ impl<T: Real> TryFrom<JordanCellData<T>> for JordanCell<T> {
 ///
 /// [`JordanBuilder::build`] returns [`Error::InvalidParameter`] for a zero size, μ outside
 /// `[0, 1)`, or an initialiser that cannot fill its matrix.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::Jordan;
+/// use recurrent::cell::Feedback;
+/// use recurrent::activation::Activation;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let net = Jordan::<f64>::builder(2, 10, 2)
+///     .mu(0.5)
+///     .feedback(Feedback::Teacher)
+///     .hidden(Activation::Tanh)
+///     .build(&mut rng)?;
+/// assert_eq!((net.mu(), net.feedback()), (0.5, Feedback::Teacher));
+/// assert!(Jordan::<f64>::builder(2, 10, 2).mu(1.0).build(&mut rng).is_err()); // μ in [0, 1)
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct JordanBuilder<T: Real> {
     scalar: std::marker::PhantomData<T>,
@@ -176,6 +215,17 @@ impl<T: Real> JordanBuilder<T> {
     /// # Errors
     ///
     /// See [`JordanBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let net = Jordan::<f32>::builder(3, 8, 2).mu(0.9).build(&mut rng)?;
+    /// assert_eq!(net.cell().n_state(), 2 * 2); // [s; y]
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Jordan<T>> {
         let cell = JordanCell::new(
             self.n_input,
@@ -273,6 +323,17 @@ impl<T: Real> JordanCell<T> {
 
 impl<T: Real> Jordan<T> {
     /// Starts configuring a network with the given sizes; see [`JordanBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let net = Jordan::<f64>::builder(2, 6, 1).build(&mut rng)?;
+    /// assert_eq!((net.cell().n_input(), net.cell().n_output()), (2, 1));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn builder(n_input: usize, n_hidden: usize, n_output: usize) -> JordanBuilder<T> {
         JordanBuilder {
             scalar: std::marker::PhantomData,

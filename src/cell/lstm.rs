@@ -296,6 +296,23 @@ pub(super) fn transpose_into<T: Real>(dst: &mut DMatrix<T>, m: DMatrixView<'_, T
 /// [`LstmBuilder::build`] returns [`Error::InvalidParameter`] for a zero size, a parameter
 /// count that overflows or cannot be allocated, a non-finite forget bias, or an initialiser
 /// that cannot fill its block.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::Lstm;
+/// use recurrent::init::Init;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let lstm = Lstm::<f64>::builder(4, 8)
+///     .recurrent_init(Init::Orthogonal { gain: 1.0 })
+///     .forget_bias(1.0)
+///     .build(&mut rng)?;
+/// assert_eq!(lstm.weight_hh().shape(), (4 * 8, 8)); // i, f, g, o stacked
+/// assert!(lstm.bias_ih()[8..16].iter().all(|b| *b == 1.0)); // the forget gate
+/// assert!(Lstm::<f64>::builder(4, 8).forget_bias(f64::INFINITY).build(&mut rng).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct LstmBuilder<T: Real> {
     scalar: PhantomData<T>,
@@ -332,6 +349,19 @@ impl<T: Real> LstmBuilder<T> {
     /// # Errors
     ///
     /// See [`LstmBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use recurrent::Lstm;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let lstm = Lstm::<f32>::builder(3, 5).build(&mut rng)?;
+    /// assert_eq!(lstm.n_params(), 4 * 5 * (3 + 5 + 2));
+    /// assert!(Lstm::<f32>::builder(0, 5).build(&mut rng).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Result<Lstm<T>> {
         if let Some(b) = self.forget_bias
             && !b.is_finite()
@@ -500,6 +530,18 @@ impl<T: Real> LstmCell<T> {
 impl<T: Real> Lstm<T> {
     /// Starts configuring an LSTM with `n_input` inputs and `n_hidden` units; see
     /// [`LstmBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use recurrent::Lstm;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let lstm = Lstm::<f64>::builder(3, 16).build(&mut rng)?;
+    /// assert_eq!((lstm.n_hidden(), lstm.cell().n_state()), (16, 32)); // state [h; c]
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn builder(n_input: usize, n_hidden: usize) -> LstmBuilder<T> {
         LstmBuilder {
             scalar: PhantomData,

@@ -11,6 +11,25 @@ use nalgebra::{DMatrix, DMatrixView};
 
 /// The result of [`bptt`]: the loss, `∂L/∂θ` in the layout of [`crate::Parameters::params`],
 /// and `∂L/∂state⟨0⟩`.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::grad::{Batch, Loss, bptt};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let mut net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_element(1, 5, 1.0), 1)?;
+/// let d = Sequence::new(DMatrix::zeros(1, 5), 1)?;
+/// let g = bptt(&net, Batch::new(&x, &d), Loss::sum_squared())?;
+/// assert_eq!((g.params.len(), g.initial_state.shape()), (net.n_params(), (3, 1)));
+/// // one small step against the gradient lowers the loss
+/// for (w, dw) in net.params_mut().iter_mut().zip(&g.params) { *w -= 1e-3 * dw; }
+/// assert!(bptt(&net, Batch::new(&x, &d), Loss::sum_squared())?.loss < g.loss);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gradient<T: Real> {
     /// The loss `L`.
@@ -51,6 +70,20 @@ pub struct Batch<'a, T: Real> {
 
 impl<'a, T: Real> Batch<'a, T> {
     /// Inputs and targets, no mask, the cell's initial state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::Sequence;
+    /// use recurrent::grad::Batch;
+    /// let x = Sequence::new(DMatrix::<f64>::zeros(2, 12), 3)?; // 3 sequences of 4 steps
+    /// let d = Sequence::new(DMatrix::<f64>::zeros(1, 12), 3)?;
+    /// let batch = Batch::new(&x, &d);
+    /// assert!(batch.mask.is_none() && batch.initial.is_none());
+    /// assert_eq!((batch.inputs.steps(), batch.inputs.batch()), (4, 3));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(inputs: &'a Sequence<T>, targets: &'a Sequence<T>) -> Self {
         Self {
             inputs,
@@ -226,6 +259,26 @@ impl<T: Real> Bptt<T> {
     ///
     /// `O(T·B·N²)` time for `N` state units (plus the input and output projections) and
     /// `O(T·B·N)` memory for the stored states.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::grad::{Batch, Bptt, Loss, bptt};
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(8);
+    /// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+    /// let x = Sequence::new(DMatrix::from_fn(2, 6, |i, t| ((i + t) as f64 * 0.7).sin()), 1)?;
+    /// let d = Sequence::new(DMatrix::from_element(1, 6, 0.2), 1)?;
+    /// // one workspace reused for every batch of the same shape
+    /// let mut ws = Bptt::new(&net, 6, 1);
+    /// let loss = ws.compute(&net, Batch::new(&x, &d), Loss::mse())?;
+    /// let g = bptt(&net, Batch::new(&x, &d), Loss::mse())?;
+    /// assert_eq!((loss, ws.grad()), (g.loss, &g.params[..]));
+    /// assert_eq!(ws.d_initial(), g.initial_state);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn compute<C: Cell<Scalar = T>>(
         &mut self,
         net: &Net<C>,

@@ -22,6 +22,25 @@ use nalgebra::DMatrix;
 /// 1e-12 for an f64 loss of order one: seen in the property tests), which is why the floor
 /// scales with the loss; with the default floor such noise counts as a relative error of about
 /// 1e-7.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::grad::{Batch, CheckOptions, Loss, check};
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(6);
+/// let net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_fn(1, 4, |_, t| t as f64 * 0.5), 1)?;
+/// let d = Sequence::new(DMatrix::from_element(1, 4, 0.2), 1)?;
+/// // parameters only, with a larger step
+/// let opts = CheckOptions { step: Some(1e-3), initial_state: false, ..CheckOptions::default() };
+/// let report = check(&net, Batch::new(&x, &d), Loss::mse(), opts)?;
+/// assert_eq!(report.checked, net.n_params());
+/// assert!(report.max_rel_error < 1e-6);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CheckOptions {
     /// Relative step; `None` for the scalar's default.
@@ -43,6 +62,25 @@ impl Default for CheckOptions {
 }
 
 /// Which number a [`CheckReport`] refers to.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::grad::{Batch, CheckOptions, Location, Loss, check};
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(6);
+/// let net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_fn(1, 4, |_, t| t as f64 * 0.5), 1)?;
+/// let d = Sequence::new(DMatrix::from_element(1, 4, 0.2), 1)?;
+/// let report = check(&net, Batch::new(&x, &d), Loss::mse(), CheckOptions::default())?;
+/// match report.worst {
+///     Location::Param(i) => assert!(i < net.n_params()),
+///     Location::InitialState(i) => assert!(i < 3),
+/// }
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Location {
     /// Index into the flat parameter vector.
@@ -52,6 +90,24 @@ pub enum Location {
 }
 
 /// The outcome of a gradient check: the worst disagreement found.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::grad::{Batch, CheckOptions, Loss, check, relative_error};
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(6);
+/// let net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_fn(1, 4, |_, t| t as f64 * 0.5), 1)?;
+/// let d = Sequence::new(DMatrix::from_element(1, 4, 0.2), 1)?;
+/// let r = check(&net, Batch::new(&x, &d), Loss::mse(), CheckOptions::default())?;
+/// assert_eq!(r.checked, net.n_params() + 3); // θ and state⟨0⟩
+/// assert!(r.max_rel_error < 1e-6, "worst at {:?}: {} vs {}", r.worst, r.analytic, r.numeric);
+/// assert!(relative_error(r.analytic, r.numeric, 1e-5 * r.loss.max(1.0)) <= r.max_rel_error);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CheckReport {
     /// Largest relative error `|a − n| / max(|a|, |n|, floor·max(1, |L|))` over all checked
@@ -93,6 +149,17 @@ pub fn relative_error(analytic: f64, numeric: f64, floor: f64) -> f64 {
 /// # Panics
 ///
 /// If the lengths differ.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::grad::relative_difference;
+/// assert_eq!(relative_difference(&[3.0, 4.0], &[3.0, 4.0]), 0.0);
+/// // ‖(0, 0.5)‖ / ‖(3, 4.5)‖
+/// let r = relative_difference(&[3.0f32, 4.0], &[3.0, 4.5]);
+/// assert!((r - 0.5 / (9.0f64 + 20.25).sqrt()).abs() < 1e-7);
+/// assert_eq!(relative_difference::<f64>(&[0.0], &[0.0]), 0.0);
+/// ```
 pub fn relative_difference<T: Real>(a: &[T], b: &[T]) -> f64 {
     assert_eq!(a.len(), b.len(), "relative_difference: lengths differ");
     let (mut d, mut na, mut nb) = (0.0, 0.0, 0.0);

@@ -6,6 +6,17 @@ use crate::sequence::{Mask, Sequence};
 use nalgebra::{DMatrixView, DMatrixViewMut};
 
 /// The loss of one output column `y` against its target `d`.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::grad::{Loss, LossKind, Reduction};
+/// assert_eq!(Loss::mse().kind, LossKind::SquaredError);
+/// assert_eq!(Loss::softmax_cross_entropy().kind, LossKind::SoftmaxCrossEntropy);
+/// // class indices need one target row whatever the number of classes
+/// assert_eq!(Loss::softmax_cross_entropy().target_rows(10), 1);
+/// assert_eq!(Loss { kind: LossKind::SquaredError, reduction: Reduction::Sum }, Loss::sum_squared());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -27,6 +38,21 @@ pub enum LossKind {
 }
 
 /// How per-step losses are combined.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::Sequence;
+/// use recurrent::grad::{Loss, Reduction};
+/// let y = DMatrix::from_row_slice(1, 4, &[1.0, 1.0, 1.0, 1.0]);
+/// let d = Sequence::new(DMatrix::zeros(1, 4), 1)?;
+/// let mut dy = DMatrix::zeros(1, 4);
+/// let sum = Loss::mse().with_reduction(Reduction::Sum).evaluate(y.as_view(), &d, None, dy.as_view_mut())?;
+/// let mean = Loss::mse().evaluate(y.as_view(), &d, None, dy.as_view_mut())?;
+/// assert_eq!((sum, mean), (2.0, 0.5)); // ½·1 per step, summed or averaged over 4 steps
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Reduction {

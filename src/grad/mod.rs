@@ -15,6 +15,37 @@
 //! * [`Bptt::forward`] / [`Bptt::backward`] — the two halves of BPTT, so that a layer or a
 //!   loss of the caller's own can sit between the cell and the gradient.
 //!
+//! # Examples
+//!
+//! The three algorithms agree on the same gradient: BPTT backwards, RTRL forwards, and
+//! truncated BPTT with a window as long as the sequence; finite differences confirm it.
+//!
+//! ```
+//! use recurrent::prelude::*;
+//! use recurrent::grad::{Batch, CheckOptions, Loss, bptt, check, relative_difference, rtrl};
+//! use recurrent::grad::truncated_bptt;
+//! use nalgebra::DMatrix;
+//! use rand::SeedableRng;
+//!
+//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+//! let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+//! // one sequence of 8 steps: a 2 × 8 input and a 1 × 8 target
+//! let x = Sequence::new(DMatrix::from_fn(2, 8, |i, t| ((i + 2 * t) as f64).sin()), 1)?;
+//! let d = Sequence::new(DMatrix::from_fn(1, 8, |_, t| (t as f64 * 0.4).cos()), 1)?;
+//! let batch = Batch::new(&x, &d);
+//!
+//! let backward = bptt(&net, batch, Loss::mse())?;
+//! let forward = rtrl(&net, batch, Loss::mse())?;
+//! let windowed = truncated_bptt(&net, batch, Loss::mse(), 8, 4)?;
+//! assert!(relative_difference(&backward.params, &forward.params) < 1e-12);
+//! assert!(relative_difference(&backward.params, &windowed.params) < 1e-12);
+//! assert!((backward.loss - forward.loss).abs() < 1e-14);
+//!
+//! let report = check(&net, batch, Loss::mse(), CheckOptions::default())?;
+//! assert!(report.max_rel_error < 1e-6);
+//! # Ok::<(), recurrent::Error>(())
+//! ```
+//!
 //! # Checking your own cell
 //!
 //! Use [`check`] (finite differences). `BPTT = RTRL` is not a test of a cell's backward step:

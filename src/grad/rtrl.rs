@@ -258,6 +258,30 @@ impl<T: Real> Rtrl<T> {
     /// # Complexity
     ///
     /// `O(n_state²·(n_params + n_state))` per column, see [`Rtrl`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::grad::{Batch, Loss, Rtrl, relative_difference, rtrl};
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(8);
+    /// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+    /// let x = Sequence::new(DMatrix::from_fn(2, 6, |i, t| ((i + t) as f64 * 0.7).sin()), 1)?;
+    /// let d = Sequence::new(DMatrix::from_element(1, 6, 0.2), 1)?;
+    /// // online: the gradient of each step's loss is ready at that step
+    /// let mut online = Rtrl::new(&net, 1)?;
+    /// let mut total = vec![0.0; net.n_params()];
+    /// for t in 0..x.steps() {
+    ///     online.step(&net, x.step(t), d.step(t), Loss::sum_squared())?;
+    ///     for (a, g) in total.iter_mut().zip(online.grad()) { *a += g; }
+    /// }
+    /// // summed over the steps: the whole sequence's gradient
+    /// let whole = rtrl(&net, Batch::new(&x, &d), Loss::sum_squared())?;
+    /// assert!(relative_difference(&total, &whole.params) < 1e-12);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn step<C: Cell<Scalar = T>>(
         &mut self,
         net: &Net<C>,

@@ -10,6 +10,28 @@ use crate::traits::Cell;
 use nalgebra::DMatrix;
 
 /// One update of [`TruncatedBptt`]: which steps it scored and back-propagated through.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::grad::{Batch, Loss, TruncatedBptt};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let x = Sequence::new(DMatrix::from_fn(1, 10, |_, t| (t as f64).sin()), 1)?;
+/// let d = Sequence::new(DMatrix::zeros(1, 10), 1)?;
+/// // BPTT(4, 2): an update every 2 steps, back through the last 4
+/// let mut tb = TruncatedBptt::new(4, 2)?;
+/// let mut updates = Vec::new();
+/// while let Some(u) = tb.next(&net, Batch::new(&x, &d), Loss::mse())? {
+///     updates.push((u.losses.clone(), u.window.clone()));
+/// }
+/// assert_eq!(updates.len(), 5);
+/// assert_eq!(updates[2], (4..6, 2..6));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Update<T: Real> {
     /// The loss of this update's new steps (see [`TruncatedBptt`] for the reduction).

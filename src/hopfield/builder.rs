@@ -92,6 +92,21 @@ impl<T: Real> HopfieldBuilder<T> {
     ///
     /// See [`HopfieldBuilder`]; [`Error::InvalidParameter`] also if `N × N` weights cannot be
     /// allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::{DMatrix, DVector};
+    /// use recurrent::hopfield::{Hopfield, Rule};
+    /// let net = Hopfield::<f64>::builder(8, Rule::Hebbian).max_sweeps(50).build()?;
+    /// assert_eq!((net.n(), net.max_sweeps()), (8, 50));
+    /// // weights of one's own must be symmetric
+    /// let w = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 0.0, 0.0]);
+    /// assert!(Hopfield::builder_from_weights(w).build().is_err());
+    /// // a threshold vector of the wrong length is refused
+    /// assert!(Hopfield::<f64>::builder(3, Rule::Hebbian).thresholds(DVector::zeros(2)).build().is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build(self) -> Result<Hopfield<T>> {
         let op = "HopfieldBuilder::build";
         let (rule, weights) = match self.source {

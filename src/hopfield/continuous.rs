@@ -174,6 +174,23 @@ impl<T: Real> ContinuousHopfieldBuilder<T> {
 }
 
 /// The end of a [`ContinuousHopfield::run`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{DMatrix, DVector};
+/// use recurrent::hopfield::ContinuousHopfield;
+/// // one unit with a positive bias switches on
+/// let net = ContinuousHopfield::builder(DMatrix::zeros(1, 1), DVector::from_element(1, 1.0))
+///     .dt(1e-2)
+///     .build()?;
+/// let run = net.run(&DVector::zeros(1), 10_000, 1e-6)?;
+/// assert!(run.converged && run.steps < 10_000);
+/// assert!(run.v[0] > 0.9); // V = g(u), near 1
+/// assert_eq!(run.energy_trace.len(), run.steps + 1);
+/// assert!(run.energy_trace.last() < run.energy_trace.first());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContinuousRun<T: Real> {
     /// Final potentials `u`.

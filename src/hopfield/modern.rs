@@ -178,6 +178,22 @@ impl<T: Real> ModernHopfield<T> {
     /// # Errors
     ///
     /// As [`ModernHopfieldBuilder::build`] and [`AssociativeMemory::store`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::{DMatrix, DVector};
+    /// use recurrent::AssociativeMemory;
+    /// use recurrent::hopfield::ModernHopfield;
+    /// // three real-valued patterns of dimension 4, as columns
+    /// let x = DMatrix::<f64>::from_column_slice(4, 3, &[1.0, 0.0, 0.0, 0.5, 0.0, 1.0, 0.0, -0.5, 0.0, 0.0, 1.0, 0.0]);
+    /// let net = ModernHopfield::from_patterns(&x, 8.0)?;
+    /// let probe = DVector::from_column_slice(&[0.9, 0.1, 0.0, 0.4]); // near pattern 0
+    /// let r = net.recall(&probe)?;
+    /// assert!((r.state - x.column(0)).amax() < 1e-2);
+    /// assert_eq!(net.n_patterns(), 3);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn from_patterns(patterns: &DMatrix<T>, beta: T) -> Result<Self> {
         let mut net = Self::builder(patterns.nrows(), beta).build()?;
         net.store(patterns)?;

@@ -16,6 +16,29 @@ use rand::seq::SliceRandom;
 
 /// What a synchronous batch recall ([`Hopfield::recall_batch`]) produced, one entry per probe
 /// (column).
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::hopfield::{Hopfield, Rule};
+/// use recurrent::traits::Outcome;
+/// let patterns = DMatrix::<f64>::from_column_slice(6, 2, &[
+///     1.0, 1.0, 1.0, -1.0, -1.0, -1.0,
+///     1.0, -1.0, 1.0, -1.0, 1.0, -1.0,
+/// ]);
+/// let net = Hopfield::from_patterns(&patterns, Rule::Hebbian)?;
+/// // both patterns, each with its first bit flipped, recalled together
+/// let mut probes = patterns.clone();
+/// probes[(0, 0)] = -1.0;
+/// probes[(0, 1)] = -1.0;
+/// let r = net.recall_batch(&probes)?;
+/// assert_eq!(r.len(), 2);
+/// assert_eq!(r.states, patterns);
+/// assert!(r.outcomes.iter().all(|o| *o == Outcome::FixedPoint));
+/// assert_eq!(r.get(1).map(|one| one.converged()), Some(true));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchRecall<T: Real> {
     /// Final states, `N × B`.
@@ -125,6 +148,21 @@ impl<T: Real> Hopfield<T> {
     ///
     /// [`Error::Empty`] for no columns; [`Error::DimensionMismatch`] for the wrong number of
     /// rows; [`Error::InvalidParameter`] for values other than ±1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::hopfield::{Hopfield, Rule};
+    /// let patterns = DMatrix::<f64>::from_column_slice(4, 1, &[1.0, -1.0, 1.0, -1.0]);
+    /// let net = Hopfield::from_patterns(&patterns, Rule::Hebbian)?;
+    /// // 3 probes at once: the pattern, its first bit flipped, its last bit flipped
+    /// let probes = DMatrix::from_column_slice(4, 3, &[1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0]);
+    /// let r = net.recall_batch(&probes)?;
+    /// for b in 0..3 { assert_eq!(r.states.column(b), patterns.column(0)); }
+    /// assert_eq!(r.steps[0], 0); // the stored pattern does not move
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn recall_batch(&self, probes: &DMatrix<T>) -> Result<BatchRecall<T>> {
         check_pm1("Hopfield::recall_batch", "probes", self.n(), probes)?;
         Ok(self.sync_batch(probes.clone()))

@@ -29,6 +29,26 @@ use nalgebra::{DMatrix, DVector};
 ///   Needs the patterns stored so far, and recomputes `W` on each store.
 ///
 /// A network with given weights ([`super::Hopfield::from_weights`]) has no rule.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{DMatrix, DVector};
+/// use recurrent::AssociativeMemory;
+/// use recurrent::hopfield::{Hopfield, Rule};
+/// let patterns = DMatrix::<f64>::from_column_slice(6, 2, &[
+///     1.0, 1.0, 1.0, -1.0, -1.0, -1.0,
+///     1.0, -1.0, 1.0, -1.0, 1.0, -1.0,
+/// ]);
+/// for rule in [Rule::Hebbian, Rule::Storkey, Rule::PseudoInverse] {
+///     let net = Hopfield::from_patterns(&patterns, rule)?;
+///     assert_eq!(net.rule(), Some(rule));
+///     // every stored pattern is a fixed point under each rule here
+///     let p: DVector<f64> = patterns.column(1).into_owned();
+///     assert_eq!(net.recall(&p)?.state, p);
+/// }
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]

@@ -82,6 +82,26 @@ pub const EOS: &str = Vocab::EOS;
 pub const UNK: &str = Vocab::UNK;
 
 /// How the embedding table of a built model was filled from an [`Embedding`].
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::lm::{Coverage, LanguageModel, elman};
+/// use recurrent::text::Vocab;
+/// use recurrent::word2vec::Word2Vec;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let w2v = Word2Vec::from_parts(vec!["cat".into()], vec![1], 2, vec![1.0, 0.5])?;
+/// let lm = LanguageModel::builder(Vocab::for_language_model(["the cat"], 1)?, elman::<f64>(2, 4, &mut rng)?)
+///     .embedding(&w2v)
+///     .build(&mut rng)?;
+/// let c: Option<&Coverage> = lm.coverage();
+/// assert_eq!(c.map(|c| c.matched), Some(1));
+/// // random embeddings leave no coverage
+/// let lm = LanguageModel::builder(Vocab::for_language_model(["the cat"], 1)?, elman::<f64>(2, 4, &mut rng)?).build(&mut rng)?;
+/// assert!(lm.coverage().is_none());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Coverage {
     /// Vocabulary words whose vector was copied.
@@ -94,6 +114,27 @@ pub struct Coverage {
 /// A word-level recurrent language model: a vocabulary and a [`Net`]`<`[`Stack`]`<C>>`
 /// (embedding lookup `V × d` → cell → linear logits over `V`), trained with
 /// [`Loss::softmax_cross_entropy`]. See the [module documentation](self).
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::lm::{LanguageModel, elman};
+/// use recurrent::text::Vocab;
+/// let text = ["the cat sat", "the dog ran"];
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+/// let lm = LanguageModel::builder(Vocab::for_language_model(text, 1)?, elman::<f64>(4, 8, &mut rng)?).build(&mut rng)?;
+/// assert_eq!(lm.vocab_len(), 5 + 2); // five words, </s> and <unk>
+/// let tokens = lm.encode("the cat ran");
+/// assert_eq!(lm.decode(&tokens), "the cat ran");
+/// assert_eq!(lm.encode("the bird")[1], lm.unk()); // unknown words become <unk>
+/// // P(next word | the cat): a distribution over the vocabulary
+/// let p = lm.probabilities(&tokens[..2])?;
+/// assert_eq!(p.len(), lm.vocab_len());
+/// assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// assert!(lm.perplexity(&[tokens])? > 1.0);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 ///
 /// # Serde
 ///
@@ -144,6 +185,30 @@ enum Table {
 /// [`LanguageModelBuilder::build`] returns [`Error::InvalidParameter`] for a vocabulary
 /// without `</s>` or `<unk>` or a bad `sigma`, and
 /// [`Error::DimensionMismatch`] if the embedding's dimension is not the cell's input size.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::lm::{LanguageModel, elman};
+/// use recurrent::text::Vocab;
+/// use recurrent::word2vec::Word2Vec;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
+/// // 2-dimensional vectors for two of the words (a trained Word2Vec is used the same way)
+/// let w2v = Word2Vec::from_parts(vec!["cat".into(), "dog".into()], vec![1, 1], 2, vec![1.0, 0.0, 0.9, 0.1])?;
+/// let vocab = Vocab::for_language_model(["the cat", "the dog"], 1)?;
+/// let lm = LanguageModel::builder(vocab, elman::<f64>(2, 6, &mut rng)?)
+///     .embedding(&w2v)
+///     .frozen(true)
+///     .build(&mut rng)?;
+/// let coverage = lm.coverage().expect("built from an embedding");
+/// assert_eq!(coverage.matched, 2);
+/// assert!(coverage.missing.contains(&"the".to_string()));
+/// // the embedding's dimension must be the cell's input size
+/// let vocab = Vocab::for_language_model(["the cat"], 1)?;
+/// assert!(LanguageModel::builder(vocab, elman::<f64>(3, 6, &mut rng)?).embedding(&w2v).build(&mut rng).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct LanguageModelBuilder<C: Cell> {
     vocab: Vocab,
@@ -356,6 +421,18 @@ pub fn elman<T: Real>(
 }
 
 /// The cell type [`elman`] builds.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::lm::{ElmanLm, LanguageModel, elman};
+/// use recurrent::text::Vocab;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let lm: ElmanLm<f32> = LanguageModel::builder(Vocab::for_language_model(["a b"], 1)?, elman(4, 8, &mut rng)?).build(&mut rng)?;
+/// assert_eq!(lm.vocab_len(), 4);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub type ElmanLm<T> = LanguageModel<ElmanCell<T>>;
 
 impl<C: Cell> LanguageModel<C> {

@@ -104,6 +104,21 @@ impl<C: Cell> Net<C> {
     ///
     /// [`Error::DimensionMismatch`] unless `params.len() == cell.n_params()`;
     /// [`Error::NonFinite`] for a NaN or infinite parameter (index = its position).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use recurrent::activation::Activation;
+    /// use recurrent::cell::ElmanCell;
+    /// let cell = ElmanCell::<f64>::new(1, 2, 1, Activation::Tanh, Activation::Identity, 0.0)?;
+    /// let n = cell.n_params();
+    /// let net = Net::new(cell.clone(), vec![0.1; n])?;
+    /// assert_eq!(net.params(), &vec![0.1; n][..]);
+    /// assert!(Net::new(cell.clone(), vec![0.1; n - 1]).is_err()); // wrong length
+    /// assert!(Net::new(cell, vec![f64::NAN; n]).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(cell: C, params: Vec<C::Scalar>) -> Result<Self> {
         check_layout("Net::new", &cell)?;
         crate::error::check_shape(
@@ -121,6 +136,17 @@ impl<C: Cell> Net<C> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if the cell's blocks do not cover `0..n_params` in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use recurrent::Lstm;
+    /// use recurrent::cell::LstmCell;
+    /// let net: Lstm<f32> = Net::zeros(LstmCell::new(2, 3)?)?;
+    /// assert!(net.params().iter().all(|p| *p == 0.0));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn zeros(cell: C) -> Result<Self> {
         check_layout("Net::zeros", &cell)?;
         let params = vec![C::Scalar::zero(); cell.n_params()];
@@ -128,11 +154,38 @@ impl<C: Cell> Net<C> {
     }
 
     /// The cell (its sizes and settings; θ is [`Parameters::params`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let net = Elman::<f64>::builder(3, 5, 2).build(&mut rng)?;
+    /// let cell = net.cell(); // sizes, no weights
+    /// assert_eq!((cell.n_input(), cell.n_state(), cell.n_output()), (3, 5, 2));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn cell(&self) -> &C {
         &self.cell
     }
 
     /// The cell and θ, taken apart.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::prelude::*;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let net = Elman::<f64>::builder(3, 5, 2).build(&mut rng)?;
+    /// let before = net.params().to_vec();
+    /// let (cell, theta) = net.into_parts();
+    /// assert_eq!(theta, before);
+    /// let again = Net::new(cell, theta)?; // and back
+    /// assert_eq!(again.n_params(), before.len());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn into_parts(self) -> (C, Vec<C::Scalar>) {
         (self.cell, self.params)
     }

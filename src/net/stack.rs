@@ -102,6 +102,31 @@ impl<C: Cell> TryFrom<StackData<C>> for Stack<C> {
 /// [`StackBuilder::build`] returns [`crate::Error::DimensionMismatch`] if the lookup's `dim`
 /// is not the cell's `n_input`, the head's `n_in` not the cell's `n_output`, or a given table
 /// has the wrong length; [`crate::Error::NonFinite`] for a non-finite table value.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::prelude::*;
+/// use recurrent::init::Init;
+/// use recurrent::net::{Linear, Lookup, Stack};
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let cell = Elman::<f64>::builder(2, 4, 4).build(&mut rng)?;
+/// // a 2 × 3 table given column by column (one column per token), and a head of 3 logits
+/// let table = vec![1.0, 0.0, 0.0, 1.0, -1.0, -1.0];
+/// let net = Stack::builder(cell)
+///     .lookup(Lookup::new(3, 2)?)
+///     .table(table.clone())
+///     .head(Linear::new(4, 3)?)
+///     .head_init(Init::Zeros)
+///     .build(&mut rng)?;
+/// assert_eq!(&net.params()[..6], &table[..]); // θ starts with the table
+/// assert_eq!(net.cell().n_output(), 3);
+/// // the lookup's dimension must be the cell's input size
+/// let cell = Elman::<f64>::builder(2, 4, 4).build(&mut rng)?;
+/// assert!(Stack::builder(cell).lookup(Lookup::new(3, 5)?).build(&mut rng).is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct StackBuilder<C: Cell> {
     cell: Net<C>,
@@ -170,6 +195,23 @@ impl<C: Cell> StackBuilder<C> {
 
 impl<C: Cell> Stack<C> {
     /// Starts building a model around `cell` (its θ is kept); see [`StackBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::Gru;
+    /// use recurrent::net::{Linear, Stack};
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// // a GRU with a linear read-out: 3 inputs, 8 hidden units, 2 outputs
+    /// let gru = Gru::<f64>::builder(3, 8).build(&mut rng)?;
+    /// let cell_params = gru.n_params();
+    /// let net = Stack::builder(gru).head(Linear::new(8, 2)?).build(&mut rng)?;
+    /// assert_eq!(net.cell().n_output(), 2);
+    /// assert_eq!(net.n_params(), cell_params + 2 * 8 + 2);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn builder(cell: Net<C>) -> StackBuilder<C> {
         StackBuilder {
             cell,

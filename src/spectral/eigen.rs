@@ -71,6 +71,19 @@ impl<T: Real> Eigen<T> {
     ///
     /// `O(n³)`: Hessenberg reduction and QR iteration (about `25n³` flops), back-substitution
     /// (`n³/3` complex multiply-adds at most), `V = QX` and the complex LU inverse of `V`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use recurrent::spectral::Eigen;
+    /// let w = DMatrix::<f64>::from_row_slice(2, 2, &[0.5, 1.0, 0.0, 0.8]);
+    /// let eig = Eigen::new(&w)?;
+    /// assert!((eig.spectral_radius() - 0.8).abs() < 1e-12);
+    /// assert!(eig.is_diagonalisable() && eig.residual() < 1e-14);
+    /// assert!(Eigen::new(&DMatrix::<f64>::zeros(2, 3)).is_err()); // not square
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(w: &DMatrix<T>) -> Result<Self> {
         let (values, vectors, symmetric) = decompose("Eigen::new", w)?;
         let n = w.nrows();
@@ -268,6 +281,21 @@ pub fn eigenvectors<T: Real>(w: &DMatrix<T>) -> Result<EigenPairs<T>> {
 }
 
 /// Eigenvalues `λ` and unit eigenvectors `V` (as columns), as [`eigenvectors`] returns them.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::spectral::{EigenPairs, eigenvectors};
+/// let w = DMatrix::<f64>::from_row_slice(2, 2, &[2.0, 0.0, 0.0, 0.5]);
+/// let (values, vectors): EigenPairs<f64> = eigenvectors(&w)?;
+/// assert_eq!(values.len(), 2);
+/// assert!(vectors.column_iter().all(|v| (v.norm() - 1.0).abs() < 1e-12)); // unit columns
+/// let mut re: Vec<f64> = values.iter().map(|l| l.re).collect();
+/// re.sort_by(f64::total_cmp);
+/// assert_eq!(re, [0.5, 2.0]);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub type EigenPairs<T> = (DVector<Complex<T>>, DMatrix<Complex<T>>);
 
 type Decomposition<T> = (DVector<Complex<T>>, DMatrix<Complex<T>>, bool);

@@ -32,6 +32,37 @@
 //! * [`jacobian_norms`], [`gradient_norms`] (`through_time.rs`) — the measured
 //!   `‖∂a⟨T⟩/∂a⟨t⟩‖₂` and `‖∂L/∂a⟨t⟩‖` of any [`crate::Cell`], to set against `‖W^(T−t)‖₂`.
 //!
+//! # Examples
+//!
+//! The same Elman network, its recurrent matrix scaled to spectral radius 0.5 and then 1.5:
+//! `‖Wᵗ‖₂` follows `ρᵗ` down or up, and so does the gradient reaching back 40 steps.
+//!
+//! ```
+//! use nalgebra::DMatrix;
+//! use rand::SeedableRng;
+//! use recurrent::Elman;
+//! use recurrent::init::Init;
+//! use recurrent::spectral::{Regime, norm_trajectory, spectral_radius};
+//!
+//! for (rho, regime) in [(0.5, Regime::Vanishing), (1.5, Regime::Exploding)] {
+//!     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
+//!     let net = Elman::<f64>::builder(1, 6, 1)
+//!         .recurrent_init(Init::SpectralRadius(rho))
+//!         .build(&mut rng)?;
+//!     let w: DMatrix<f64> = net.w_aa().into_owned();
+//!     assert!((spectral_radius(&w)? - rho).abs() < 1e-9);
+//!     assert_eq!(Regime::of(&w)?, regime);
+//!     // ‖W⁴⁰‖₂ is within a modest factor of ρ⁴⁰ (10⁻¹² or 10⁷)
+//!     let p = norm_trajectory(&w, 40)?[40];
+//!     let ratio = p.norm2 / p.rho_pow;
+//!     assert!(ratio > 0.1 && ratio < 1e4, "‖W⁴⁰‖₂ / ρ⁴⁰ = {ratio}");
+//! }
+//! # Ok::<(), recurrent::Error>(())
+//! ```
+//!
+//! Through a nonlinear cell, [`jacobian_norms`] measures `‖∂a⟨T⟩/∂a⟨t⟩‖₂` directly; the
+//! `vanishing` example and `docs/spectral.md` put the two side by side.
+//!
 //! # Scale and balance
 //!
 //! Before the QR iteration the matrix is permuted to isolate eigenvalues, balanced by a

@@ -142,6 +142,20 @@ pub(crate) fn square_power<T: Real>(w: &DMatrix<T>, mut t: u32) -> DMatrix<T> {
 }
 
 /// Which route [`power`] took.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::spectral::{PowerRoute, power};
+/// // diagonalisable: the eigen route
+/// let w = DMatrix::from_row_slice(2, 2, &[0.5, 0.0, 0.0, 0.25]);
+/// assert_eq!(power(&w, 3)?.route, PowerRoute::Eigen);
+/// // defective (a Jordan block): repeated squaring
+/// let j = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 0.0, 1.0]);
+/// assert_eq!(power(&j, 3)?.route, PowerRoute::Squaring);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PowerRoute {
@@ -153,6 +167,18 @@ pub enum PowerRoute {
 }
 
 /// `Wᵗ` with the route that produced it; see [`power`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::spectral::power;
+/// let w = DMatrix::<f64>::from_row_slice(2, 2, &[0.0, 1.0, 1.0, 0.0]); // a swap
+/// let p = power(&w, 2)?;
+/// assert!((p.matrix - DMatrix::identity(2, 2)).norm() < 1e-12); // swapping twice
+/// assert!(p.condition.is_finite()); // κ₁(V) of a well-conditioned basis
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Power<T: Real> {
     /// `Wᵗ`.

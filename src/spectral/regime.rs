@@ -119,6 +119,19 @@ pub(super) fn norm2<T: Real>(op: &'static str, a: &DMatrix<T>) -> Result<T> {
 }
 
 /// Whether `Wᵗ` shrinks, stays or grows, from the spectral radius.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::spectral::Regime;
+/// let rotation = DMatrix::<f64>::from_row_slice(2, 2, &[0.0, -1.0, 1.0, 0.0]); // |λ| = 1
+/// assert_eq!(Regime::of(&rotation)?, Regime::Marginal);
+/// assert_eq!(Regime::of(&(rotation.clone() * 0.9))?, Regime::Vanishing);
+/// assert_eq!(Regime::of(&(rotation * 1.1))?, Regime::Exploding);
+/// assert!(Regime::default_tolerance::<f64>() < 1e-7);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Regime {
@@ -186,6 +199,18 @@ impl Regime {
 }
 
 /// One point of [`norm_trajectory`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use recurrent::spectral::{NormPoint, norm_trajectory};
+/// let w = DMatrix::<f64>::from_row_slice(1, 1, &[0.5]);
+/// let traj = norm_trajectory(&w, 3)?;
+/// assert_eq!(traj[0], NormPoint { t: 0, norm2: 1.0, rho_pow: 1.0 });
+/// assert_eq!((traj[3].norm2, traj[3].rho_pow), (0.125, 0.125)); // a normal matrix: equal
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NormPoint<T: Real> {
     /// The power `t`.

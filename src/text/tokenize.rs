@@ -78,6 +78,16 @@ impl Tokenizer {
     }
 
     /// The tokens of `text`, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Tokenizer;
+    /// let t = Tokenizer::default();
+    /// assert_eq!(t.tokenize("Hello, World! It's 2024."), ["hello", "world", "it", "s", "2024"]);
+    /// let t = Tokenizer::default().with_min_len(2).with_stop_words(["the"]);
+    /// assert_eq!(t.tokenize("The cat, a dog"), ["cat", "dog"]);
+    /// ```
     pub fn tokenize(&self, text: &str) -> Vec<String> {
         self.tokens(text).collect()
     }

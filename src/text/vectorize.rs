@@ -39,6 +39,17 @@ impl CountVectorizer {
     /// # Errors
     ///
     /// [`Error::Empty`] if there are no documents or no document has a token.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{CountVectorizer, Tokenizer};
+    /// let cv = CountVectorizer::fit(Tokenizer::default(), ["b a", "c a"])?;
+    /// assert_eq!(cv.vocabulary(), ["a", "b", "c"]); // sorted, as scikit-learn
+    /// assert_eq!((cv.n_docs(), cv.document_frequencies()[0]), (2, 2));
+    /// assert!(CountVectorizer::fit(Tokenizer::default(), ["!!"]).is_err()); // no token at all
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<I, S>(tokenizer: Tokenizer, docs: I) -> Result<Self>
     where
         I: IntoIterator<Item = S>,
@@ -171,6 +182,17 @@ impl CountVectorizer {
     ///
     /// None in practice: an [`Error::Numerical`] would mean an internal bug in building the
     /// sparse matrix.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{CountVectorizer, Tokenizer};
+    /// let cv = CountVectorizer::fit(Tokenizer::default(), ["the cat", "the dog"])?;
+    /// let m = cv.transform::<f64, _, _>(["the the cat", "a bird"])?; // unknown words are dropped
+    /// assert_eq!((m.nrows(), m.ncols(), m.nnz()), (2, 3, 2));
+    /// assert_eq!(m.get_entry(0, 2).map(|e| e.into_value()), Some(2.0)); // "the" twice
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn transform<T, I, S>(&self, docs: I) -> Result<CsrMatrix<T>>
     where
         T: Real,
@@ -188,6 +210,18 @@ impl CountVectorizer {
 }
 
 /// Row normalisation of [`TfidfVectorizer`].
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::text::{Norm, TfidfOptions, TfidfVectorizer, Tokenizer};
+/// let docs = ["good good film", "bad film"];
+/// let l1 = TfidfOptions { norm: Norm::L1, ..TfidfOptions::default() };
+/// let m = TfidfVectorizer::fit(Tokenizer::default(), docs, l1)?.transform::<f64, _, _>(docs)?;
+/// let row0: f64 = m.row(0).values().iter().sum();
+/// assert!((row0 - 1.0).abs() < 1e-12); // Σ|x| = 1
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Norm {
@@ -207,6 +241,21 @@ pub enum Norm {
 /// | `smooth_idf` | `true` | `idf = ln((1 + n)/(1 + df)) + 1` (as if one extra document held every word once); `false`: `ln(n/df) + 1` |
 /// | `sublinear_tf` | `false` | use `1 + ln(tf)` instead of the raw count `tf` |
 /// | `norm` | `L2` | row normalisation |
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::text::{Norm, TfidfOptions, TfidfVectorizer, Tokenizer};
+/// let docs = ["cat cat cat dog", "dog"];
+/// let raw = TfidfOptions { smooth_idf: false, sublinear_tf: true, norm: Norm::None };
+/// let tv = TfidfVectorizer::fit(Tokenizer::default(), docs, raw)?;
+/// assert_eq!(tv.idf()[1], 1.0); // "dog" is in every document: ln(2/2) + 1
+/// let m = tv.transform::<f64, _, _>(docs)?;
+/// // "cat" three times: (1 + ln 3)·(ln 2 + 1), not normalised
+/// let cat = m.get_entry(0, 0).map(|e| e.into_value()).unwrap_or(0.0);
+/// assert!((cat - (1.0 + 3f64.ln()) * (2f64.ln() + 1.0)).abs() < 1e-12);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TfidfOptions {
     /// Smoothed idf.
@@ -265,6 +314,16 @@ impl TfidfVectorizer {
     /// # Errors
     ///
     /// [`Error::Empty`] if there are no documents or no tokens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{TfidfOptions, TfidfVectorizer, Tokenizer};
+    /// let tv = TfidfVectorizer::fit(Tokenizer::default(), ["rare common", "common"], TfidfOptions::default())?;
+    /// // a word in fewer documents weighs more
+    /// assert!(tv.idf()[1] > tv.idf()[0]); // columns: ["common", "rare"]
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<I, S>(tokenizer: Tokenizer, docs: I, opts: TfidfOptions) -> Result<Self>
     where
         I: IntoIterator<Item = S>,
@@ -316,6 +375,18 @@ impl TfidfVectorizer {
     /// # Errors
     ///
     /// None in practice (as [`CountVectorizer::transform`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::{TfidfOptions, TfidfVectorizer, Tokenizer};
+    /// let docs = ["good film", "bad film"];
+    /// let tv = TfidfVectorizer::fit(Tokenizer::default(), docs, TfidfOptions::default())?;
+    /// let m = tv.transform::<f32, _, _>(["good good film"])?;
+    /// let norm2: f32 = m.row(0).values().iter().map(|x| x * x).sum();
+    /// assert!((norm2 - 1.0).abs() < 1e-6); // l2-normalised rows
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn transform<T, I, S>(&self, docs: I) -> Result<CsrMatrix<T>>
     where
         T: Real,
@@ -359,6 +430,16 @@ impl TfidfVectorizer {
 /// # Errors
 ///
 /// [`Error::Empty`] if the matrix has no entries at all (0 rows or 0 columns).
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::text::{CountVectorizer, Tokenizer, sparsity};
+/// let docs = ["a b", "c d"];
+/// let m = CountVectorizer::fit(Tokenizer::default(), docs)?.transform::<f32, _, _>(docs)?;
+/// assert_eq!(sparsity(&m)?, 0.5); // 4 non-zeros in 2 × 4
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub fn sparsity<T>(m: &CsrMatrix<T>) -> Result<f64> {
     let cells = (m.nrows() as f64) * (m.ncols() as f64);
     if cells == 0.0 {

@@ -179,6 +179,18 @@ impl Clip {
     /// # Errors
     ///
     /// [`crate::Error::InvalidParameter`] unless `max_norm` is finite and `> 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::Clip;
+    /// let mut g = [3.0f64, 4.0]; // ‖g‖ = 5
+    /// let before = Clip::norm(1.0)?.apply(&mut g)?;
+    /// assert_eq!(before, 5.0);
+    /// assert!((g[0] - 0.6).abs() < 1e-12 && (g[1] - 0.8).abs() < 1e-12); // rescaled to norm 1
+    /// assert!(Clip::norm(0.0).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn norm(max_norm: f64) -> Result<Self> {
         check_positive("max_norm", max_norm)?;
         Ok(Self {
@@ -203,6 +215,18 @@ impl Clip {
     /// # Errors
     ///
     /// [`crate::Error::NonFinite`] if `g` holds NaN or infinity (left unchanged).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::Clip;
+    /// let mut g = [0.5f32, -3.0, 2.0];
+    /// Clip::value(1.0)?.apply(&mut g)?; // each entry into [−1, 1]
+    /// assert_eq!(g, [0.5, -1.0, 1.0]);
+    /// let mut bad = [f64::NAN];
+    /// assert!(Clip::norm(1.0)?.apply(&mut bad).is_err()); // a NaN gradient is an error, not a NaN weight
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn apply<T: Real>(&self, g: &mut [T]) -> Result<T> {
         match self.kind {
             ClipKind::Norm(m) => clip_by_norm(g, m),

@@ -12,6 +12,41 @@
 //! * [`Trainer`]: epochs of shuffled mini-batches over a [`Dataset`] of sequences, early
 //!   stopping on a validation loss, and an observer that receives every [`Progress`] event.
 //!   The library prints nothing; the examples turn the events into progress lines.
+//!
+//! # Examples
+//!
+//! The loop the [`Trainer`] runs, written out by hand: a gradient from BPTT, clipped by its
+//! global norm, then one Adam step on the flat parameters.
+//!
+//! ```
+//! use nalgebra::DMatrix;
+//! use rand::SeedableRng;
+//! use recurrent::prelude::*;
+//! use recurrent::grad::{Batch, Loss, bptt};
+//! use recurrent::train::{Adam, Clip, Optimizer};
+//!
+//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
+//! let mut net = Elman::<f64>::builder(1, 4, 1).build(&mut rng)?;
+//! // learn to output the input of the step before (a one-step delay)
+//! let x = DMatrix::from_fn(1, 12, |_, t| if t % 3 == 0 { 1.0 } else { 0.0 });
+//! let d = DMatrix::from_fn(1, 12, |_, t| if t % 3 == 1 { 1.0 } else { 0.0 });
+//! let (x, d) = (Sequence::new(x, 1)?, Sequence::new(d, 1)?);
+//!
+//! let mut adam = Adam::new(0.05)?;
+//! let clip = Clip::norm(1.0)?;
+//! let first = bptt(&net, Batch::new(&x, &d), Loss::mse())?.loss;
+//! for _ in 0..100 {
+//!     let mut g = bptt(&net, Batch::new(&x, &d), Loss::mse())?;
+//!     clip.apply(&mut g.params)?; // returns the norm before clipping
+//!     adam.step(net.params_mut(), &g.params)?;
+//! }
+//! let last = bptt(&net, Batch::new(&x, &d), Loss::mse())?.loss;
+//! assert!(last < 0.2 * first, "{first} -> {last}");
+//! # Ok::<(), recurrent::Error>(())
+//! ```
+//!
+//! [`Trainer`] does the same over a [`Dataset`] of many sequences, with mini-batches,
+//! shuffling, schedules and early stopping (see its page).
 
 mod clip;
 mod optim;

@@ -8,6 +8,35 @@ use crate::scalar::{Real, lit};
 ///
 /// Implementations keep their state (velocities, moments) in buffers sized on the first
 /// [`Optimizer::step`] and reused afterwards; the inner loop does not allocate.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::train::{Adam, Optimizer, Sgd};
+/// /// Sign descent, an update rule of one's own: θ ← θ − η·sign(g).
+/// #[derive(Debug)]
+/// struct SignSgd(f64);
+/// impl Optimizer<f64> for SignSgd {
+///     fn step(&mut self, params: &mut [f64], grad: &[f64]) -> recurrent::Result<()> {
+///         for (p, g) in params.iter_mut().zip(grad) { *p -= self.0 * g.signum(); }
+///         Ok(())
+///     }
+///     fn learning_rate(&self) -> f64 { self.0 }
+///     fn set_learning_rate(&mut self, lr: f64) -> recurrent::Result<()> { self.0 = lr; Ok(()) }
+///     fn reset(&mut self) {}
+/// }
+/// let mut theta = vec![1.0, -1.0];
+/// SignSgd(0.5).step(&mut theta, &[3.0, -0.1])?;
+/// assert_eq!(theta, [0.5, -0.5]);
+/// // the crate's own, through the same trait
+/// let mut sgd = Sgd::new(0.1)?;
+/// sgd.step(&mut theta, &[1.0, 1.0])?;
+/// assert!((theta[0] - 0.4).abs() < 1e-12);
+/// let mut adam = Adam::<f64>::new(0.01)?;
+/// adam.set_learning_rate(0.001)?;
+/// assert_eq!(adam.learning_rate(), 0.001);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub trait Optimizer<T: Real> {
     /// Applies one update to `params` from `grad` (same length).
     ///
@@ -101,6 +130,18 @@ impl<T: Real> Sgd<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `lr` is finite and `> 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::{Optimizer, Sgd};
+    /// let mut sgd = Sgd::new(0.5)?;
+    /// let mut theta = [1.0f64, 2.0];
+    /// sgd.step(&mut theta, &[1.0, -2.0])?; // θ ← θ − η·g
+    /// assert_eq!(theta, [0.5, 3.0]);
+    /// assert!(Sgd::<f64>::new(-1.0).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(lr: f64) -> Result<Self> {
         check_positive("lr", lr)?;
         Ok(Self {
@@ -116,6 +157,19 @@ impl<T: Real> Sgd<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `0 ≤ μ < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::{Optimizer, Sgd};
+    /// let mut sgd = Sgd::new(0.1)?.with_momentum(0.9)?;
+    /// let mut theta = [1.0f64];
+    /// sgd.step(&mut theta, &[1.0])?; // v = 1, θ = 1 − 0.1
+    /// sgd.step(&mut theta, &[1.0])?; // v = 0.9 + 1, θ = 0.9 − 0.19
+    /// assert!((theta[0] - 0.71).abs() < 1e-12);
+    /// assert!(Sgd::<f64>::new(0.1)?.with_momentum(1.5).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn with_momentum(mut self, momentum: f64) -> Result<Self> {
         if !(0.0..1.0).contains(&momentum) {
             return Err(Error::invalid(
@@ -238,6 +292,18 @@ impl<T: Real> Adam<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `lr` is finite and `> 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::{Adam, Optimizer};
+    /// let mut adam = Adam::new(0.1)?;
+    /// let mut theta = [1.0f64];
+    /// adam.step(&mut theta, &[4.0])?; // the first step moves by about η whatever ‖g‖
+    /// assert!((theta[0] - 0.9).abs() < 1e-6);
+    /// assert_eq!(adam.steps(), 1);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(lr: f64) -> Result<Self> {
         check_positive("lr", lr)?;
         Ok(Self {

@@ -106,6 +106,17 @@ impl Schedule {
     }
 
     /// The learning rate of epoch `epoch` (0-based).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::Schedule;
+    /// let halve = Schedule::step(0.1, 10, 0.5)?; // halve every 10 epochs
+    /// assert_eq!((halve.at(0), halve.at(9), halve.at(10), halve.at(25)), (0.1, 0.1, 0.05, 0.025));
+    /// let decay = Schedule::linear(1.0, 0.5, 4)?; // from 1 down to 0.5 over 4 epochs
+    /// assert!(decay.at(0) == 1.0 && decay.at(4) == 0.5 && decay.at(9) == 0.5);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn at(&self, epoch: usize) -> f64 {
         match self.kind {
             Kind::Constant(lr) => lr,

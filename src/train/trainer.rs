@@ -137,6 +137,31 @@ impl<T: Real> Dataset<T> {
 }
 
 /// What the trainer reports to its observer.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::train::{Dataset, Progress, Sgd, TrainConfig};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let mut data = Dataset::new();
+/// for k in 0..4 {
+///     let x = DMatrix::from_fn(1, 5, |_, t| ((t + k) % 2) as f64);
+///     data.push(Sequence::new(x.clone(), 1)?, Sequence::new(x, 1)?)?;
+/// }
+/// let mut trainer = TrainConfig::new().epochs(3).batch_size(2).build(Sgd::new(0.1)?)?;
+/// let (mut steps, mut epochs) = (0, 0);
+/// trainer.fit(&mut net, &data, None, &mut rng, |p: &Progress<f64>| match *p {
+///     Progress::Step { learning_rate, .. } => { assert_eq!(learning_rate, 0.1); steps += 1; }
+///     Progress::Epoch { valid_loss, .. } => { assert!(valid_loss.is_none()); epochs += 1; }
+///     _ => {}
+/// })?;
+/// assert_eq!((steps, epochs), (3 * 2, 3)); // 4 sequences in batches of 2, 3 epochs
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Progress<T: Real> {
@@ -167,6 +192,29 @@ pub enum Progress<T: Real> {
 }
 
 /// The result of [`Trainer::fit`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::train::{Dataset, Sgd, TrainConfig};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+/// let mut data = Dataset::new();
+/// for k in 0..4 {
+///     let x = DMatrix::from_fn(1, 5, |_, t| ((t + k) % 2) as f64);
+///     data.push(Sequence::new(x.clone(), 1)?, Sequence::new(x, 1)?)?;
+/// }
+/// let mut trainer = TrainConfig::new().epochs(3).batch_size(2).build(Sgd::new(0.1)?)?;
+/// let valid = data.clone();
+/// let report = trainer.fit(&mut net, &data, Some(&valid), &mut rng, |_| {})?;
+/// assert_eq!((report.epochs, report.steps), (3, 6));
+/// assert_eq!((report.train_losses.len(), report.valid_losses.len()), (3, 3));
+/// assert!(report.best_epoch.is_some() && !report.stopped_early);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainReport<T: Real> {
     /// Epochs run.
@@ -315,6 +363,17 @@ impl TrainConfig {
     ///
     /// [`Error::InvalidParameter`] for zero epochs or batch size, a patience of 0, or a
     /// negative or non-finite `min_delta`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::train::{Adam, TrainConfig};
+    /// let trainer = TrainConfig::new().epochs(10).batch_size(4).build(Adam::<f64>::new(1e-3)?)?;
+    /// assert_eq!(trainer.config().batch_size, 4);
+    /// // every check happens here
+    /// assert!(TrainConfig::new().batch_size(0).build(Adam::<f64>::new(1e-3)?).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build<T: Real, O: Optimizer<T>>(self, optimizer: O) -> Result<Trainer<T, O>> {
         self.validate()?;
         Ok(Trainer {
@@ -422,6 +481,32 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
     ///   the outputs or the gradient become NaN or infinite: training has diverged, and
     ///   gradient clipping ([`TrainConfig::clip`]) or a lower learning rate usually cures it.
     ///   The cell keeps the parameters of the last finite step.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::train::{Adam, Dataset, TrainConfig};
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let mut net = Elman::<f64>::builder(1, 4, 1).build(&mut rng)?;
+    /// // learn y⟨t⟩ = x⟨t⟩ / 2 on two sequences, validating on a third
+    /// let seq = |k: usize| -> recurrent::Result<(Sequence<f64>, Sequence<f64>)> {
+    ///     let x = DMatrix::from_fn(1, 8, |_, t| ((t + k) as f64 * 0.9).sin());
+    ///     Ok((Sequence::new(x.clone(), 1)?, Sequence::new(x / 2.0, 1)?))
+    /// };
+    /// let (mut train, mut valid) = (Dataset::new(), Dataset::new());
+    /// for k in 0..2 { let (x, d) = seq(k)?; train.push(x, d)?; }
+    /// let (x, d) = seq(5)?;
+    /// valid.push(x, d)?;
+    /// let mut trainer = TrainConfig::new().epochs(40).restore_best(true).build(Adam::new(0.02)?)?;
+    /// let before = trainer.evaluate(&net, &valid)?;
+    /// let report = trainer.fit(&mut net, &train, Some(&valid), &mut rng, |_| {})?;
+    /// assert!(trainer.evaluate(&net, &valid)? < before / 4.0);
+    /// assert_eq!(report.valid_losses.len(), report.epochs);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<C, R, F>(
         &mut self,
         net: &mut Net<C>,

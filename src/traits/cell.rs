@@ -7,6 +7,27 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 
 /// Everything a cell's step reads: the step's input, the previous state, and what the forward
 /// step wrote (new state, output, cache). Every view has one column per batch sample.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::unroll::{Trace, forward_steps};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+/// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+/// let xs = Sequence::new(DMatrix::from_fn(2, 5, |i, t| (i + t) as f64 * 0.1), 1)?;
+/// let mut trace = Trace::new(net.cell(), 5, 1);
+/// forward_steps(net.cell(), net.params(), &xs, &mut trace);
+/// // step t = 2 (0-based) maps state⟨2⟩ to state⟨3⟩ and writes y⟨3⟩
+/// let s = trace.step(2, xs.step(2));
+/// assert_eq!(s.prev, trace.state(2));
+/// assert_eq!(s.state, trace.state(3));
+/// assert_eq!(s.output, trace.output(3));
+/// assert_eq!(s.x.shape(), (2, 1));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Step<'a, T: Real> {
     /// `x⟨t⟩`, `n_input × B`.

@@ -14,6 +14,38 @@ use crate::error::{Error, Result};
 /// Similarities are cosines `cos(u, v) = u·v / (‖u‖‖v‖)`, computed in `f64` and returned as `f32`;
 /// a zero vector has similarity 0 with everything.
 ///
+/// # Examples
+///
+/// An embedding of one's own: five methods, and the queries come free.
+///
+/// ```
+/// use recurrent::Embedding;
+///
+/// /// Three words in two dimensions, rows stored one after the other.
+/// struct Tiny {
+///     words: Vec<&'static str>,
+///     rows: Vec<f32>,
+/// }
+///
+/// impl Embedding for Tiny {
+///     fn dim(&self) -> usize { 2 }
+///     fn vocab_len(&self) -> usize { self.words.len() }
+///     fn word(&self, i: usize) -> Option<&str> { self.words.get(i).copied() }
+///     fn index(&self, w: &str) -> Option<usize> { self.words.iter().position(|x| *x == w) }
+///     fn vector_at(&self, i: usize) -> Option<&[f32]> { self.rows.get(2 * i..2 * i + 2) }
+/// }
+///
+/// let e = Tiny { words: vec!["cat", "dog", "car"], rows: vec![1.0, 0.2, 0.9, 0.3, -0.1, 1.0] };
+/// assert!(e.similarity("cat", "dog")? > e.similarity("cat", "car")?);
+/// assert_eq!(e.most_similar(&["cat"], &[], 1)?[0].0, "dog");
+/// assert!(e.vector("bird").is_err());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+///
+/// [`crate::Word2Vec`] implements it (and repeats the queries as inherent methods);
+/// [`crate::lm::LanguageModelBuilder::embedding`] reads any implementation into a network's
+/// lookup table.
+///
 /// # References
 ///
 /// [^1]: T. Mikolov, K. Chen, G. Corrado, J. Dean (2013), "Efficient Estimation of Word
@@ -40,6 +72,20 @@ pub trait Embedding {
     /// # Errors
     ///
     /// [`Error::UnknownWord`] if `word` is not in the vocabulary.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::{Embedding, word2vec::Word2Vec};
+    /// fn query(e: &impl Embedding) -> recurrent::Result<f32> {
+    ///     Ok(e.vector("king")?[0])
+    /// }
+    /// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+    /// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+    /// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+    /// assert_eq!(query(&m)?, 3.0);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     fn vector(&self, word: &str) -> Result<&[f32]> {
         self.index(word)
             .and_then(|i| self.vector_at(i))
@@ -51,6 +97,20 @@ pub trait Embedding {
     /// # Errors
     ///
     /// [`Error::UnknownWord`] naming the first unknown word.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::{Embedding, word2vec::Word2Vec};
+    /// fn query(e: &impl Embedding) -> recurrent::Result<f32> {
+    ///     e.similarity("man", "woman")
+    /// }
+    /// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+    /// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+    /// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+    /// assert!((query(&m)? - 0.5f32.sqrt()).abs() < 1e-6); // cos 45°
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     fn similarity(&self, a: &str, b: &str) -> Result<f32> {
         let (u, v) = (self.vector(a)?, self.vector(b)?);
         Ok(cosine(u, v) as f32)
@@ -65,6 +125,22 @@ pub trait Embedding {
     /// [`Error::UnknownWord`] for a word not in the vocabulary; [`Error::Empty`] if both lists
     /// are empty; [`Error::DimensionMismatch`] if a word's vector is not `dim()` long;
     /// [`Error::NonFinite`] if a query word's vector holds a NaN or infinite value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::{Embedding, word2vec::Word2Vec};
+    /// fn query(e: &impl Embedding) -> recurrent::Result<Vec<(String, f32)>> {
+    ///     e.most_similar(&["woman", "king"], &["man"], 2)
+    /// }
+    /// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+    /// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+    /// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+    /// let best = query(&m)?;
+    /// assert_eq!(best[0].0, "queen");
+    /// assert!(best[0].1 >= best[1].1);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     fn most_similar(
         &self,
         positive: &[&str],
@@ -116,6 +192,20 @@ pub trait Embedding {
     /// # Errors
     ///
     /// [`Error::UnknownWord`] for a word not in the vocabulary.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::{Embedding, word2vec::Word2Vec};
+    /// fn query(e: &impl Embedding) -> recurrent::Result<Vec<(String, f32)>> {
+    ///     e.analogy("man", "woman", "king", 1)
+    /// }
+    /// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+    /// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+    /// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+    /// assert_eq!(query(&m)?[0].0, "queen");
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     fn analogy(&self, a: &str, b: &str, c: &str, k: usize) -> Result<Vec<(String, f32)>> {
         self.most_similar(&[b, c], &[a], k)
     }
@@ -128,6 +218,20 @@ pub trait Embedding {
     ///
     /// [`Error::DimensionMismatch`] if `query` is not `dim()` long; [`Error::NonFinite`]
     /// naming the first NaN or infinite component of `query`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::{Embedding, word2vec::Word2Vec};
+    /// fn query(e: &impl Embedding) -> recurrent::Result<Vec<(String, f32)>> {
+    ///     e.nearest_to(&[-1.0, 0.0], &[], 1)
+    /// }
+    /// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+    /// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+    /// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+    /// assert_eq!(query(&m)?[0].0, "apple");
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     fn nearest_to(&self, query: &[f64], exclude: &[usize], k: usize) -> Result<Vec<(String, f32)>> {
         check_query("nearest_to", self.dim(), query)?;
         // Normalise the query first, so no product can overflow whatever its scale.

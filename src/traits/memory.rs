@@ -3,6 +3,21 @@ use crate::scalar::Real;
 use nalgebra::{DMatrix, DVector};
 
 /// How a recall ended.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{DMatrix, DVector};
+/// use recurrent::hopfield::Hopfield;
+/// use recurrent::traits::Outcome;
+/// // two units that copy each other's sign: synchronous updates swap them for ever
+/// let w = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 1.0, 0.0]);
+/// let net = Hopfield::builder_from_weights(w).build()?;
+/// let r = net.recall_sync(&DVector::from_column_slice(&[1.0, -1.0]))?;
+/// assert_eq!(r.outcome, Outcome::Cycle { period: 2 });
+/// assert!(!r.converged());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
@@ -18,6 +33,26 @@ pub enum Outcome {
 }
 
 /// The result of recalling a pattern from a probe.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{DMatrix, DVector};
+/// use recurrent::AssociativeMemory;
+/// use recurrent::hopfield::{Hopfield, Rule};
+/// let patterns = DMatrix::<f64>::from_column_slice(6, 2, &[
+///     1.0, 1.0, 1.0, -1.0, -1.0, -1.0,
+///     1.0, -1.0, 1.0, -1.0, 1.0, -1.0,
+/// ]);
+/// let net = Hopfield::from_patterns(&patterns, Rule::Hebbian)?;
+/// let probe = DVector::from_column_slice(&[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0]);
+/// let r = net.recall(&probe)?;
+/// assert!(r.converged());
+/// assert_eq!(r.energy_trace.first(), Some(&net.energy(&probe)?));
+/// assert!((r.energy - net.energy(&r.state)?).abs() < 1e-12);
+/// assert!(r.energy < r.energy_trace[0]); // recall descends the energy
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recall<T: Real> {
     /// The final state.
@@ -45,6 +80,30 @@ impl<T: Real> Recall<T> {
 /// Patterns are columns of length [`AssociativeMemory::dim`]. What values a pattern may take
 /// (±1 for the binary network, reals for the modern one) is documented by each implementation,
 /// and anything else returns an error.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{DMatrix, DVector};
+/// use recurrent::AssociativeMemory;
+/// use recurrent::hopfield::{Hopfield, ModernHopfield, Rule};
+/// /// Store `patterns` in any memory and recall the first one from itself.
+/// fn round_trip(m: &mut impl AssociativeMemory<Scalar = f64>, patterns: &DMatrix<f64>) -> recurrent::Result<bool> {
+///     m.store(patterns)?;
+///     let p: DVector<f64> = patterns.column(0).into_owned();
+///     Ok((m.recall(&p)?.state - &p).amax() < 1e-3)
+/// }
+/// let patterns = DMatrix::<f64>::from_column_slice(6, 2, &[
+///     1.0, 1.0, 1.0, -1.0, -1.0, -1.0,
+///     1.0, -1.0, 1.0, -1.0, 1.0, -1.0,
+/// ]);
+/// let mut binary = Hopfield::<f64>::builder(6, Rule::Storkey).build()?;
+/// let mut modern = ModernHopfield::<f64>::builder(6, 8.0).build()?;
+/// assert!(round_trip(&mut binary, &patterns)?);
+/// assert!(round_trip(&mut modern, &patterns)?);
+/// assert_eq!((binary.n_patterns(), modern.n_patterns()), (2, 2));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 ///
 /// # References
 ///

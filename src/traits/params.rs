@@ -6,6 +6,22 @@ use crate::scalar::Real;
 ///
 /// A model composed of parts ([`crate::net::Stack`]) names each block `part.name`
 /// (e.g. `"cell.w_aa"`) and shifts its offset into place.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+/// let blocks = net.param_blocks();
+/// let w_aa = blocks.iter().find(|b| b.name == "w_aa").expect("Elman has w_aa");
+/// assert_eq!((w_aa.rows, w_aa.cols, w_aa.len()), (3, 3, 9));
+/// assert_eq!(w_aa.range(), w_aa.offset..w_aa.offset + 9);
+/// // the same numbers as the named view
+/// assert!(net.w_aa().iter().eq(net.params()[w_aa.range()].iter()));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamBlock {
     /// The maths name, e.g. `"w_aa"` (or `"cell.w_aa"` inside a composed model).

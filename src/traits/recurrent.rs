@@ -4,6 +4,23 @@ use crate::sequence::Sequence;
 use nalgebra::DMatrix;
 
 /// What a [`Recurrent::run`] produced: the state after every step and the output of every step.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let net = Elman::<f64>::builder(2, 4, 1).build(&mut rng)?;
+/// // 3 sequences of 5 steps
+/// let run = net.run(&Sequence::new(DMatrix::from_element(2, 15, 0.5), 3)?, None)?;
+/// assert_eq!((run.states.steps(), run.states.batch(), run.states.dim()), (5, 3, 4));
+/// assert_eq!(run.outputs.as_matrix().shape(), (1, 15));
+/// // identical sequences give identical outputs
+/// assert_eq!(run.outputs.step(4).column(0), run.outputs.step(4).column(2));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run<T: Real> {
     /// `state⟨t⟩` for `t = 1..=T` (the initial state is not repeated), `n_state × (T·B)`.

@@ -12,6 +12,24 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 ///
 /// This is the schedule every cell gets; sizes are trusted (see [`Cell`]). A cell's own
 /// [`Cell::forward_seq`] may call it for the cases its fused schedule does not cover.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::unroll::{Trace, forward_steps};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+/// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+/// let xs = Sequence::new(DMatrix::from_fn(2, 5, |i, t| (i + t) as f64 * 0.1), 1)?;
+/// let mut trace = Trace::new(net.cell(), 5, 1);
+/// forward_steps(net.cell(), net.params(), &xs, &mut trace);
+/// // five states after the initial one, the same outputs as `run`
+/// assert_eq!(trace.states().ncols(), 6);
+/// assert_eq!(trace.outputs(), net.run(&xs, None)?.outputs.as_matrix());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub fn forward_steps<T: Real, C: Cell<Scalar = T>>(
     cell: &C,
     theta: &[T],
@@ -26,6 +44,28 @@ pub fn forward_steps<T: Real, C: Cell<Scalar = T>>(
 
 /// Backward pass by [`Cell::step_backward`], from the last step to the first; see
 /// [`Cell::backward_seq`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::unroll::{Trace, backward_steps, forward_steps};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+/// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+/// let xs = Sequence::new(DMatrix::from_fn(2, 5, |i, t| (i + t) as f64 * 0.1), 1)?;
+/// let mut trace = Trace::new(net.cell(), 5, 1);
+/// forward_steps(net.cell(), net.params(), &xs, &mut trace);
+/// let d_outputs = DMatrix::from_element(1, 5, 1.0); // ∂L/∂y⟨t⟩ = 1
+/// let mut grad = vec![0.0; net.n_params()];
+/// let mut d_inputs = DMatrix::zeros(2, 5);
+/// backward_steps(net.cell(), net.params(), &xs, d_outputs.as_view(), &mut trace, &mut grad, Some(d_inputs.as_view_mut()));
+/// // the gradient of the last output's bias b_y is Σ_t 1 = 5
+/// assert!((grad[net.n_params() - 1] - 5.0).abs() < 1e-12);
+/// assert!(d_inputs.iter().any(|g| *g != 0.0)); // ∂L/∂x⟨t⟩ as well
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 pub fn backward_steps<T: Real, C: Cell<Scalar = T>>(
     cell: &C,
     theta: &[T],

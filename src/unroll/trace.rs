@@ -83,6 +83,27 @@ impl<T: Real> Clone for Trace<T> {
 }
 
 /// Mutable views of forward step `t`, from [`Trace::step_mut`].
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::unroll::{Trace, forward_steps};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+/// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+/// let xs = Sequence::new(DMatrix::from_fn(2, 5, |i, t| (i + t) as f64 * 0.1), 1)?;
+/// let mut trace = Trace::new(net.cell(), 5, 1);
+/// forward_steps(net.cell(), net.params(), &xs, &mut trace);
+/// // write step 0 again by hand, as a cell's own forward schedule would
+/// let mut again = Trace::new(net.cell(), 5, 1);
+/// let s = again.step_mut(0);
+/// net.cell().step(net.params(), xs.step(0), s.prev, s.state, s.output, s.cache);
+/// assert_eq!(again.state(1), trace.state(1));
+/// assert_eq!(again.output(1), trace.output(1));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct StepMut<'a, T: Real> {
     /// `state⟨t−1⟩`, `n_state × B`.
@@ -97,6 +118,29 @@ pub struct StepMut<'a, T: Real> {
 
 /// The views of backward step `t`, from [`Trace::backward_step`]: the forward record (without
 /// the input, which the trace does not hold) and the gradient buffers.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::unroll::{Trace, forward_steps};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+/// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+/// let xs = Sequence::new(DMatrix::from_fn(2, 5, |i, t| (i + t) as f64 * 0.1), 1)?;
+/// let mut trace = Trace::new(net.cell(), 5, 1);
+/// forward_steps(net.cell(), net.params(), &xs, &mut trace);
+/// // the last step's backward pass alone, with ∂L/∂y⟨5⟩ = 1
+/// let mut grad = vec![0.0; net.n_params()];
+/// let d_y = DMatrix::from_element(1, 1, 1.0);
+/// let s = trace.backward_step(4);
+/// let record = s.record(xs.step(4));
+/// net.cell().step_backward(net.params(), record, s.d_state, d_y.as_view(), s.d_prev, None, &mut grad, s.scratch);
+/// assert!(trace.d_state(4).iter().any(|g| *g != 0.0)); // ∂L/∂state⟨4⟩ written
+/// assert_eq!(grad[net.n_params() - 1], 1.0); // ∂L/∂b_y
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct BackwardStep<'a, T: Real> {
     /// `state⟨t−1⟩`.
@@ -131,6 +175,25 @@ impl<'a, T: Real> BackwardStep<'a, T> {
 
 /// Every buffer of a trace at once, from [`Trace::parts_mut`], for schedules that run one
 /// product over all steps.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand::SeedableRng;
+/// use recurrent::prelude::*;
+/// use recurrent::unroll::{Trace, forward_steps};
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+/// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+/// let xs = Sequence::new(DMatrix::from_fn(2, 5, |i, t| (i + t) as f64 * 0.1), 1)?;
+/// let mut trace = Trace::new(net.cell(), 5, 1);
+/// forward_steps(net.cell(), net.params(), &xs, &mut trace);
+/// let parts = trace.parts_mut();
+/// assert_eq!(parts.states.shape(), (3, 6)); // state⟨0⟩ … state⟨5⟩
+/// assert_eq!(parts.outputs.shape(), (1, 5));
+/// assert_eq!(parts.d_states.shape(), parts.states.shape());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct TraceParts<'a, T: Real> {
     /// `state⟨0⟩ … state⟨T⟩`, `n_state × (T+1)·B`.

@@ -6,6 +6,21 @@ use super::train::Word2VecTrainer;
 use crate::error::{Error, Result};
 
 /// Which word predicts which.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::word2vec::{Architecture, Word2Vec};
+/// let corpus = ["a b c d", "b c d a"];
+/// for arch in [Architecture::SkipGram, Architecture::Cbow] {
+///     let trainer = Word2Vec::builder().architecture(arch).dim(4).min_count(1).epochs(1).build()?;
+///     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+///     let model = trainer.fit(|| corpus.iter(), &mut rng, |_| {})?;
+///     assert_eq!((model.vocab_len(), model.dim()), (4, 4));
+/// }
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Architecture {
@@ -154,7 +169,7 @@ impl Word2Vec {
     ///
     /// ```
     /// use rand::SeedableRng;
-    /// use recurrent::{Embedding, word2vec::Word2Vec};
+    /// use recurrent::word2vec::Word2Vec;
     /// let corpus = vec!["the cat sat on the mat"; 50];
     /// let trainer = Word2Vec::builder().dim(8).min_count(1).epochs(2).build()?;
     /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
@@ -269,6 +284,18 @@ impl Word2VecBuilder {
     ///
     /// [`Error::InvalidParameter`] naming the first value outside the range of the table
     /// above (including `negative = 0` with `hs` off).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let trainer = Word2Vec::builder().dim(50).window(3).negative(5).build()?;
+    /// assert_eq!((trainer.dim(), trainer.window(), trainer.negative()), (50, 3, 5));
+    /// // the checks happen here, not in the setters
+    /// assert!(Word2Vec::builder().dim(0).build().is_err());
+    /// assert!(Word2Vec::builder().negative(0).hs(false).build().is_err()); // no output layer
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build(self) -> Result<Word2VecTrainer> {
         self.config.validate()?;
         Ok(Word2VecTrainer::new(self.config))

@@ -9,6 +9,16 @@ use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
 /// One analogy question: `a` is to `b` as `c` is to `expected`.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::{Analogy, read_analogies};
+/// let set = read_analogies(": family\nman woman king queen\n".as_bytes())?;
+/// let q = &set.sections[0].questions[0];
+/// assert_eq!(q, &Analogy { a: "man".into(), b: "woman".into(), c: "king".into(), expected: "queen".into() });
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Analogy {
     /// First word of the known pair.
@@ -22,6 +32,17 @@ pub struct Analogy {
 }
 
 /// A named group of analogy questions (`: capital-common-countries`, …).
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::read_analogies;
+/// let set = read_analogies(": royal\nman woman king queen\nman woman prince princess\n: fruit\nking queen apple pear\n".as_bytes())?;
+/// let names: Vec<&str> = set.sections.iter().map(|s| s.name.as_str()).collect();
+/// assert_eq!(names, ["royal", "fruit"]);
+/// assert_eq!(set.sections[0].questions.len(), 2);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnalogySection {
     /// The section name, without the leading `": "`.
@@ -31,6 +52,16 @@ pub struct AnalogySection {
 }
 
 /// An analogy file: its sections and the lines that were not questions.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::read_analogies;
+/// let set = read_analogies(": royal\nman woman king queen\nman woman prince princess\n: fruit\nking queen apple pear\n".as_bytes())?;
+/// assert_eq!((set.len(), set.sections.len()), (3, 2));
+/// assert!(!set.is_empty() && set.skipped_lines.is_empty());
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AnalogySet {
     /// The sections, in file order.
@@ -52,6 +83,15 @@ impl AnalogySet {
 }
 
 /// A pair of words with a human similarity score.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::{WordPair, read_word_pairs};
+/// let pairs = read_word_pairs("tiger\tcat\t7.35\n".as_bytes())?;
+/// assert_eq!(pairs.pairs[0], WordPair { a: "tiger".into(), b: "cat".into(), score: 7.35 });
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct WordPair {
     /// First word.
@@ -63,6 +103,17 @@ pub struct WordPair {
 }
 
 /// A word-pair file: the pairs and the lines that were not pairs.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::read_word_pairs;
+/// let file = "# a comment\nw1\tw2\tscore\ntiger\tcat\t7.35\nbook\tpaper\n";
+/// let pairs = read_word_pairs(file.as_bytes())?;
+/// assert_eq!(pairs.pairs.len(), 1);
+/// assert_eq!(pairs.skipped_lines, [2, 4]); // the header and a line with two fields
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WordPairs {
     /// The pairs, in file order.
@@ -192,6 +243,21 @@ pub fn read_word_pairs<R: BufRead>(reader: R) -> Result<WordPairs> {
 }
 
 /// How analogies are ranked.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::{AnalogyMethod, EvalOptions, Word2Vec, evaluate_analogies, read_analogies};
+/// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+/// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+/// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+/// let q = read_analogies(": family\nman woman king queen\n".as_bytes())?;
+/// for method in [AnalogyMethod::CosAdd, AnalogyMethod::CosMul] {
+///     let opts = EvalOptions { method, ..EvalOptions::default() };
+///     assert_eq!(evaluate_analogies(&m, &q, &opts)?.accuracy(), 1.0);
+/// }
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AnalogyMethod {
@@ -227,6 +293,22 @@ pub enum AnalogyMethod {
 /// | `case_insensitive` | `true` | compare words in upper case; the first case variant's vector is used |
 /// | `dummy4unknown` | `false` | count out-of-vocabulary questions as wrong (pairs: similarity 0) instead of skipping them |
 /// | `method` | `CosAdd` | analogy ranking |
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::{EvalOptions, Word2Vec, evaluate_analogies, read_analogies};
+/// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+/// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+/// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+/// let q = read_analogies(": royal\nman woman king queen\nman woman prince princess\n".as_bytes())?;
+/// // skipped by default, counted as wrong with dummy4unknown
+/// let skip = evaluate_analogies(&m, &q, &EvalOptions::default())?;
+/// let strict = EvalOptions { dummy4unknown: true, ..EvalOptions::default() };
+/// let count = evaluate_analogies(&m, &q, &strict)?;
+/// assert_eq!((skip.accuracy(), count.accuracy()), (1.0, 0.5));
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EvalOptions {
     /// Only the first `N` words of the model count (`None`: all).
@@ -251,6 +333,22 @@ impl Default for EvalOptions {
 }
 
 /// Counts for one section (or the total).
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::{EvalOptions, Word2Vec, evaluate_analogies, read_analogies};
+/// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+/// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+/// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+/// let q = read_analogies(": royal\nman woman king queen\nman woman prince princess\n: fruit\nking queen apple pear\n".as_bytes())?;
+/// let r = evaluate_analogies(&m, &q, &EvalOptions::default())?;
+/// let royal = &r.sections[0];
+/// assert_eq!((royal.name.as_str(), royal.correct, royal.oov), ("royal", 1, 1));
+/// assert_eq!((royal.evaluated(), royal.accuracy()), (1, 1.0));
+/// assert_eq!(r.sections[1].accuracy(), 0.0); // nothing evaluated: "pear" is unknown
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SectionScore {
     /// Section name (`"Total accuracy"` for the total, as gensim names it).
@@ -279,6 +377,21 @@ impl SectionScore {
 }
 
 /// The result of [`evaluate_analogies`].
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::{EvalOptions, Word2Vec, evaluate_analogies, read_analogies};
+/// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+/// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+/// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+/// let q = read_analogies(": royal\nman woman king queen\nman woman prince princess\n: fruit\nking queen apple pear\n".as_bytes())?;
+/// let r = evaluate_analogies(&m, &q, &EvalOptions::default())?;
+/// assert_eq!((r.questions, r.total.correct, r.total.oov), (3, 1, 2));
+/// assert_eq!(r.accuracy(), 1.0);
+/// assert!((r.oov_percent() - 200.0 / 3.0).abs() < 1e-9);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnalogyReport {
     /// Per section, in file order.
@@ -303,6 +416,20 @@ impl AnalogyReport {
 }
 
 /// The result of [`evaluate_word_pairs`].
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::word2vec::{EvalOptions, Word2Vec, evaluate_word_pairs, read_word_pairs};
+/// let words = ["cat", "dog", "car"].map(String::from).to_vec();
+/// let m = Word2Vec::from_parts(words, vec![1; 3], 2, vec![1.0, 0.1, 1.0, 0.3, 0.0, 1.0])?;
+/// let p = read_word_pairs("cat\tdog\t8\ncat\tcar\t2\ndog\tcar\t3\ncat\tunicorn\t1\n".as_bytes())?;
+/// let r = evaluate_word_pairs(&m, &p, &EvalOptions::default())?;
+/// assert_eq!(r.spearman, Some(1.0)); // the model ranks the pairs as people do
+/// assert!(r.pearson.is_some());
+/// assert_eq!(r.oov_percent(false), 25.0); // 1 of 4 pairs
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct PairsReport {
     /// Spearman's ρ of human scores against model cosines; `None` if undefined (fewer than

@@ -101,7 +101,7 @@ impl Default for ReadOptions {
 /// # Examples
 ///
 /// ```
-/// use recurrent::{Embedding, word2vec::{read_word2vec_text, ReadOptions}};
+/// use recurrent::word2vec::{read_word2vec_text, ReadOptions};
 /// let file = "2 3\nking 0.5 0.25 -1.0\nqueen 0.5 0.3 1e-05\n";
 /// let m = read_word2vec_text(file.as_bytes(), ReadOptions::default())?;
 /// assert_eq!((m.vocab_len(), m.dim()), (2, 3));
@@ -139,7 +139,7 @@ pub fn read_word2vec_text<R: BufRead>(reader: R, opts: ReadOptions) -> Result<Wo
 /// # Examples
 ///
 /// ```
-/// use recurrent::{Embedding, word2vec::{read_word2vec_binary, ReadOptions}};
+/// use recurrent::word2vec::{read_word2vec_binary, ReadOptions};
 /// let mut file = b"1 2\nhello ".to_vec();
 /// file.extend(0.5f32.to_le_bytes());
 /// file.extend((-2.0f32).to_le_bytes());
@@ -187,7 +187,7 @@ pub fn read_word2vec_binary<R: BufRead>(reader: R, opts: ReadOptions) -> Result<
 /// # Examples
 ///
 /// ```
-/// use recurrent::{Embedding, word2vec::{read_word2vec, write_word2vec_binary, ReadOptions, Word2Vec}};
+/// use recurrent::word2vec::{read_word2vec, write_word2vec_binary, ReadOptions, Word2Vec};
 /// let m = Word2Vec::from_parts(vec!["a".into()], vec![1], 2, vec![0.5, -2.0])?;
 /// let mut binary = Vec::new();
 /// write_word2vec_binary(&m, &mut binary)?;
@@ -225,6 +225,18 @@ impl Word2Vec {
     /// # Errors
     ///
     /// As [`write_word2vec_text`], and [`Error::Io`] naming the path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::{ReadOptions, Word2Vec};
+    /// let words = vec!["a".to_string(), "b".to_string()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 2, vec![0.5, 1.0, -1.0, 0.25])?;
+    /// let path = std::env::temp_dir().join("recurrent-doc-save-text.txt");
+    /// m.save_text(&path)?;
+    /// assert_eq!(Word2Vec::load_text(&path, ReadOptions::default())?.vectors(), m.vectors());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn save_text<P: AsRef<Path>>(&self, path: P) -> Result<()> {
         crate::io::write_atomic(path, |w| write_word2vec_text(self, w))
     }
@@ -235,6 +247,19 @@ impl Word2Vec {
     /// # Errors
     ///
     /// As [`write_word2vec_binary`], and [`Error::Io`] naming the path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::{ReadOptions, Word2Vec};
+    /// let words = vec!["a".to_string(), "b".to_string()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 2, vec![0.1, 1.0, -1.0, 0.3])?;
+    /// let path = std::env::temp_dir().join("recurrent-doc-save-binary.bin");
+    /// m.save_binary(&path)?;
+    /// // the binary format keeps every f32 bit for bit
+    /// assert_eq!(Word2Vec::load_binary(&path, ReadOptions::default())?.vectors(), m.vectors());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn save_binary<P: AsRef<Path>>(&self, path: P) -> Result<()> {
         crate::io::write_atomic(path, |w| write_word2vec_binary(self, w))
     }

@@ -24,7 +24,7 @@
 //!
 //! ```
 //! use rand::SeedableRng;
-//! use recurrent::{Embedding, word2vec::{Architecture, Word2Vec}};
+//! use recurrent::word2vec::{Architecture, Word2Vec};
 //! // Two topics that never share a sentence.
 //! let corpus: Vec<&str> = (0..200)
 //!     .map(|i| if i % 2 == 0 { "cat dog mouse cat dog" } else { "car bus train car bus" })
@@ -88,8 +88,20 @@ pub use io::{
 /// per word.
 ///
 /// Train one with [`Word2Vec::builder`], load one with [`Word2Vec::load_binary`] or
-/// [`Word2Vec::load_text`], or assemble one with [`Word2Vec::from_parts`]; query it through
-/// [`Embedding`] (`similarity`, `most_similar`, `analogy`, …) and the methods below.
+/// [`Word2Vec::load_text`], or assemble one with [`Word2Vec::from_parts`].
+///
+/// # Queries
+///
+/// The [`Embedding`] queries are inherent methods too, so they need no trait import:
+/// [`similarity`](Word2Vec::similarity), [`most_similar`](Word2Vec::most_similar) (3CosAdd),
+/// [`analogy`](Word2Vec::analogy), [`nearest_to`](Word2Vec::nearest_to) (a raw vector),
+/// [`vector`](Word2Vec::vector), [`index`](Word2Vec::index), [`word`](Word2Vec::word),
+/// [`dim`](Word2Vec::dim) and [`vocab_len`](Word2Vec::vocab_len); beyond the trait,
+/// 3CosMul ([`most_similar_cosmul`](Word2Vec::most_similar_cosmul),
+/// [`analogy_cosmul`](Word2Vec::analogy_cosmul)) and [`doesnt_match`](Word2Vec::doesnt_match).
+/// Files: [`save_text`](Word2Vec::save_text), [`save_binary`](Word2Vec::save_binary),
+/// [`load`](Word2Vec::load) (either format), [`load_text`](Word2Vec::load_text),
+/// [`load_binary`](Word2Vec::load_binary).
 ///
 /// # Invariants
 ///
@@ -100,13 +112,23 @@ pub use io::{
 ///
 /// # Examples
 ///
+/// Vectors assembled by hand (a trained model is queried the same way; see the
+/// [module](self) for training):
+///
 /// ```
-/// use recurrent::{Embedding, word2vec::Word2Vec};
-/// let words = vec!["king".to_string(), "queen".to_string(), "apple".to_string()];
-/// let m = Word2Vec::from_parts(words, vec![3, 2, 1], 2, vec![1.0, 0.1, 0.9, 0.2, -0.1, 1.0])?;
-/// assert_eq!(m.index("queen"), Some(1));
+/// use recurrent::word2vec::Word2Vec;
+/// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+/// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+/// let m = Word2Vec::from_parts(words, vec![5, 4, 3, 2, 1], 2, v)?;
+/// assert_eq!((m.vocab_len(), m.dim()), (5, 2));
+/// assert_eq!(m.index("queen"), Some(3));
 /// assert!(m.similarity("king", "queen")? > m.similarity("king", "apple")?);
-/// assert_eq!(m.most_similar(&["king"], &[], 1)?[0].0, "queen");
+/// // the nearest neighbour of "king" in this toy space is "man"
+/// assert_eq!(m.most_similar(&["king"], &[], 1)?[0].0, "man");
+/// // man : woman :: king : ?, by 3CosAdd and by 3CosMul
+/// assert_eq!(m.analogy("man", "woman", "king", 1)?[0].0, "queen");
+/// assert_eq!(m.analogy_cosmul("man", "woman", "king", 1)?[0].0, "queen");
+/// assert_eq!(m.doesnt_match(&["man", "woman", "apple"])?, "apple");
 /// # Ok::<(), recurrent::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -133,7 +155,7 @@ impl Word2Vec {
     /// # Examples
     ///
     /// ```
-    /// use recurrent::{Embedding, word2vec::Word2Vec};
+    /// use recurrent::word2vec::Word2Vec;
     /// let m = Word2Vec::from_parts(vec!["a".into(), "b".into()], vec![2, 1], 2, vec![1.0, 0.0, 0.0, 1.0])?;
     /// assert_eq!(m.similarity("a", "b")?, 0.0);
     /// assert!(Word2Vec::from_parts(vec!["a".into(), "a".into()], vec![1, 1], 1, vec![1.0, 2.0]).is_err());
@@ -170,7 +192,7 @@ impl Word2Vec {
     /// # Examples
     ///
     /// ```
-    /// use recurrent::{Embedding, text::Vocab, word2vec::Word2Vec};
+    /// use recurrent::{text::Vocab, word2vec::Word2Vec};
     /// let vocab = Vocab::from_sentences(["a b b"], 1, None)?;
     /// let m = Word2Vec::from_vocab(vocab, 1, vec![2.0, -1.0])?;
     /// assert_eq!(m.vector("a")?, &[-1.0]);

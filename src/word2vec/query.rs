@@ -13,7 +13,7 @@
 use super::Word2Vec;
 use crate::error::{Error, Result};
 use crate::kernel::dot;
-use crate::traits::{check_query, query_norm};
+use crate::traits::{Embedding, check_query, query_norm};
 use std::sync::OnceLock;
 
 /// Lazily built inverse row norms. Two caches always compare equal, so a model's equality
@@ -74,6 +74,220 @@ pub(crate) fn top_k(scores: &[f32], exclude: &[usize], k: usize) -> Vec<(usize, 
     }
     cand.sort_unstable_by(cmp);
     cand
+}
+
+/// The [`Embedding`] queries as inherent methods, so that they show on [`Word2Vec`]'s page
+/// and work without importing the trait. Each one calls the trait's method (or this type's
+/// implementation of it) and behaves exactly as it does.
+impl Word2Vec {
+    /// The dimension `d` of the vectors ([`Embedding::dim`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = vec!["a".into(), "b".into()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 3, vec![0.5; 6])?;
+    /// assert_eq!((m.dim(), m.vocab_len()), (3, 2));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn dim(&self) -> usize {
+        Embedding::dim(self)
+    }
+
+    /// The number of words `V` ([`Embedding::vocab_len`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = vec!["a".into(), "b".into()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(m.vocab_len(), 2);
+    /// assert_eq!(m.vocab_len(), m.words().len());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn vocab_len(&self) -> usize {
+        Embedding::vocab_len(self)
+    }
+
+    /// The word with index `index`, if there is one ([`Embedding::word`]); words are stored
+    /// most frequent first when the model was trained or read from a file.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = vec!["the".into(), "cat".into()];
+    /// let m = Word2Vec::from_parts(words, vec![9, 2], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(m.word(1), Some("cat"));
+    /// assert_eq!(m.word(2), None);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn word(&self, index: usize) -> Option<&str> {
+        Embedding::word(self, index)
+    }
+
+    /// The index of `word`, if it is in the vocabulary ([`Embedding::index`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = vec!["the".into(), "cat".into()];
+    /// let m = Word2Vec::from_parts(words, vec![9, 2], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(m.index("cat"), Some(1));
+    /// assert_eq!(m.index("dog"), None);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn index(&self, word: &str) -> Option<usize> {
+        Embedding::index(self, word)
+    }
+
+    /// The vector of the word with index `index`, `dim()` long ([`Embedding::vector_at`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = vec!["a".into(), "b".into()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 2, vec![1.0, 2.0, 3.0, 4.0])?;
+    /// assert_eq!(m.vector_at(1), Some(&[3.0, 4.0][..]));
+    /// assert_eq!(m.vector_at(2), None);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn vector_at(&self, index: usize) -> Option<&[f32]> {
+        Embedding::vector_at(self, index)
+    }
+
+    /// The vector of `word` ([`Embedding::vector`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownWord`] if `word` is not in the vocabulary.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::{Error, word2vec::Word2Vec};
+    /// let words = vec!["a".into(), "b".into()];
+    /// let m = Word2Vec::from_parts(words, vec![2, 1], 2, vec![1.0, 2.0, 3.0, 4.0])?;
+    /// assert_eq!(m.vector("b")?, &[3.0, 4.0]);
+    /// assert!(matches!(m.vector("z"), Err(Error::UnknownWord(w)) if w == "z"));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn vector(&self, word: &str) -> Result<&[f32]> {
+        Embedding::vector(self, word)
+    }
+
+    /// The cosine similarity `u·v / (‖u‖‖v‖)` of two words, in `[−1, 1]`
+    /// ([`Embedding::similarity`]; 0 if either vector is zero).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownWord`] naming the first unknown word.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = ["cat", "dog", "car"].map(String::from).to_vec();
+    /// let m = Word2Vec::from_parts(words, vec![1; 3], 2, vec![1.0, 0.2, 0.9, 0.3, -0.1, 1.0])?;
+    /// assert!(m.similarity("cat", "dog")? > 0.9);
+    /// assert!(m.similarity("cat", "car")? < 0.2);
+    /// assert!((m.similarity("car", "car")? - 1.0).abs() < 1e-6);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn similarity(&self, a: &str, b: &str) -> Result<f32> {
+        Embedding::similarity(self, a, b)
+    }
+
+    /// The `k` words nearest by cosine to `Σ unit(p) − Σ unit(n)` over the `positive` and
+    /// `negative` words, excluding the query words, best first with their cosines
+    /// ([`Embedding::most_similar`], gensim's `most_similar`, 3CosAdd for an analogy). See
+    /// [`Word2Vec::most_similar_cosmul`] for the multiplicative objective.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownWord`] for a word not in the vocabulary; [`Error::Empty`] if both lists
+    /// are empty; [`Error::NonFinite`] if a query word's vector holds a NaN or infinite value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = ["cat", "dog", "car", "bus"].map(String::from).to_vec();
+    /// let v = vec![1.0, 0.2, 0.9, 0.3, -0.1, 1.0, 0.0, 0.9];
+    /// let m = Word2Vec::from_parts(words, vec![1; 4], 2, v)?;
+    /// let near = m.most_similar(&["cat"], &[], 2)?;
+    /// assert_eq!(near[0].0, "dog");
+    /// assert!(near[0].1 > near[1].1);
+    /// // the query word itself is never returned
+    /// assert!(near.iter().all(|(w, _)| w != "cat"));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn most_similar(
+        &self,
+        positive: &[&str],
+        negative: &[&str],
+        k: usize,
+    ) -> Result<Vec<(String, f32)>> {
+        Embedding::most_similar(self, positive, negative, k)
+    }
+
+    /// Answers "`a` is to `b` as `c` is to ?" by 3CosAdd: the `k` words nearest to
+    /// `unit(b) − unit(a) + unit(c)`, excluding `a`, `b` and `c` ([`Embedding::analogy`];
+    /// [`Word2Vec::analogy_cosmul`] for 3CosMul).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownWord`] for a word not in the vocabulary.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = ["man", "woman", "king", "queen", "apple"].map(String::from).to_vec();
+    /// let v = vec![1.0, 0.0, 1.0, 1.0, 3.0, 0.2, 3.0, 1.8, -1.0, -0.2];
+    /// let m = Word2Vec::from_parts(words, vec![1; 5], 2, v)?;
+    /// // man : woman :: king : ?
+    /// assert_eq!(m.analogy("man", "woman", "king", 1)?[0].0, "queen");
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn analogy(&self, a: &str, b: &str, c: &str, k: usize) -> Result<Vec<(String, f32)>> {
+        Embedding::analogy(self, a, b, c, k)
+    }
+
+    /// The `k` words whose vectors have the largest cosine with a raw `query` vector, skipping
+    /// the indices in `exclude`, best first ([`Embedding::nearest_to`]): the search behind the
+    /// other queries, for a vector of the caller's own (a sum, a projection, …).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] if `query` is not `dim()` long; [`Error::NonFinite`]
+    /// naming the first NaN or infinite component.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let words = ["cat", "dog", "car"].map(String::from).to_vec();
+    /// let m = Word2Vec::from_parts(words, vec![1; 3], 2, vec![1.0, 0.2, 0.9, 0.3, -0.1, 1.0])?;
+    /// let near = m.nearest_to(&[0.0, 1.0], &[], 1)?;
+    /// assert_eq!(near[0].0, "car");
+    /// let skip_car = m.nearest_to(&[0.0, 1.0], &[2], 1)?;
+    /// assert_eq!(skip_car[0].0, "dog");
+    /// assert!(m.nearest_to(&[1.0], &[], 1).is_err()); // wrong length
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn nearest_to(
+        &self,
+        query: &[f64],
+        exclude: &[usize],
+        k: usize,
+    ) -> Result<Vec<(String, f32)>> {
+        Embedding::nearest_to(self, query, exclude, k)
+    }
 }
 
 impl Word2Vec {

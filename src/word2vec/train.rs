@@ -55,6 +55,24 @@ use std::time::{Duration, Instant};
 
 /// A progress report, passed to the training callback about ten times a second and once at
 /// the end of every epoch.
+///
+/// # Examples
+///
+/// ```
+/// use rand::SeedableRng;
+/// use recurrent::word2vec::{Word2Vec, Word2VecProgress};
+/// let corpus = ["a b c d e", "b c d e a", "c d e a b"];
+/// let trainer = Word2Vec::builder().dim(4).min_count(1).epochs(2).sample(0.0).build()?;
+/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut ends: Vec<Word2VecProgress> = Vec::new();
+/// trainer.fit(|| corpus.iter(), &mut rng, |p| if p.epoch_done { ends.push(*p) })?;
+/// assert_eq!(ends.len(), 2); // one closing report per epoch
+/// let last = ends[1];
+/// assert_eq!((last.epoch, last.epochs), (1, 2));
+/// assert_eq!(last.fraction(), 1.0); // every planned word read
+/// assert!(last.mean_loss() > 0.0);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Word2VecProgress {
     /// The current epoch, from 0.
@@ -108,7 +126,7 @@ impl Word2VecProgress {
 ///
 /// ```
 /// use rand::SeedableRng;
-/// use recurrent::{Embedding, word2vec::Word2Vec};
+/// use recurrent::word2vec::Word2Vec;
 /// let corpus = vec!["the cat sat on the mat"; 50];
 /// let trainer = Word2Vec::builder().dim(8).min_count(1).epochs(2).build()?;
 /// assert_eq!((trainer.dim(), trainer.window()), (8, 5));
@@ -224,6 +242,16 @@ impl Word2VecTrainer {
     /// # Errors
     ///
     /// As [`Vocab::from_sentences`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::word2vec::Word2Vec;
+    /// let trainer = Word2Vec::builder().min_count(2).build()?;
+    /// let vocab = trainer.build_vocab(["the cat", "the dog", "a cat"])?;
+    /// assert_eq!(vocab.words(), ["the", "cat"]); // seen at least twice, most frequent first
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn build_vocab<I>(&self, sentences: I) -> Result<Vocab>
     where
         I: IntoIterator,
@@ -238,6 +266,26 @@ impl Word2VecTrainer {
     /// # Errors
     ///
     /// As [`Word2VecTrainer::build_vocab`] and [`Word2VecTrainer::train`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::word2vec::{Architecture, Word2Vec};
+    /// let corpus: Vec<String> = (0..100)
+    ///     .map(|i| if i % 2 == 0 { "red green blue red green" } else { "one two three one two" }.to_string())
+    ///     .collect();
+    /// let trainer = Word2Vec::builder().architecture(Architecture::SkipGram).dim(8).window(2).min_count(1).sample(0.0).build()?;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
+    /// // the closure gives the corpus again for the vocabulary and every epoch
+    /// let model = trainer.fit(|| corpus.iter(), &mut rng, |_| {})?;
+    /// assert_eq!(model.vocab_len(), 6);
+    /// assert!(model.similarity("red", "green")? > model.similarity("red", "two")?);
+    /// // one thread and one seed: the same vectors again
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
+    /// assert_eq!(trainer.fit(|| corpus.iter(), &mut rng, |_| {})?, model);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<F, I, R, P>(&self, mut corpus: F, rng: &mut R, progress: P) -> Result<Word2Vec>
     where
         F: FnMut() -> I,
@@ -258,6 +306,20 @@ impl Word2VecTrainer {
     /// # Errors
     ///
     /// As [`Vocab::from_file`] and [`Word2VecTrainer::train_file`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::word2vec::Word2Vec;
+    /// let path = std::env::temp_dir().join("recurrent-doc-fit-file.txt");
+    /// std::fs::write(&path, "a b c\nb c a\nc a b\n").map_err(|e| recurrent::Error::Io { context: "doc example".into(), source: e })?;
+    /// let trainer = Word2Vec::builder().dim(4).min_count(1).epochs(2).build()?;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let model = trainer.fit_file(&path, &mut rng, |_| {})?; // streamed line by line
+    /// assert_eq!((model.vocab_len(), model.dim()), (3, 4));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit_file<R, P>(
         &self,
         path: impl AsRef<Path>,

@@ -2,7 +2,6 @@
 
 use super::super::Word2Vec;
 use crate::error::{Error, Result};
-use crate::traits::Embedding;
 use std::io::Write;
 
 /// Checks that every word can be written: not empty, no space, no newline.
