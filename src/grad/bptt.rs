@@ -144,6 +144,24 @@ pub struct Bptt<T: Real> {
 
 impl<T: Real> Bptt<T> {
     /// Buffers for `net` on `steps` steps of `batch` columns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::grad::{Batch, Bptt, Loss};
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let net = Elman::<f64>::builder(2, 4, 1).build(&mut rng)?;
+    /// let mut ws = Bptt::new(&net, 10, 3); // 10 steps of 3 columns
+    /// assert_eq!(ws.grad().len(), net.n_params());
+    /// let x = Sequence::new(DMatrix::from_element(2, 30, 0.5), 3)?;
+    /// let d = Sequence::new(DMatrix::zeros(1, 30), 3)?;
+    /// let l = ws.compute(&net, Batch::new(&x, &d), Loss::sum_squared())?; // no allocation
+    /// assert!(l > 0.0);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new<C: Cell<Scalar = T>>(net: &Net<C>, steps: usize, batch: usize) -> Self {
         let cell = net.cell();
         Self {
@@ -173,6 +191,23 @@ impl<T: Real> Bptt<T> {
     /// or initial state do not fit the cell; [`Error::NonFinite`] for NaN or infinite inputs
     /// or initial state, or outputs that become non-finite; whatever
     /// [`Cell::check_inputs`] finds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::grad::Bptt;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(2);
+    /// let net = Elman::<f64>::builder(1, 3, 2).build(&mut rng)?;
+    /// let x = Sequence::new(DMatrix::from_element(1, 6, 1.0), 1)?;
+    /// let mut ws = Bptt::new(&net, 6, 1);
+    /// let y = ws.forward(&net, &x, None)?;
+    /// assert_eq!(y.shape(), (2, 6)); // y⟨1⟩ … y⟨6⟩
+    /// assert_eq!(ws.trace().states().ncols(), 7); // state⟨0⟩ … state⟨6⟩
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn forward<C: Cell<Scalar = T>>(
         &mut self,
         net: &Net<C>,
@@ -196,6 +231,32 @@ impl<T: Real> Bptt<T> {
     ///
     /// [`Error::DimensionMismatch`] if `d_outputs` or `inputs` do not fit the last forward
     /// pass; [`Error::NonFinite`] if the gradient becomes non-finite.
+    ///
+    /// # Examples
+    ///
+    /// A loss of one's own between the halves, `L = Σ_t y⟨t⟩` (so `∂L/∂y⟨t⟩ = 1`), gives
+    /// the same gradient as finite differences:
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::grad::Bptt;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
+    /// let net = Elman::<f64>::builder(1, 3, 1).build(&mut rng)?;
+    /// let x = Sequence::new(DMatrix::from_fn(1, 5, |_, t| t as f64 * 0.2), 1)?;
+    /// let mut ws = Bptt::new(&net, 5, 1);
+    /// ws.forward(&net, &x, None)?;
+    /// ws.backward(&net, &x, DMatrix::from_element(1, 5, 1.0).as_view())?;
+    /// let loss = |n: &Elman<f64>| -> f64 { n.run(&x, None).unwrap().outputs.as_matrix().sum() };
+    /// let (h, k) = (1e-6, 4);
+    /// let (mut up, mut down) = (net.clone(), net.clone());
+    /// up.params_mut()[k] += h;
+    /// down.params_mut()[k] -= h;
+    /// let fd = (loss(&up) - loss(&down)) / (2.0 * h);
+    /// assert!((ws.grad()[k] - fd).abs() < 1e-7);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn backward<C: Cell<Scalar = T>>(
         &mut self,
         net: &Net<C>,

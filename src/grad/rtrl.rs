@@ -113,6 +113,21 @@ impl<T: Real> Rtrl<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `batch` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::grad::Rtrl;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let net = Elman::<f64>::builder(2, 5, 1).build(&mut rng)?;
+    /// let rtrl = Rtrl::new(&net, 4)?; // 4 streams side by side
+    /// assert_eq!(rtrl.steps(), 0);
+    /// assert_eq!(rtrl.grad().len(), net.n_params());
+    /// assert!(Rtrl::new(&net, 0).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new<C: Cell<Scalar = T>>(net: &Net<C>, batch: usize) -> Result<Self> {
         let cell = net.cell();
         if batch == 0 {

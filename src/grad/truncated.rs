@@ -124,6 +124,17 @@ impl<T: Real> TruncatedBptt<T> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `h ≥ 1` and `1 ≤ h′ ≤ h`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::grad::TruncatedBptt;
+    /// let elman_1990 = TruncatedBptt::<f64>::new(1, 1)?; // context units as extra inputs
+    /// assert_eq!(elman_1990.position(), 0);
+    /// assert!(TruncatedBptt::<f64>::new(4, 8).is_err()); // h′ > h
+    /// assert!(TruncatedBptt::<f64>::new(0, 1).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(h: usize, h_prime: usize) -> Result<Self> {
         if h == 0 {
             return Err(Error::invalid("h", "must be at least 1"));

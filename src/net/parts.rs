@@ -60,6 +60,16 @@ impl Lookup {
     ///
     /// [`Error::InvalidParameter`] if a size is zero, `vocab` is above 2²⁴ (token indices must
     /// be exact in `f32`), or `vocab·dim` overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::net::Lookup;
+    /// let table = Lookup::new(5000, 100)?.frozen(true); // V = 5000 words, d = 100
+    /// assert_eq!((table.vocab(), table.dim(), table.is_frozen()), (5000, 100, true));
+    /// assert!(Lookup::new(0, 100).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(vocab: usize, dim: usize) -> Result<Self> {
         if vocab == 0 || dim == 0 {
             return Err(Error::invalid("lookup", "vocab and dim must be at least 1"));
@@ -223,6 +233,16 @@ impl Linear {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if a size is zero or `n_in·n_out` overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::net::Linear;
+    /// let head = Linear::new(128, 4749)?; // hidden state → logits over a vocabulary
+    /// assert_eq!((head.n_in(), head.n_out()), (128, 4749));
+    /// assert!(Linear::new(128, 0).is_err());
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(n_in: usize, n_out: usize) -> Result<Self> {
         if n_in == 0 || n_out == 0 {
             return Err(Error::invalid(
