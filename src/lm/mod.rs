@@ -656,6 +656,25 @@ impl<C: Cell> LanguageModel<C> {
     /// # Errors
     ///
     /// As [`LanguageModel::nll`].
+    ///
+    /// # Examples
+    ///
+    /// An untrained model is close to uniform over its `V` words: perplexity near `V`.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::lm::{LanguageModel, elman};
+    /// use recurrent::text::Vocab;
+    /// let text = ["a b c", "a b d", "b c d"];
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+    /// let vocab = Vocab::for_language_model(text, 1)?;
+    /// let lm = LanguageModel::builder(vocab, elman::<f64>(4, 8, &mut rng)?).build(&mut rng)?;
+    /// let data: Vec<Vec<usize>> = text.iter().map(|s| lm.encode(s)).collect();
+    /// let v = lm.vocab().len() as f64; // a b c d, </s>, <unk>
+    /// let ppl = lm.perplexity(&data)?;
+    /// assert!(ppl > 0.5 * v && ppl < 2.0 * v, "{ppl} vs V = {v}");
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn perplexity(&self, sentences: &[Vec<usize>]) -> Result<f64> {
         Ok(self.nll(sentences)?.exp())
     }
@@ -709,6 +728,29 @@ impl<C: Cell> LanguageModel<C> {
     ///
     /// [`Error::InvalidParameter`] for a negative or non-finite temperature or a prompt token
     /// outside the vocabulary; [`Error::NonFinite`] if the logits are not finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::lm::{LanguageModel, elman};
+    /// use recurrent::text::Vocab;
+    /// use recurrent::train::{Adam, TrainConfig};
+    /// let text = ["a b c", "a b d", "b c d"];
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+    /// let vocab = Vocab::for_language_model(text, 1)?;
+    /// let mut lm = LanguageModel::builder(vocab, elman::<f64>(4, 8, &mut rng)?).build(&mut rng)?;
+    /// let data: Vec<Vec<usize>> = text.iter().map(|s| lm.encode(s)).collect();
+    /// lm.fit(TrainConfig::new().epochs(60), Adam::new(0.02)?, &data, None, &mut rng, |_| {})?;
+    /// let prompt = lm.encode("a"); // "a" is followed by "b" in every sentence
+    /// let next = lm.generate(&prompt, 1, 0.0, &mut rng)?;
+    /// assert_eq!(lm.word(next[0]), Some("b"));
+    /// // seeded sampling at temperature 1: the same seed, the same sentence
+    /// let mut r1 = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let mut r2 = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// assert_eq!(lm.generate(&[], 8, 1.0, &mut r1)?, lm.generate(&[], 8, 1.0, &mut r2)?);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn generate<R: Rng + ?Sized>(
         &self,
         prompt: &[usize],
@@ -799,6 +841,30 @@ impl<C: Cell> LanguageModel<C> {
     /// [`Error::InvalidParameter`] for a token outside the vocabulary, a bad configuration,
     /// or `patience` without `valid`; the trainer's errors (e.g. [`Error::NonFinite`] if
     /// training diverged).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::lm::{LanguageModel, elman};
+    /// use recurrent::text::Vocab;
+    /// use recurrent::train::{Adam, TrainConfig};
+    /// let text = ["a b c", "a b d", "b c d"];
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+    /// let vocab = Vocab::for_language_model(text, 1)?;
+    /// let mut lm = LanguageModel::builder(vocab, elman::<f64>(4, 8, &mut rng)?).build(&mut rng)?;
+    /// let data: Vec<Vec<usize>> = text.iter().map(|s| lm.encode(s)).collect();
+    /// let mut epochs = 0;
+    /// let config = TrainConfig::new().epochs(20).batch_size(2);
+    /// let report = lm.fit(config, Adam::new(0.02)?, &data, Some(&data[..1]), &mut rng, |p| {
+    ///     if let recurrent::train::Progress::Epoch { .. } = p {
+    ///         epochs += 1;
+    ///     }
+    /// })?;
+    /// assert_eq!(epochs, 20);
+    /// assert!(report.valid_losses.last() < report.valid_losses.first()); // NLL per token
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit<O, R, F>(
         &mut self,
         config: TrainConfig,
