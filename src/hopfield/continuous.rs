@@ -294,6 +294,24 @@ impl<T: Real> ContinuousHopfield<T> {
     /// [`Error::DimensionMismatch`] for the wrong length; [`Error::NonFinite`] if `u_init`
     /// holds NaN/∞ or the integration diverges (step too large); [`Error::InvalidParameter`]
     /// for a negative or non-finite `tol`.
+    ///
+    /// # Examples
+    ///
+    /// Two units that excite each other settle with both outputs high, and the energy never
+    /// rises on the way (Hopfield 1984):
+    ///
+    /// ```
+    /// use nalgebra::{DMatrix, DVector};
+    /// use recurrent::hopfield::ContinuousHopfield;
+    /// let w = DMatrix::from_row_slice(2, 2, &[0.0, 2.0, 2.0, 0.0]);
+    /// let net = ContinuousHopfield::builder(w, DVector::from_element(2, 0.0))
+    ///     .dt(1e-3)
+    ///     .build()?;
+    /// let r = net.run(&DVector::from_column_slice(&[0.1, 0.05]), 20_000, 1e-6)?;
+    /// assert!(r.v.iter().all(|&v| v > 0.9), "{:?}", r.v);
+    /// assert!(r.energy_trace.windows(2).all(|e| e[1] <= e[0] + 1e-9));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn run(&self, u_init: &DVector<T>, max_steps: usize, tol: T) -> Result<ContinuousRun<T>> {
         let op = "ContinuousHopfield::run";
         check_shape(op, "u_init", (self.n(), 1), u_init.shape())?;

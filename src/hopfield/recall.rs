@@ -222,6 +222,26 @@ impl<T: Real> Hopfield<T> {
     /// # Errors
     ///
     /// As [`Hopfield::recall_batch`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::hopfield::{Hopfield, Rule};
+    /// let x = DMatrix::<f64>::from_column_slice(6, 1, &[1.0, -1.0, 1.0, -1.0, 1.0, -1.0]);
+    /// let net = Hopfield::from_patterns(&x, Rule::Hebbian)?;
+    /// // two probes, each the pattern with one unit flipped
+    /// let mut probes = DMatrix::from_fn(6, 2, |i, _| x[(i, 0)]);
+    /// probes[(0, 0)] = -1.0;
+    /// probes[(3, 1)] = 1.0;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let r = net.recall_async_batch(&probes, &mut rng)?;
+    /// assert_eq!(r.len(), 2);
+    /// assert_eq!(r.states.column(0), x.column(0));
+    /// assert_eq!(r.states.column(1), x.column(0));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn recall_async_batch<R: Rng + ?Sized>(
         &self,
         probes: &DMatrix<T>,

@@ -40,6 +40,19 @@ impl Bigram {
     ///
     /// [`Error::InvalidParameter`] for a token or `eos` not below `vocab`;
     /// [`Error::Empty`] for no sentences.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::lm::Bigram;
+    /// // tokens 1..=3, `</s>` = 0: "1 2 3", "1 2", "2 3"
+    /// let train = vec![vec![1, 2, 3], vec![1, 2], vec![2, 3]];
+    /// let bigram = Bigram::fit(&train, 4, 0)?;
+    /// let k = bigram.tune_k(&train)?; // add-k smoothing, k chosen on (here) the same data
+    /// let ppl = bigram.perplexity(&train, k)?;
+    /// assert!(ppl < bigram.unigram_perplexity(&train)?); // order helps
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn fit(train: &[Vec<usize>], vocab: usize, eos: usize) -> Result<Self> {
         if train.is_empty() {
             return Err(Error::Empty {
