@@ -163,6 +163,19 @@ impl<T: Real> ModernHopfieldBuilder<T> {
 impl<T: Real> ModernHopfield<T> {
     /// Starts configuring an empty memory for patterns of length `dim` with inverse
     /// temperature `beta`; see [`ModernHopfieldBuilder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::{DMatrix, DVector};
+    /// use recurrent::hopfield::ModernHopfield;
+    /// use recurrent::AssociativeMemory;
+    /// let mut memory = ModernHopfield::<f64>::builder(4, 8.0).max_steps(10).build()?;
+    /// memory.store(&DMatrix::from_column_slice(4, 2, &[1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0]))?;
+    /// let r = memory.recall(&DVector::from_column_slice(&[0.9, -0.8, 0.7, -1.0]))?;
+    /// assert!((r.state - DVector::from_column_slice(&[1.0, -1.0, 1.0, -1.0])).amax() < 1e-3);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn builder(dim: usize, beta: T) -> ModernHopfieldBuilder<T> {
         ModernHopfieldBuilder {
             dim,

@@ -150,6 +150,20 @@ impl CorpusReader<BufReader<File>> {
 
 impl<R: BufRead> CorpusReader<R> {
     /// Reads a corpus from any buffered reader.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::CorpusReader;
+    /// let mut corpus = CorpusReader::new("in the beginning\nwas the word\n".as_bytes());
+    /// let mut line = String::new();
+    /// let mut lines = Vec::new();
+    /// while corpus.read_line(&mut line)? {
+    ///     lines.push(line.clone());
+    /// }
+    /// assert_eq!(lines, ["in the beginning", "was the word"]);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new(reader: R) -> Self {
         Self {
             reader,

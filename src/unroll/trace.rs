@@ -211,6 +211,24 @@ pub struct TraceParts<'a, T: Real> {
 impl<T: Real> Trace<T> {
     /// Buffers for `cell` over `steps` steps of `batch` columns; the initial state is the
     /// cell's [`Cell::initial_state`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::Trace;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+    /// let mut trace = Trace::new(net.cell(), 4, 2); // 4 steps of 2 columns
+    /// assert_eq!(trace.states().shape(), (3, 5 * 2)); // state⟨0⟩ … state⟨4⟩
+    /// let x = Sequence::new(DMatrix::from_element(2, 8, 0.5), 2)?;
+    /// net.cell().forward_seq(net.params(), &x, &mut trace);
+    /// assert_eq!(trace.outputs().shape(), (1, 8));
+    /// assert!(trace.fits(net.cell(), 4, 2));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
     pub fn new<C: Cell<Scalar = T>>(cell: &C, steps: usize, batch: usize) -> Self {
         let (n, o, c, s) = (
             cell.n_state(),
