@@ -661,38 +661,34 @@ pub fn report(all: &[Outcome], settings: &Settings) {
         }
     }
     println!();
-    for o_task in settings.lengths.iter().map(|&size| Task {
-        kind: TaskKind::Adding,
-        size,
-    }) {
-        for &kind in &settings.cells {
-            let g = group(all, o_task, kind);
-            let errs: Vec<Option<f64>> = g.iter().map(|o| o.error).collect();
-            let k = g.iter().filter(|o| o.below_baseline()).count();
-            println!(
-                "adding T={} {}: mse {:.4}, {k}/{} seeds below baseline",
-                o_task.size,
-                kind.name(),
-                median(&errs),
-                g.len()
-            );
-        }
-    }
-    for o_task in settings.delays.iter().map(|&size| Task {
-        kind: TaskKind::Copy,
-        size,
-    }) {
-        for &kind in &settings.cells {
-            let g = group(all, o_task, kind);
-            let errs: Vec<Option<f64>> = g.iter().map(|o| o.error).collect();
-            let k = g.iter().filter(|o| o.below_baseline()).count();
-            println!(
-                "copy delay={} {}: cross-entropy {:.4}, {k}/{} seeds below baseline",
-                o_task.size,
-                kind.name(),
-                median(&errs),
-                g.len()
-            );
+    // the contract lines: `adding T=<T> <cell>: mse <x>, <k>/<n> seeds below baseline`, and
+    // the same for the copy task's delays
+    let tasks = [
+        (TaskKind::Adding, &settings.lengths, "adding T", "mse"),
+        (
+            TaskKind::Copy,
+            &settings.delays,
+            "copy delay",
+            "cross-entropy",
+        ),
+    ];
+    for (task_kind, sizes, label, metric) in tasks {
+        for &size in sizes.iter() {
+            let o_task = Task {
+                kind: task_kind,
+                size,
+            };
+            for &kind in &settings.cells {
+                let g = group(all, o_task, kind);
+                let errs: Vec<Option<f64>> = g.iter().map(|o| o.error).collect();
+                let k = g.iter().filter(|o| o.below_baseline()).count();
+                println!(
+                    "{label}={size} {}: {metric} {:.4}, {k}/{} seeds below baseline",
+                    kind.name(),
+                    median(&errs),
+                    g.len()
+                );
+            }
         }
     }
     let diverged = all.iter().filter(|o| o.error.is_none()).count();
