@@ -116,33 +116,42 @@ pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
     T::matvec_t(TOKEN, y, a, x)
 }
 
-impl Kernels for f64 {
-    fn packed_panel(_: Token) -> usize {
-        if avx512::available() {
-            avx512::PANEL_F64
-        } else {
-            0
+/// The packed product's three methods of [`Kernels`] for one scalar: the AVX-512F kernel's
+/// panel height (0 without AVX-512F, where `gemm::Packed` keeps the plain matrix), its packing
+/// and its product.
+macro_rules! packed_methods {
+    ($t:ty, $panel:ident, $gemm:ident) => {
+        fn packed_panel(_: Token) -> usize {
+            if avx512::available() {
+                avx512::$panel
+            } else {
+                0
+            }
         }
-    }
 
-    fn pack_panels(
-        _: Token,
-        out: &mut Vec<f64>,
-        a: DMatrixView<'_, f64>,
-        transposed: bool,
-    ) -> (usize, usize) {
-        avx512::pack(out, a, transposed, avx512::PANEL_F64)
-    }
+        fn pack_panels(
+            _: Token,
+            out: &mut Vec<$t>,
+            a: DMatrixView<'_, $t>,
+            transposed: bool,
+        ) -> (usize, usize) {
+            avx512::pack(out, a, transposed, avx512::$panel)
+        }
 
-    fn gemm_packed(
-        _: Token,
-        c: DMatrixViewMut<'_, f64>,
-        a: &[f64],
-        shape: (usize, usize),
-        b: DMatrixView<'_, f64>,
-    ) {
-        avx512::gemm_packed_f64(c, a, shape, b)
-    }
+        fn gemm_packed(
+            _: Token,
+            c: DMatrixViewMut<'_, $t>,
+            a: &[$t],
+            shape: (usize, usize),
+            b: DMatrixView<'_, $t>,
+        ) {
+            avx512::$gemm(c, a, shape, b)
+        }
+    };
+}
+
+impl Kernels for f64 {
+    packed_methods!(f64, PANEL_F64, gemm_packed_f64);
 
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f64]) {
@@ -192,32 +201,7 @@ impl Kernels for f64 {
 }
 
 impl Kernels for f32 {
-    fn packed_panel(_: Token) -> usize {
-        if avx512::available() {
-            avx512::PANEL_F32
-        } else {
-            0
-        }
-    }
-
-    fn pack_panels(
-        _: Token,
-        out: &mut Vec<f32>,
-        a: DMatrixView<'_, f32>,
-        transposed: bool,
-    ) -> (usize, usize) {
-        avx512::pack(out, a, transposed, avx512::PANEL_F32)
-    }
-
-    fn gemm_packed(
-        _: Token,
-        c: DMatrixViewMut<'_, f32>,
-        a: &[f32],
-        shape: (usize, usize),
-        b: DMatrixView<'_, f32>,
-    ) {
-        avx512::gemm_packed_f32(c, a, shape, b)
-    }
+    packed_methods!(f32, PANEL_F32, gemm_packed_f32);
 
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f32]) {
