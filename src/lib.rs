@@ -244,7 +244,7 @@
 //!   Y. Bengio (2013), ICML. T. Mikolov et al. (2013), arXiv:1301.3781.
 #![deny(missing_docs, missing_debug_implementations)]
 // `unsafe` lives in three small modules only (kernel/avx2.rs: AVX2 dispatch and the f32 dot;
-// kernel/avx512.rs: RTRL's kernel; word2vec/hogwild.rs: Hogwild rows), each allowing it locally.
+// kernel/packed.rs: the packed product's kernels; word2vec/hogwild.rs: Hogwild rows), each allowing it locally.
 #![deny(unsafe_code, clippy::undocumented_unsafe_blocks)]
 #![doc(test(attr(deny(warnings))))]
 

@@ -12,7 +12,7 @@
 //! | `portable.rs` | plain Rust, generic over the scalar: [`dot`]'s one summation order, `y += A·x`, `y = Aᵀ·x`, [`axpy`], [`update_output`], nalgebra's GEMM for `C += A·B` |
 //! | `elementwise.rs` | plain Rust `tanh` and `σ` for `f32` and `f64`, within 4 ulp of libm |
 //! | `avx2.rs` | `unsafe`: run-time dispatch to AVX2 copies of the two above, the `f32` dot in intrinsics, [`with_best_simd`] |
-//! | `avx512.rs` | `unsafe`: RTRL's register-blocked `f64` product `C += A·B` |
+//! | `packed.rs` | `unsafe`: the packed product `C += A·B` (a recurrent step's `W·B`, RTRL's `J·S`), register-blocked AVX-512F and AVX2+FMA kernels |
 //! | `gemm.rs`, `blocks.rs` | on `T: Real` only: transposed GEMMs, rank-1 and bias updates, RTRL's product on column runs; flat-buffer blocks |
 //! | this file | the sealed scalar trait's implementations for `f32` and `f64` (from the first four), and the safe API: the functions below (`y = Aᵀ·x` is inside `gemm_tn`) and the re-exports |
 //!
@@ -30,10 +30,10 @@
 //! sums in another order than nalgebra's GEMM: the two agree to rounding.
 
 mod avx2;
-mod avx512;
 mod blocks;
 mod elementwise;
 mod gemm;
+mod packed;
 mod portable;
 
 pub(crate) use avx2::{SimdTask, with_best_simd};
@@ -122,11 +122,7 @@ pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
 macro_rules! packed_methods {
     ($t:ty, $panel:ident, $gemm:ident) => {
         fn packed_panel(_: Token) -> usize {
-            if avx512::available() {
-                avx512::$panel
-            } else {
-                0
-            }
+            packed::isa().map_or(0, packed::$panel)
         }
 
         fn pack_panels(
@@ -135,7 +131,8 @@ macro_rules! packed_methods {
             a: DMatrixView<'_, $t>,
             transposed: bool,
         ) -> (usize, usize) {
-            avx512::pack(out, a, transposed, avx512::$panel)
+            let isa = packed::isa().expect("pack_panels: no packed product on this CPU");
+            packed::pack(out, a, transposed, packed::$panel(isa))
         }
 
         fn gemm_packed(
@@ -145,13 +142,14 @@ macro_rules! packed_methods {
             shape: (usize, usize),
             b: DMatrixView<'_, $t>,
         ) {
-            avx512::$gemm(c, a, shape, b)
+            let isa = packed::isa().expect("gemm_packed: no packed product on this CPU");
+            packed::$gemm(isa, c, a, shape, b)
         }
     };
 }
 
 impl Kernels for f64 {
-    packed_methods!(f64, PANEL_F64, gemm_packed_f64);
+    packed_methods!(f64, panel_f64, gemm_packed_f64);
 
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f64]) {
@@ -192,8 +190,8 @@ impl Kernels for f64 {
         w: usize,
         pack: &mut Vec<f64>,
     ) {
-        if avx512::available() {
-            avx512::gemm_acc_f64(c, a, b, n, w, pack)
+        if packed::available() {
+            packed::gemm_acc_f64(c, a, b, n, w, pack)
         } else {
             portable::gemm_acc_square(c, a, b, n, w)
         }
@@ -201,7 +199,7 @@ impl Kernels for f64 {
 }
 
 impl Kernels for f32 {
-    packed_methods!(f32, PANEL_F32, gemm_packed_f32);
+    packed_methods!(f32, panel_f32, gemm_packed_f32);
 
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f32]) {
@@ -317,7 +315,7 @@ mod tests {
             "portable",
             "elementwise",
             "avx2",
-            "avx512",
+            "packed",
             "gemm",
             "blocks",
         ];
@@ -325,7 +323,7 @@ mod tests {
             include_str!("portable.rs"),
             include_str!("elementwise.rs"),
             include_str!("avx2.rs"),
-            include_str!("avx512.rs"),
+            include_str!("packed.rs"),
             include_str!("gemm.rs"),
             include_str!("blocks.rs"),
         ];
@@ -352,8 +350,16 @@ mod tests {
         }
         for (i, src) in files.iter().enumerate() {
             for name in named(src) {
-                // `super::` inside avx512's inner module names avx512's own items
-                if ORDER[i] == "avx512" && name == "PANEL" {
+                // `super::` inside packed's inner modules names packed's own items
+                const OWN: [&str; 6] = [
+                    "Tail",
+                    "mask4",
+                    "mask8",
+                    "mask16",
+                    "add_store_pd",
+                    "add_store_ps",
+                ];
+                if ORDER[i] == "packed" && OWN.contains(&name.as_str()) {
                     continue;
                 }
                 let above = ORDER[..i].contains(&name.as_str());
@@ -406,9 +412,9 @@ mod tests {
                     (&c - &want).norm() <= 1e-12 * n as f64,
                     "fallback n = {n}, w = {w}"
                 );
-                if avx512::available() {
+                if packed::available() {
                     let mut c = c0.clone();
-                    avx512::gemm_acc_f64(
+                    packed::gemm_acc_f64(
                         c.as_mut_slice(),
                         a.as_slice(),
                         b.as_slice(),
@@ -418,7 +424,7 @@ mod tests {
                     );
                     assert!(
                         (&c - &want).norm() <= 1e-12 * n as f64,
-                        "avx512 n = {n}, w = {w}"
+                        "packed n = {n}, w = {w}"
                     );
                 }
                 let a32 = a.map(|v| v as f32);
