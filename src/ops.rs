@@ -251,9 +251,10 @@ pub fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
 ///
 /// nalgebra's GEMM repacks both operands on every call; for the per-step shapes of a gated
 /// cell (`4H × H` by `H × B`) that repacking is a third of the product's time. A
-/// `PackedMatrix` keeps `W` in the register-blocked kernel's panel layout (AVX-512F, `f32` and
-/// `f64`), so a fused `forward_seq` packs once and multiplies `T` times. On a CPU without
-/// AVX-512F it keeps the plain column-major matrix and multiplies with nalgebra's GEMM. The
+/// `PackedMatrix` keeps `W` in the register-blocked kernel's panel layout (AVX-512F or
+/// AVX2 + FMA, `f32` and `f64`, chosen at run time), so a fused `forward_seq` packs once and
+/// multiplies `T` times. On a CPU without either it keeps the plain column-major matrix and
+/// multiplies with nalgebra's GEMM. The
 /// products agree with nalgebra's to rounding (the kernel's sums run in another order, with
 /// fused multiply-adds), not bit for bit.
 ///

@@ -69,8 +69,10 @@ use nalgebra::{DMatrix, DMatrixView, DVectorViewMut};
 ///
 /// Columns of `[P | Q]` that are still zero in every batch column (the read-out weights'
 /// columns always are: they never reach the state) are skipped by the product and the
-/// gradient contraction, which is exact. For `f64` on a CPU with AVX-512F the product runs
-/// in a register-blocked kernel; elsewhere through nalgebra's GEMM.
+/// gradient contraction, which is exact. For `f64` on a CPU with AVX-512F or AVX2 + FMA the
+/// product runs in a register-blocked kernel, elsewhere through nalgebra's GEMM; with the
+/// feature `threads` and `MATMUL_NUM_THREADS` ≥ 2, a step of at least 2 MFLOP splits its
+/// columns over two threads.
 ///
 /// # References
 ///

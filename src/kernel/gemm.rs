@@ -122,8 +122,8 @@ pub(crate) fn add_to_columns<T: Real>(mut m: DMatrixViewMut<'_, T>, b: &[T]) {
 /// kernel, for many products `C += A·B` with the same `A`: a recurrent weight matrix used at
 /// every step of a sequence is packed once per sequence instead of once per step (nalgebra's
 /// GEMM repacks both operands on every call, which for the per-step shapes `4H × H` by `H × B`
-/// costs as much as a third of the product). Where the CPU has no packed kernel (no
-/// AVX-512F), the plain column-major matrix is kept and the product is nalgebra's GEMM.
+/// costs as much as a third of the product). Where the CPU has no packed kernel (neither
+/// AVX-512F nor AVX2 + FMA), the plain column-major matrix is kept and the product is nalgebra's GEMM.
 #[derive(Clone, Debug)]
 pub(crate) struct Packed<T> {
     m: usize,
@@ -197,8 +197,8 @@ impl<T: Real> Packed<T> {
 
 /// RTRL's sensitivity update `sens_next += J·sens` on the columns `offset + r` for every run
 /// `r` of `live` (`J = j_state` is `n × n`, `sens` and `sens_next` have `n` rows): the `O(N⁴)`
-/// product, by the AVX-512 kernel for `f64` where the CPU has it, by nalgebra's GEMM
-/// otherwise (the scalar's `gemm_acc_square`). `pack` is the AVX-512 kernel's scratch space.
+/// product, by the packed kernel for `f64` where the CPU has one, by nalgebra's GEMM
+/// otherwise (the scalar's `gemm_acc_square`). `pack` is the packed kernel's scratch space.
 ///
 /// # Panics
 ///
@@ -221,17 +221,99 @@ pub(crate) fn rtrl_product<T: Real>(
         sens.nrows(),
         sens_next.nrows()
     );
-    for r in live {
-        let e = (offset + r.start) * n..(offset + r.end) * n;
-        T::gemm_acc_square(
-            TOKEN,
-            &mut sens_next.as_mut_slice()[e.clone()],
+    let width: usize = live.iter().map(|r| r.len()).sum();
+    // Two threads (feature `threads`, `MATMUL_NUM_THREADS` ≥ 2) once a step is worth the
+    // ~20 µs a scoped thread costs: each takes half the live columns, with its own copy of
+    // the packed J. Below 2 MFLOP (N = 16 with 8 inputs) one thread is faster.
+    if matmul_threads() >= 2 && 2 * n * n * width >= 2_000_000 {
+        let (first, second, split) = halves(live, width / 2);
+        let (lo, hi) = sens_next.as_mut_slice().split_at_mut((offset + split) * n);
+        let sens = sens.as_slice();
+        let j = j_state.as_slice();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let mut pack2 = Vec::new();
+                product_runs(hi, sens, j, &mut pack2, n, offset, &second, offset + split);
+            });
+            product_runs(lo, sens, j, pack, n, offset, &first, 0);
+        });
+    } else {
+        product_runs(
+            sens_next.as_mut_slice(),
+            sens.as_slice(),
             j_state.as_slice(),
-            &sens.as_slice()[e],
-            n,
-            r.len(),
             pack,
+            n,
+            offset,
+            live,
+            0,
         );
+    }
+}
+
+/// `out[(offset + c)·n − base·n ..] += J·sens[(offset + c)·n ..]` over the columns `c` of each
+/// run: `out` is `sens_next` from column `base` on.
+#[allow(clippy::too_many_arguments)]
+fn product_runs<T: Real>(
+    out: &mut [T],
+    sens: &[T],
+    j: &[T],
+    pack: &mut Vec<f64>,
+    n: usize,
+    offset: usize,
+    runs: &[Range<usize>],
+    base: usize,
+) {
+    for r in runs {
+        let e = (offset + r.start) * n..(offset + r.end) * n;
+        let o = e.start - base * n..e.end - base * n;
+        T::gemm_acc_square(TOKEN, &mut out[o], j, &sens[e], n, r.len(), pack);
+    }
+}
+
+/// Splits the sorted, disjoint `runs` (`width` columns in all) after their first `half`
+/// columns: the runs before, the runs after, and the column where the second part starts.
+fn halves(runs: &[Range<usize>], half: usize) -> (Vec<Range<usize>>, Vec<Range<usize>>, usize) {
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    let mut seen = 0;
+    for r in runs {
+        if seen >= half {
+            second.push(r.clone());
+        } else if seen + r.len() <= half {
+            first.push(r.clone());
+        } else {
+            let cut = r.start + (half - seen);
+            first.push(r.start..cut);
+            second.push(cut..r.end);
+        }
+        seen += r.len();
+    }
+    let end = runs.last().map_or(0, |r| r.end);
+    let split = second.first().map_or(end, |r| r.start);
+    (first, second, split)
+}
+
+/// The thread count for the large products: `MATMUL_NUM_THREADS` (matrixmultiply's setting,
+/// default the available cores, at most 4) with the feature `threads`, 1 without.
+pub(crate) fn matmul_threads() -> usize {
+    #[cfg(feature = "threads")]
+    {
+        static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        *THREADS.get_or_init(|| {
+            std::env::var("MATMUL_NUM_THREADS")
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or_else(|| {
+                    std::thread::available_parallelism()
+                        .map_or(1, |n| n.get())
+                        .min(4)
+                })
+                .max(1)
+        })
+    }
+    #[cfg(not(feature = "threads"))]
+    {
+        1
     }
 }
 
@@ -405,7 +487,7 @@ mod tests {
         run::<f32>(1e-5);
     }
 
-    /// The packed product (AVX-512F kernel where the CPU has it, the plain matrix and
+    /// The packed product (AVX-512F or AVX2 kernel where the CPU has one, the plain matrix and
     /// nalgebra otherwise) against nalgebra's: `A` and `Aᵀ` packed, every row tail of the
     /// 64-row (f32) and 32-row (f64) panels, column tails of the 6-, 4-, 2- and 1-column
     /// blocks, `B` and `C` as blocks of larger matrices (column strides ≠ rows), nothing
@@ -458,18 +540,25 @@ mod tests {
     }
 
     /// RTRL's product on runs of columns against nalgebra's product on the same columns, f32
-    /// and f64 (on this machine the f64 runs take the AVX-512 kernel when the CPU has it; the
-    /// scalar kernels' tests cover the fallback), sizes around the kernel's 32-row panels.
+    /// and f64 (the f64 runs take the packed kernel when the CPU has one; the scalar kernels'
+    /// tests cover the fallback), sizes around the kernels' panels, and one case large enough
+    /// for the two-thread split under the feature `threads`.
     #[test]
     fn rtrl_product_matches_gemm_on_live_columns() {
         fn run<T: Real>(tol: f64) {
-            for n in [1, 7, 33] {
-                let width = 13;
+            // (n, width, live runs); the last is large enough for the two-thread split
+            // (feature `threads`), which then cuts inside the run 70..400
+            let cases: [(usize, usize, Vec<Range<usize>>); 4] = [
+                (1, 13, vec![0..3, 4..5, 7..13]),
+                (7, 13, vec![0..3, 4..5, 7..13]),
+                (33, 13, vec![0..3, 4..5, 7..13]),
+                (65, 400, vec![0..3, 4..5, 7..60, 70..400]),
+            ];
+            for (n, width, live) in cases {
                 let batch = 2;
                 let j = m::<T>(n, n, 1);
                 let sens = m::<T>(n, width * batch, 2);
                 let next0 = m::<T>(n, width * batch, 3);
-                let live = [0..3, 4..5, 7..13];
                 let mut next = next0.clone();
                 let mut pack = Vec::new();
                 for c in 0..batch {
@@ -488,6 +577,9 @@ mod tests {
                 assert!(to_f64((&next - &want).norm()) < tol * n as f64, "n = {n}");
                 for dead in [3, 5, 6] {
                     for c in 0..batch {
+                        if n == 65 {
+                            assert_eq!(next.column(c * width + 65), next0.column(c * width + 65));
+                        }
                         assert_eq!(
                             next.column(c * width + dead),
                             next0.column(c * width + dead)
@@ -498,5 +590,19 @@ mod tests {
         }
         run::<f64>(1e-13);
         run::<f32>(1e-5);
+    }
+
+    /// The two-thread split of RTRL's runs: every column once, in order, cut at the half.
+    #[test]
+    fn halves_cut_the_runs_at_half_the_columns() {
+        let runs = [0..3, 4..5, 7..13];
+        for half in 0..=10 {
+            let (a, b, split) = halves(&runs, half);
+            let cols = |rs: &[Range<usize>]| rs.iter().flat_map(|r| r.clone()).collect::<Vec<_>>();
+            let (ca, cb) = (cols(&a), cols(&b));
+            assert_eq!(ca.len(), half, "half = {half}");
+            assert_eq!([ca.clone(), cb.clone()].concat(), cols(&runs));
+            assert!(ca.iter().all(|&c| c < split) && cb.iter().all(|&c| c >= split));
+        }
     }
 }

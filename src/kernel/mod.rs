@@ -26,8 +26,9 @@
 //! # Same bits on every path
 //!
 //! The portable and AVX2 paths compute identical results (no FMA contraction, fixed
-//! summation orders; tested). The exception is RTRL's `f64` product, whose AVX-512 kernel
-//! sums in another order than nalgebra's GEMM: the two agree to rounding.
+//! summation orders; tested). The exception is the packed product (`packed.rs`: the recurrent steps'
+//! `W·B` and RTRL's `f64` product), whose kernels sum in another order, fused, than nalgebra's
+//! GEMM: the two agree to rounding.
 
 mod avx2;
 mod blocks;
@@ -116,8 +117,8 @@ pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
     T::matvec_t(TOKEN, y, a, x)
 }
 
-/// The packed product's three methods of [`Kernels`] for one scalar: the AVX-512F kernel's
-/// panel height (0 without AVX-512F, where `gemm::Packed` keeps the plain matrix), its packing
+/// The packed product's three methods of [`Kernels`] for one scalar: the kernel's panel height
+/// on this CPU (0 without AVX-512F or AVX2+FMA, where `gemm::Packed` keeps the plain matrix), its packing
 /// and its product.
 macro_rules! packed_methods {
     ($t:ty, $panel:ident, $gemm:ident) => {
@@ -230,7 +231,7 @@ impl Kernels for f32 {
         avx2::matvec_t_f32(y, a, x)
     }
 
-    /// nalgebra's GEMM (matrixmultiply): the AVX-512 kernel is `f64` only; `pack` is unused.
+    /// nalgebra's GEMM (matrixmultiply): RTRL's square kernel is `f64` only; `pack` is unused.
     #[inline]
     fn gemm_acc_square(
         _: Token,
@@ -381,7 +382,7 @@ mod tests {
         );
     }
 
-    /// `C += A·B` through the scalar trait: f64 by the AVX-512 kernel when the CPU has it and
+    /// `C += A·B` through the scalar trait: f64 by the packed kernel when the CPU has one and
     /// by nalgebra otherwise (both run here), f32 by nalgebra; all against nalgebra's product.
     #[test]
     fn gemm_acc_square_paths_match_nalgebra() {
