@@ -236,7 +236,8 @@ impl<T: Real> GruCell<T> {
         let h = self.n_hidden;
         let (mut gates, mut gh) = cache.rows_range_pair_mut(0..3 * h, 3 * h..6 * h);
         for (mut gi, mut gh) in gates.column_iter_mut().zip(gh.column_iter_mut()) {
-            for (z, b) in gi.iter_mut().zip(b_ih) {
+            // the column as a slice: nalgebra's element iterator on a view is strided
+            for (z, b) in gi.as_mut_slice().iter_mut().zip(b_ih) {
                 *z += *b;
             }
             gh.as_mut_slice().copy_from_slice(b_hh);

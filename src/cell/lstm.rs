@@ -425,7 +425,6 @@ impl<T: Real> LstmCell<T> {
     /// of `cache`) hold `W_ih x`; adds both biases and `W_hh h⟨t−1⟩`, applies the gate
     /// activations, writes `c⟨t⟩`, `tanh c⟨t⟩` (cache), `h⟨t⟩` (state and output).
     #[allow(clippy::too_many_arguments)]
-    #[allow(clippy::too_many_arguments)]
     fn finish_step(
         &self,
         w_hh: &[T],
@@ -440,7 +439,8 @@ impl<T: Real> LstmCell<T> {
         let h = self.n_hidden;
         let (mut gates, mut tanh_c) = cache.rows_range_pair_mut(0..4 * h, 4 * h..5 * h);
         for mut col in gates.column_iter_mut() {
-            for ((z, bi), bh) in col.iter_mut().zip(b_ih).zip(b_hh) {
+            // the column as a slice: nalgebra's element iterator on a view is strided
+            for ((z, bi), bh) in col.as_mut_slice().iter_mut().zip(b_ih).zip(b_hh) {
                 *z += *bi + *bh;
             }
         }

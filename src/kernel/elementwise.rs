@@ -101,7 +101,9 @@ macro_rules! kernels {
             /// `x ← σ(x) = 1 / (1 + e^−x)` for every element (within 4 ulp; NaN stays NaN).
             #[inline(always)]
             pub(crate) fn sigmoid(xs: &mut [$t]) {
-                if xs.iter().any(|v| *v < -$exp_limit) {
+                // a branch-free scan (it vectorises; `any` stops early and does not)
+                let below = xs.iter().fold(false, |b, v| b | (*v < -$exp_limit));
+                if below {
                     for x in xs.iter_mut() {
                         let v = *x;
                         *x = if v >= 0.0 {
