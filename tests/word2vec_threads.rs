@@ -98,7 +98,10 @@ fn deterministic_threads_give_the_same_bytes_from_a_file() {
             let b = builder(arch, hs).threads(threads).deterministic(true);
             let first = file_bytes(b.clone(), &corpus, &dir.join("a.bin"), 7);
             let second = file_bytes(b.clone(), &corpus, &dir.join("b.bin"), 7);
-            assert!(first.len() > 20 * 16 * 4, "{arch:?} hs {hs}: a vectors file");
+            assert!(
+                first.len() > 20 * 16 * 4,
+                "{arch:?} hs {hs}: a vectors file"
+            );
             assert!(
                 first == second,
                 "{arch:?} hs {hs}, {threads} threads: the two runs differ"
@@ -132,7 +135,13 @@ fn hogwild_is_the_default() {
     let t = Word2Vec::builder().threads(2).build().unwrap();
     assert!(!t.deterministic());
     assert!(!Word2Vec::builder().build().unwrap().deterministic());
-    assert!(t.to_builder().deterministic(true).build().unwrap().deterministic());
+    assert!(
+        t.to_builder()
+            .deterministic(true)
+            .build()
+            .unwrap()
+            .deterministic()
+    );
 }
 
 /// Mean cosine similarity within the topics minus across them.
@@ -144,7 +153,9 @@ fn topic_gap(m: &Word2Vec) -> f32 {
                 if same && i == j {
                     continue;
                 }
-                let s = m.similarity(&format!("{x}{i}"), &format!("{y}{j}")).unwrap();
+                let s = m
+                    .similarity(&format!("{x}{i}"), &format!("{y}{j}"))
+                    .unwrap();
                 if same {
                     within += s;
                     nw += 1;
@@ -218,7 +229,11 @@ fn every_thread_mode_reads_every_word_once_per_epoch() {
             let ends = epoch_ends(b.clone(), &corpus);
             assert_eq!(ends.len(), 3);
             for (e, p) in ends.iter().enumerate() {
-                assert_eq!(p.words, total * (e as u64 + 1), "{threads} threads, det {det}");
+                assert_eq!(
+                    p.words,
+                    total * (e as u64 + 1),
+                    "{threads} threads, det {det}"
+                );
             }
             let last = ends[2];
             assert_eq!(last.fraction(), 1.0);
@@ -232,7 +247,10 @@ fn every_thread_mode_reads_every_word_once_per_epoch() {
 #[test]
 fn deterministic_iterator_reads_every_word_once_per_epoch() {
     let lines = two_topics(9, 2_000);
-    let total: u64 = lines.iter().map(|l| l.split_whitespace().count() as u64).sum();
+    let total: u64 = lines
+        .iter()
+        .map(|l| l.split_whitespace().count() as u64)
+        .sum();
     for threads in [2, 4] {
         let t = builder(Architecture::SkipGram, false)
             .threads(threads)
@@ -261,7 +279,12 @@ fn a_missing_file_is_an_error_in_every_mode() {
     let t = builder(Architecture::Cbow, false).build().unwrap();
     let vocab = t.build_vocab(two_topics(1, 100)).unwrap();
     for det in [false, true] {
-        let t = t.to_builder().threads(2).deterministic(det).build().unwrap();
+        let t = t
+            .to_builder()
+            .threads(2)
+            .deterministic(det)
+            .build()
+            .unwrap();
         let r = t.train_file(&vocab, dir.join("nope.txt"), &mut rng(1), |_| {});
         assert!(
             matches!(r, Err(recurrent::Error::Io { .. })),
@@ -269,4 +292,53 @@ fn a_missing_file_is_an_error_in_every_mode() {
         );
         assert!(t.train_file(&vocab, &corpus, &mut rng(1), |_| {}).is_ok());
     }
+}
+
+/// The command line's `-deterministic 1`: two runs on three threads, the same bytes; the
+/// flag is in the manual, and a malformed value is a usage error.
+#[cfg(feature = "cli")]
+#[test]
+fn cli_deterministic_threads_give_the_same_file() {
+    use std::process::Command;
+    let bin = env!("CARGO_BIN_EXE_word2vec");
+    let dir = TempDir::new("w2v-cli-det");
+    let corpus = write_corpus(&dir, &two_topics(11, 6_000));
+    let run = |out: &str, extra: &[&str]| {
+        let o = dir.join(out);
+        let status = Command::new(bin)
+            .args([
+                "-train",
+                corpus.to_str().unwrap(),
+                "-output",
+                o.to_str().unwrap(),
+            ])
+            .args([
+                "-size",
+                "12",
+                "-min-count",
+                "1",
+                "-iter",
+                "2",
+                "-binary",
+                "1",
+            ])
+            .args(["-cbow", "0", "-threads", "3", "-debug", "0"])
+            .args(extra)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read(o).unwrap()
+    };
+    let a = run("a.bin", &["-deterministic", "1"]);
+    let b = run("b.bin", &["-deterministic", "1", "-seed", "1"]);
+    assert!(a.len() > 20 * 12 * 4);
+    assert!(a == b, "-deterministic 1: two runs differ");
+    assert_ne!(a, run("c.bin", &["-deterministic", "1", "-seed", "2"]));
+    let manual = Command::new(bin).arg("-help").output().unwrap();
+    assert!(String::from_utf8_lossy(&manual.stdout).contains("    -deterministic INT"));
+    let bad = Command::new(bin)
+        .args(["-train", corpus.to_str().unwrap(), "-deterministic", "yes"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
 }

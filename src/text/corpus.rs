@@ -297,10 +297,7 @@ impl<R: BufRead> CorpusReader<R> {
 
     /// Reads the next piece into `buf` (raw bytes, terminator removed).
     fn read_piece(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
-        if self.carry.is_empty()
-            && !self.mid_line
-            && self.end.is_some_and(|end| self.pos >= end)
-        {
+        if self.carry.is_empty() && !self.mid_line && self.end.is_some_and(|end| self.pos >= end) {
             return Ok(false); // the next line starts in the next part
         }
         buf.append(&mut self.carry);

@@ -1,5 +1,7 @@
 //! Training Word2Vec: skip-gram and CBOW, with negative sampling, hierarchical softmax or both
-//! (Mikolov et al. 2013a, 2013b), on any number of Hogwild threads.
+//! (Mikolov et al. 2013a, 2013b), on any number of threads: Hogwild (the default) or
+//! deterministic (rounds of thread-local updates merged in thread order, the same bits on
+//! every run; see `super::deterministic` and [`Word2VecTrainer::train`]).
 //!
 //! Every word `w` has an input vector `v_w` (the row returned in the model) and output
 //! vectors (`u_w` for negative sampling, one `u_n` per Huffman inner node for hierarchical
@@ -20,7 +22,8 @@
 //!
 //! Plain SGD with the learning rate decaying linearly from `alpha` to `min_alpha` over all
 //! epochs: `α(p) = alpha − (alpha − min_alpha)·p`, `p` the fraction of the planned
-//! `epochs × T` words processed (updated every 10,000 words per thread, as the C tool does).
+//! `epochs × T` words processed (updated every 10,000 words per thread, as the C tool does;
+//! in the deterministic mode from the words of the finished rounds and the thread's own).
 //! With `sample > 0`, frequent words are first dropped with the probability of
 //! [`keep_probability`](super::keep_probability).
 //!
@@ -39,11 +42,11 @@
 
 use super::Word2Vec;
 use super::config::{Config, Word2VecBuilder};
+use super::deterministic::{Delta, Deltas, Rounds, Turnstile};
 use super::hogwild::Hogwild;
 use super::huffman::Huffman;
 use super::sampling::{NoiseSampler, keep_thresholds};
 use super::sigmoid::SigmoidTable;
-use super::deterministic::{Delta, Deltas, Rounds, Turnstile};
 use super::worker::{Claim, Dealt, Epoch, FileParts, Locked, Shared, Slot, Source, Worker};
 use crate::error::{Error, Result};
 use crate::kernel::with_best_simd;
