@@ -323,7 +323,7 @@ impl Word2VecTrainer {
 
     /// Builds the vocabulary from a text file (one sentence per line, words separated by
     /// whitespace), then trains on it, streaming the file line by line each epoch (both read
-    /// with [`CorpusReader`]).
+    /// with [`CorpusReader`](crate::text::CorpusReader)).
     ///
     /// # Errors
     ///
