@@ -53,7 +53,8 @@ DESCRIPTION
     Differences from the C tool: a line is a sentence and there is no </s> token, so the
     vocabulary has one word fewer (a </s> line of a -read-vocab file is skipped); unknown
     flags, missing or malformed values and repeated flags are errors, not ignored; -classes
-    is not supported; -seed is new, and with -threads 1 a run is reproducible bit for bit.
+    is not supported; -seed is new, and with -threads 1 (or -deterministic 1) a run is
+    reproducible bit for bit.
 
 OPTIONS
     -train FILE
@@ -82,8 +83,8 @@ OPTIONS
     -negative INT
         Number of noise words per prediction (0: no negative sampling). Default 5.
     -threads INT
-        Number of training threads; more than one is faster but not reproducible.
-        Default 12.
+        Number of training threads; more than one is faster but not reproducible, unless
+        -deterministic 1. Default 12.
     -iter INT
         Number of passes over the corpus. Default 5.
     -min-count INT
@@ -96,6 +97,11 @@ OPTIONS
         line. Default 2.
     -seed INT
         Seed of the random generator (not in the C tool). Default 1.
+    -deterministic INT
+        1: the threads give the same vectors on every run for a given -threads and -seed
+        (each thread trains on its own part of the file in rounds, and the rounds' updates
+        are merged in thread order); 0: Hogwild threads, as the C tool. Default 0. Not in
+        the C tool.
     -help, -h, --help
         Print this manual.
     -version, --version
@@ -148,6 +154,7 @@ struct Args {
     read_vocab: Option<PathBuf>,
     cbow: bool,
     seed: u64,
+    deterministic: bool,
 }
 
 impl Default for Args {
@@ -170,6 +177,7 @@ impl Default for Args {
             read_vocab: None,
             cbow: true,
             seed: 1,
+            deterministic: false,
         }
     }
 }
@@ -181,7 +189,7 @@ enum Command {
     Train(Box<Args>),
 }
 
-/// Every flag that takes a value, as the C tool spells it (and `-seed`).
+/// Every flag that takes a value, as the C tool spells it (and `-seed`, `-deterministic`).
 const FLAGS: &[&str] = &[
     "-train",
     "-output",
@@ -200,6 +208,7 @@ const FLAGS: &[&str] = &[
     "-read-vocab",
     "-cbow",
     "-seed",
+    "-deterministic",
 ];
 
 /// Parses the C tool's command line: `-flag value` pairs in any order.
@@ -273,6 +282,7 @@ fn parse(argv: Vec<OsString>) -> Result<Command, Failure> {
             "-binary" => a.binary = switch(&flag, &value)?,
             "-cbow" => a.cbow = switch(&flag, &value)?,
             "-seed" => a.seed = number(&flag, &value, "a whole number")?,
+            "-deterministic" => a.deterministic = switch(&flag, &value)?,
             _ => unreachable!("every flag of FLAGS is handled"),
         }
     }
@@ -454,6 +464,7 @@ fn trainer(a: &Args) -> Result<Word2VecTrainer, Failure> {
         .alpha(alpha)
         // The C tool's floor: alpha · 10⁻⁴.
         .min_alpha(alpha * 1e-4)
+        .deterministic(a.deterministic)
         .build();
     built.map_err(|e| match e {
         Error::InvalidParameter {

@@ -11,7 +11,7 @@
 
 use crate::error::{Error, Result};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// A sentence: something that yields words.
@@ -116,6 +116,12 @@ pub struct CorpusReader<R> {
     max_line: usize,
     /// The rest of an over-long line, returned before anything else is read.
     carry: Vec<u8>,
+    /// Offset in the file of the next byte to read (counted from where reading started).
+    pos: u64,
+    /// No line starting at or after this offset is read ([`CorpusReader::open_part`]).
+    end: Option<u64>,
+    /// The next byte to read continues a line handed out in pieces.
+    mid_line: bool,
 }
 
 impl CorpusReader<BufReader<File>> {
@@ -144,7 +150,69 @@ impl CorpusReader<BufReader<File>> {
             context,
             max_line: MAX_LINE_BYTES,
             carry: Vec::new(),
+            pos: 0,
+            end: None,
+            mid_line: false,
         })
+    }
+
+    /// Opens part `part` of `parts` of a corpus file: the lines that *start* in the byte range
+    /// `[part·L/parts, (part+1)·L/parts)` of the file of length `L` (as the C tool and
+    /// fastText split a file between their threads, but cut at line starts). A line belongs
+    /// to the part in which its first byte lies, so the parts together hold every line of the
+    /// file exactly once, in order, whatever `parts` is (a part may hold no line). Each part
+    /// is read with its own file handle: threads read their parts without sharing anything.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if `parts` is 0 or `part ≥ parts`; [`Error::Io`] naming
+    /// the file if it cannot be opened, measured or read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::CorpusReader;
+    /// let path = std::env::temp_dir().join("recurrent-doc-open-part.txt");
+    /// std::fs::write(&path, "one two\nthree\nfour five six\nseven\n")
+    ///     .map_err(|e| recurrent::Error::Io { context: "doc example".into(), source: e })?;
+    /// let mut all = Vec::new();
+    /// for part in 0..3 {
+    ///     for line in CorpusReader::open_part(&path, part, 3)? {
+    ///         all.push(line?);
+    ///     }
+    /// }
+    /// assert_eq!(all, ["one two", "three", "four five six", "seven"]); // each line once
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn open_part(path: impl AsRef<Path>, part: usize, parts: usize) -> Result<Self> {
+        if parts == 0 || part >= parts {
+            return Err(Error::invalid(
+                "part",
+                format!("part {part} of {parts}: needs part < parts"),
+            ));
+        }
+        let mut r = Self::open(path)?;
+        let len = r
+            .reader
+            .get_ref()
+            .metadata()
+            .map_err(|e| Error::io(r.context.clone(), e))?
+            .len();
+        let cut = |k: usize| (u128::from(len) * k as u128 / parts as u128) as u64;
+        let (start, end) = (cut(part), cut(part + 1));
+        if part + 1 < parts {
+            r.end = Some(end);
+        }
+        if start > 0 {
+            // The first line of this part is the first one starting at or after `start`:
+            // skip to just after the first newline at or after `start − 1`.
+            r.reader
+                .seek(SeekFrom::Start(start - 1))
+                .map_err(|e| Error::io(r.context.clone(), e))?;
+            r.pos = start - 1;
+            r.skip_line()?;
+        }
+        Ok(r)
     }
 }
 
@@ -170,6 +238,31 @@ impl<R: BufRead> CorpusReader<R> {
             context: "reading the corpus".to_string(),
             max_line: MAX_LINE_BYTES,
             carry: Vec::new(),
+            pos: 0,
+            end: None,
+            mid_line: false,
+        }
+    }
+
+    /// Consumes the input up to and including the next newline (or to the end).
+    fn skip_line(&mut self) -> Result<()> {
+        loop {
+            let buf = self
+                .reader
+                .fill_buf()
+                .map_err(|e| Error::io(self.context.clone(), e))?;
+            if buf.is_empty() {
+                return Ok(());
+            }
+            let (n, found) = match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            self.reader.consume(n);
+            self.pos += n as u64;
+            if found {
+                return Ok(());
+            }
         }
     }
 
@@ -204,11 +297,16 @@ impl<R: BufRead> CorpusReader<R> {
 
     /// Reads the next piece into `buf` (raw bytes, terminator removed).
     fn read_piece(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
+        if self.carry.is_empty() && !self.mid_line && self.end.is_some_and(|end| self.pos >= end) {
+            return Ok(false); // the next line starts in the next part
+        }
         buf.append(&mut self.carry);
         let room = (self.max_line - buf.len()) as u64;
         let n = Read::take(&mut self.reader, room)
             .read_until(b'\n', buf)
             .map_err(|e| Error::io(self.context.clone(), e))?;
+        self.pos += n as u64;
+        self.mid_line = false;
         if n == 0 && buf.is_empty() {
             return Ok(false);
         }
@@ -231,6 +329,8 @@ impl<R: BufRead> CorpusReader<R> {
             };
             self.carry.extend_from_slice(&buf[cut..]);
             buf.truncate(cut);
+            // The line goes on after the carry (or after this piece).
+            self.mid_line = true;
             if self.carry.is_empty() {
                 // The line ended exactly at the limit: do not hand out an empty piece next.
                 let rest = self
@@ -240,12 +340,18 @@ impl<R: BufRead> CorpusReader<R> {
                 match rest {
                     [b'\n', ..] => {
                         self.reader.consume(1);
+                        self.pos += 1;
+                        self.mid_line = false;
                         // a `\r\n` split across the limit ends the line too
                         if buf.last() == Some(&b'\r') {
                             buf.pop();
                         }
                     }
-                    [b'\r', b'\n', ..] => self.reader.consume(2),
+                    [b'\r', b'\n', ..] => {
+                        self.reader.consume(2);
+                        self.pos += 2;
+                        self.mid_line = false;
+                    }
                     _ => {}
                 }
             }
@@ -326,6 +432,31 @@ mod tests {
             assert_eq!(p.concat(), word, "{max}");
             assert!(p.iter().all(|s| s.len() <= max));
         }
+    }
+
+    /// The parts of a file hold its lines once each, in order, for any number of parts,
+    /// with long lines in pieces (a piece past a part's end still belongs to its line).
+    #[test]
+    fn parts_hold_every_line_once() {
+        let dir = std::env::temp_dir().join(format!("recurrent-parts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.txt");
+        let text = "a b\n\nccc ddd eee fff ggg\r\nh\n\n\niiii jjjj kkkk llll mmmm\nn";
+        std::fs::write(&path, text).unwrap();
+        for max in [4, 7, 64] {
+            let want = pieces(text.as_bytes(), max);
+            for parts in 1..=text.len() + 2 {
+                let mut got = Vec::new();
+                for part in 0..parts {
+                    let r = CorpusReader::open_part(&path, part, parts).unwrap();
+                    got.extend(r.max_line_bytes(max).map(Result::unwrap));
+                }
+                assert_eq!(got, want, "max {max}, {parts} parts");
+            }
+        }
+        assert!(CorpusReader::open_part(&path, 2, 2).is_err());
+        assert!(CorpusReader::open_part(&path, 0, 0).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub(super) struct Config {
     pub(super) epochs: usize,
     pub(super) threads: usize,
     pub(super) max_sentence_len: usize,
+    pub(super) deterministic: bool,
 }
 
 impl Default for Config {
@@ -69,6 +70,7 @@ impl Default for Config {
             epochs: 5,
             threads: 1,
             max_sentence_len: 10_000,
+            deterministic: false,
         }
     }
 }
@@ -137,8 +139,9 @@ impl Config {
 /// | `alpha` | 0.025 | initial learning rate | finite, > 0 |
 /// | `min_alpha` | 10⁻⁴ | final learning rate | finite, 0 ≤ `min_alpha` ≤ `alpha` |
 /// | `epochs` | 5 | passes over the corpus | ≥ 1 |
-/// | `threads` | 1 | Hogwild threads (1 = deterministic) | 1 ..= 1024 |
+/// | `threads` | 1 | training threads (Hogwild unless `deterministic`; 1 is always deterministic) | 1 ..= 1024 |
 /// | `max_sentence_len` | 10,000 | longer sentences are cut into pieces | ≥ 1 |
+/// | `deterministic` | `false` | several threads, the same bits on every run (rounds and a fixed-order merge) | — |
 ///
 /// The C tool uses `alpha = 0.05` for CBOW and `min_alpha = alpha·10⁻⁴`. The setters only
 /// record values; every check happens in [`Word2VecBuilder::build`].
@@ -275,6 +278,34 @@ impl Word2VecBuilder {
     /// Longest sentence trained as one piece, in kept words (default 10,000; ≥ 1).
     pub fn max_sentence_len(mut self, max_sentence_len: usize) -> Self {
         self.config.max_sentence_len = max_sentence_len;
+        self
+    }
+
+    /// Deterministic multi-threaded training (default `false`: Hogwild). With `true`, the
+    /// `threads` threads train in rounds of about 16,384 words each on fixed parts of the
+    /// corpus, against thread-local copies of the rows they touch, and the copies are merged
+    /// into the shared rows in thread order at the end of each round: the same `threads`,
+    /// seed and corpus give the same bits on every run. The cost is the merge and up to one
+    /// copy of the matrices per thread. With one thread both modes are the same. The
+    /// scheme is described in the [`Word2VecTrainer::train`] documentation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::word2vec::Word2Vec;
+    /// let corpus: Vec<String> = (0..200).map(|i| format!("w{} w{} w{} w{}", i % 7, i % 5, i % 3, i % 2)).collect();
+    /// let trainer = Word2Vec::builder().dim(8).min_count(1).threads(2).deterministic(true).build()?;
+    /// assert!(trainer.deterministic());
+    /// let fit = || {
+    ///     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
+    ///     trainer.fit(|| corpus.iter(), &mut rng, |_| {})
+    /// };
+    /// assert_eq!(fit()?, fit()?); // two threads, bit for bit
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn deterministic(mut self, deterministic: bool) -> Self {
+        self.config.deterministic = deterministic;
         self
     }
 

@@ -25,7 +25,10 @@
 //! the crate accepts that trade-off, as every Word2Vec implementation does, because
 //! synchronising each row (atomics or locks) costs more than the training itself. Callers who
 //! need defined behaviour in the strict sense, or bit-for-bit reproducibility, train with one
-//! thread. The type is `pub(crate)`: only the trainer uses it, always on its own matrices.
+//! thread, or in the deterministic mode (`super::deterministic`), where the shared rows are
+//! only read during a round and each row is written by one thread during the merge, the two
+//! phases ordered by barriers: no data race at all. The type is `pub(crate)`: only the
+//! trainer uses it, always on its own matrices.
 //!
 //! # References
 //!
@@ -64,6 +67,46 @@ impl<'a> Hogwild<'a> {
             dim,
             _borrow: PhantomData,
         }
+    }
+
+    /// Number of rows.
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Row length.
+    pub(crate) fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// `out ← row_i` (the first `dim` elements of `out`).
+    ///
+    /// # Panics
+    ///
+    /// If `i >= rows` or `out` is shorter than a row (internal bugs).
+    #[inline(always)]
+    pub(crate) fn copy_row(&self, i: usize, out: &mut [f32]) {
+        let off = self.offset(i);
+        // SAFETY: bounds as in `dot`; `out` is a thread-local buffer outside the matrix. In
+        // the deterministic mode no thread writes the matrix while rows are copied (the
+        // round barriers order the two); in the Hogwild mode this is the documented race.
+        let row = unsafe { std::slice::from_raw_parts(self.ptr.add(off), self.dim) };
+        out[..self.dim].copy_from_slice(row);
+    }
+
+    /// `row_i ← x` (the first `dim` elements of `x`).
+    ///
+    /// # Panics
+    ///
+    /// If `i >= rows` or `x` is shorter than a row (internal bugs).
+    #[inline(always)]
+    pub(crate) fn set_row(&self, i: usize, x: &[f32]) {
+        let off = self.offset(i);
+        // SAFETY: bounds as in `dot`; `x` is thread-local, outside the matrix. The
+        // deterministic merge writes each row from one thread only (rows are shared out by
+        // residue class) while no thread reads it.
+        let row = unsafe { std::slice::from_raw_parts_mut(self.ptr.add(off), self.dim) };
+        row.copy_from_slice(&x[..self.dim]);
     }
 
     /// Checks `i` and returns the offset of its row.

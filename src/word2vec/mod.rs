@@ -56,6 +56,7 @@ use crate::text::CorpusReader;
 use crate::traits::Embedding;
 
 mod config;
+mod deterministic;
 mod eval;
 mod hogwild;
 mod huffman;

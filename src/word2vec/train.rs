@@ -1,5 +1,7 @@
 //! Training Word2Vec: skip-gram and CBOW, with negative sampling, hierarchical softmax or both
-//! (Mikolov et al. 2013a, 2013b), on any number of Hogwild threads.
+//! (Mikolov et al. 2013a, 2013b), on any number of threads: Hogwild (the default) or
+//! deterministic (rounds of thread-local updates merged in thread order, the same bits on
+//! every run; see `super::deterministic` and [`Word2VecTrainer::train`]).
 //!
 //! Every word `w` has an input vector `v_w` (the row returned in the model) and output
 //! vectors (`u_w` for negative sampling, one `u_n` per Huffman inner node for hierarchical
@@ -20,7 +22,8 @@
 //!
 //! Plain SGD with the learning rate decaying linearly from `alpha` to `min_alpha` over all
 //! epochs: `α(p) = alpha − (alpha − min_alpha)·p`, `p` the fraction of the planned
-//! `epochs × T` words processed (updated every 10,000 words per thread, as the C tool does).
+//! `epochs × T` words processed (updated every 10,000 words per thread, as the C tool does;
+//! in the deterministic mode from the words of the finished rounds and the thread's own).
 //! With `sample > 0`, frequent words are first dropped with the probability of
 //! [`keep_probability`](super::keep_probability).
 //!
@@ -39,19 +42,32 @@
 
 use super::Word2Vec;
 use super::config::{Config, Word2VecBuilder};
+use super::deterministic::{Delta, Deltas, Rounds, Turnstile};
 use super::hogwild::Hogwild;
 use super::huffman::Huffman;
 use super::sampling::{NoiseSampler, keep_thresholds};
 use super::sigmoid::SigmoidTable;
-use super::worker::{Epoch, Shared, Slot, Worker};
+use super::worker::{Claim, Dealt, Epoch, FileParts, Locked, Shared, Slot, Source, Worker};
 use crate::error::{Error, Result};
 use crate::kernel::with_best_simd;
-use crate::text::{CorpusReader, Sentence, Vocab};
+use crate::text::{Sentence, Vocab};
 use rand::{Rng, RngExt};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, RwLock, mpsc};
 use std::time::{Duration, Instant};
+
+/// Parts of a file per Hogwild thread: the threads claim them one after another, so a thread
+/// slowed down by the machine reads fewer of them instead of holding the epoch up.
+const PARTS_PER_THREAD: usize = 8;
+
+/// What one epoch reads.
+enum Feed<'p, It> {
+    /// Sentences from one iterator, shared by the threads.
+    Shared(It),
+    /// A corpus file, read by every thread through its own handle.
+    File(&'p Path),
+}
 
 /// A progress report, passed to the training callback about ten times a second and once at
 /// the end of every epoch.
@@ -212,9 +228,15 @@ impl Word2VecTrainer {
         self.config.epochs
     }
 
-    /// Hogwild threads (1 = deterministic).
+    /// Training threads.
     pub fn threads(&self) -> usize {
         self.config.threads
+    }
+
+    /// Whether several threads train deterministically
+    /// ([`Word2VecBuilder::deterministic`]).
+    pub fn deterministic(&self) -> bool {
+        self.config.deterministic
     }
 
     /// Longest sentence trained as one piece, in kept words.
@@ -301,7 +323,7 @@ impl Word2VecTrainer {
 
     /// Builds the vocabulary from a text file (one sentence per line, words separated by
     /// whitespace), then trains on it, streaming the file line by line each epoch (both read
-    /// with [`CorpusReader`]).
+    /// with [`CorpusReader`](crate::text::CorpusReader)).
     ///
     /// # Errors
     ///
@@ -338,11 +360,30 @@ impl Word2VecTrainer {
     /// the corpus is never collected). Words not in `vocab` are skipped.
     ///
     /// With one thread the result depends only on the configuration, the corpus and `rng`:
-    /// the same seed gives bit-identical vectors. With more threads, each takes batches of
-    /// sentences from the corpus and updates the shared rows without locks (Hogwild; Recht
-    /// et al. 2011), as the C tool, gensim and fastText do: two threads writing one row at the
-    /// same moment may lose part of one small update, so results vary slightly from run to
-    /// run. The lock-free sharing is written with `unsafe` code in one small private module.
+    /// the same seed gives bit-identical vectors. With more threads, by default, each takes
+    /// batches of sentences from the corpus (about 10,000 words per lock) and updates the
+    /// shared rows without locks (Hogwild; Recht et al. 2011), as the C tool, gensim and
+    /// fastText do: two threads writing one row at the same moment may lose part of one small
+    /// update, so results vary slightly from run to run. The lock-free sharing is written
+    /// with `unsafe` code in one small private module.
+    ///
+    /// With [`Word2VecBuilder::deterministic`], several threads give the same bits on every
+    /// run (for a given number of threads and seed):
+    ///
+    /// 1. thread `t` trains on fixed data: the batches of sentences dealt to it in turn
+    ///    (thread 0 first, then 1, …) and its own random generator;
+    /// 2. training goes in rounds of about 16,384 words per thread; during a round a thread
+    ///    reads the rows as they were when the round started, plus its own updates, which it
+    ///    writes to a private copy of each row it touches;
+    /// 3. at the end of the round every row touched becomes `r + Σ_t (s_t − r)` over the
+    ///    threads `t = 0, 1, …` that touched it, in that order (`r` the row at the start of the
+    ///    round, `s_t` thread `t`'s copy), merged in parallel over disjoint rows;
+    /// 4. thread `t`'s learning rate in a round is `α(W + N·w_t)`, `W` the words all `N`
+    ///    threads read in the rounds before and `w_t` its own words in this round: a linear
+    ///    decay in the words read, as in the Hogwild mode, that depends on no timing.
+    ///
+    /// It costs the merge and the private copies (at most one copy of the matrices per
+    /// thread). No two threads ever write the same memory at once in this mode.
     ///
     /// `progress` is called on the calling thread about ten times a second and once at the
     /// end of each epoch.
@@ -386,12 +427,25 @@ impl Word2VecTrainer {
         R: Rng + ?Sized,
         P: FnMut(&Word2VecProgress),
     {
-        self.run(vocab, |_| Ok(corpus().into_iter()), rng, progress)
+        self.run(
+            vocab,
+            |_| Ok(Feed::Shared(corpus().into_iter())),
+            rng,
+            progress,
+        )
     }
 
     /// Trains vectors for `vocab` on a text file (one sentence per line), read with
-    /// [`CorpusReader`] each epoch: the corpus is never held in memory (a line longer than
-    /// [`MAX_LINE_BYTES`](crate::text::MAX_LINE_BYTES) is trained in pieces).
+    /// [`CorpusReader`](crate::text::CorpusReader) each epoch: the corpus is never held in
+    /// memory (a line longer than [`MAX_LINE_BYTES`](crate::text::MAX_LINE_BYTES) is trained
+    /// in pieces).
+    ///
+    /// The threads read the file in parts, each through its own handle
+    /// ([`CorpusReader::open_part`](crate::text::CorpusReader::open_part)), so no lock is
+    /// shared: Hogwild threads claim parts (eight per thread) one after another; in the
+    /// deterministic mode thread `t` of `N` reads part `t` of `N` (the lines starting in its
+    /// `1/N` of the bytes), as the C tool and fastText share a file out. With one thread the
+    /// lines are read in file order.
     ///
     /// # Errors
     ///
@@ -409,30 +463,15 @@ impl Word2VecTrainer {
         P: FnMut(&Word2VecProgress),
     {
         let path = path.as_ref();
-        let error: Mutex<Option<Error>> = Mutex::new(None);
-        let model = self.run(
+        self.run(
             vocab,
-            |_| {
-                Ok(UntilError {
-                    lines: CorpusReader::open(path)?,
-                    error: &error,
-                })
-            },
+            |_| Ok(Feed::<std::iter::Empty<String>>::File(path)),
             rng,
             progress,
-        );
-        let first = match error.into_inner() {
-            Ok(e) => e,
-            // A worker panicked while holding the lock; `run` has re-raised that panic.
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        match first {
-            Some(e) => Err(e),
-            None => model,
-        }
+        )
     }
 
-    fn run<F, It, R, P>(
+    fn run<'p, F, It, R, P>(
         &self,
         vocab: &Vocab,
         mut corpus: F,
@@ -440,7 +479,7 @@ impl Word2VecTrainer {
         mut progress: P,
     ) -> Result<Word2Vec>
     where
-        F: FnMut(usize) -> Result<It>,
+        F: FnMut(usize) -> Result<Feed<'p, It>>,
         It: Iterator + Send,
         It::Item: Sentence + Send,
         R: Rng + ?Sized,
@@ -511,36 +550,75 @@ impl Word2VecTrainer {
                 epoch_done: done,
             }
         };
+        let n = c.threads;
+        // The deterministic rounds' deltas, kept from epoch to epoch (their memory grows to
+        // the rows a thread touches in a round).
+        let deltas: Vec<RwLock<Deltas>> = if c.deterministic && n > 1 {
+            (0..n)
+                .map(|_| {
+                    RwLock::new(Deltas {
+                        syn0: Delta::new(shared.syn0.rows(), d),
+                        syn1neg: Delta::new(shared.syn1neg.rows(), d),
+                        syn1: Delta::new(shared.syn1.rows(), d),
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for epoch in 0..c.epochs {
-            let source = Mutex::new(corpus(epoch)?);
             let words_before = shared.words.load(Ordering::Relaxed);
             for s in &slots {
                 s.loss.store(0f64.to_bits(), Ordering::Relaxed);
                 s.terms.store(0, Ordering::Relaxed);
             }
-            std::thread::scope(|scope| {
-                let (tx, rx) = mpsc::channel::<()>();
-                for (w, slot) in workers.iter_mut().zip(&slots) {
-                    let tx = tx.clone();
-                    let (shared, source) = (&shared, &source);
-                    scope.spawn(move || {
-                        with_best_simd(Epoch {
-                            worker: w,
-                            shared,
-                            source,
-                            slot,
+            let rounds = (!deltas.is_empty()).then(|| Rounds::new(&deltas, words_before));
+            let mut tick = || progress(&report(epoch, false));
+            let ctx = EpochContext {
+                workers: &mut workers,
+                slots: &slots,
+                shared: &shared,
+                rounds: rounds.as_ref(),
+            };
+            match corpus(epoch)? {
+                Feed::Shared(it) => {
+                    if rounds.is_some() {
+                        let turnstile = Turnstile::new(it);
+                        let sources = (0..n).map(|thread| Dealt {
+                            turnstile: &turnstile,
+                            thread,
+                            threads: n,
+                            round: 0,
                         });
-                        drop(tx);
+                        ctx.run(sources.collect(), &mut tick);
+                    } else {
+                        let lock = Mutex::new(it);
+                        ctx.run((0..n).map(|_| Locked(&lock)).collect(), &mut tick);
+                    }
+                }
+                Feed::File(path) => {
+                    let error = Mutex::new(None);
+                    let next = AtomicUsize::new(0);
+                    let det = rounds.is_some();
+                    let parts = if det { n } else { n * PARTS_PER_THREAD };
+                    let sources = (0..n).map(|t| FileParts {
+                        path,
+                        parts,
+                        claim: if det {
+                            Claim::Fixed(Some(t))
+                        } else {
+                            Claim::Next(&next)
+                        },
+                        reader: None,
+                        error: &error,
                     });
+                    ctx.run(sources.collect(), &mut tick);
+                    let first = error.into_inner().unwrap_or_else(|p| p.into_inner());
+                    if let Some(e) = first {
+                        return Err(e);
+                    }
                 }
-                drop(tx);
-                // Report every 100 ms until every worker has dropped its sender.
-                while let Err(mpsc::RecvTimeoutError::Timeout) =
-                    rx.recv_timeout(Duration::from_millis(100))
-                {
-                    progress(&report(epoch, false));
-                }
-            });
+            }
             if shared.words.load(Ordering::Relaxed) == words_before {
                 return Err(Error::Empty {
                     op: "Word2VecTrainer::train",
@@ -580,25 +658,43 @@ fn zeros(n: usize) -> Result<Vec<f32>> {
     Ok(v)
 }
 
-/// The lines of a corpus as sentences; the first read error ends the iteration and is kept
-/// for the caller.
-struct UntilError<'e, I> {
-    lines: I,
-    error: &'e Mutex<Option<Error>>,
+/// What the threads of one epoch share, to start them on their sources.
+struct EpochContext<'e, 's, 'a> {
+    workers: &'e mut [Worker],
+    slots: &'e [Slot],
+    shared: &'s Shared<'a>,
+    rounds: Option<&'s Rounds<'s>>,
 }
 
-impl<I: Iterator<Item = Result<String>>> Iterator for UntilError<'_, I> {
-    type Item = String;
-
-    fn next(&mut self) -> Option<String> {
-        match self.lines.next()? {
-            Ok(line) => Some(line),
-            Err(e) => {
-                if let Ok(mut slot) = self.error.lock() {
-                    slot.get_or_insert(e);
-                }
-                None
+impl EpochContext<'_, '_, '_> {
+    /// Runs one epoch, worker `t` on `sources[t]`, calling `tick` every 100 ms until every
+    /// worker has finished.
+    fn run<S: Source + Send>(self, sources: Vec<S>, tick: &mut dyn FnMut()) {
+        let shared = self.shared;
+        std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel::<()>();
+            let threads = self.workers.iter_mut().zip(self.slots).zip(sources);
+            for (t, ((worker, slot), source)) in threads.enumerate() {
+                let tx = tx.clone();
+                let rounds = self.rounds.map(|r| (r, t));
+                scope.spawn(move || {
+                    with_best_simd(Epoch {
+                        worker,
+                        shared,
+                        source,
+                        slot,
+                        rounds,
+                    });
+                    drop(tx);
+                });
             }
-        }
+            drop(tx);
+            // Report every 100 ms until every worker has dropped its sender.
+            while let Err(mpsc::RecvTimeoutError::Timeout) =
+                rx.recv_timeout(Duration::from_millis(100))
+            {
+                tick();
+            }
+        });
     }
 }
