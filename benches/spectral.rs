@@ -6,12 +6,13 @@
 //! * `eig/eigen_new` — [`Eigen::new`]: λ, V, V⁻¹ by complex LU and κ₁(V);
 //! * `eig/symmetric` — the symmetric path on `(W + Wᵀ)/2` (`numpy.linalg.eigh`).
 //!
-//! Before timing each size it prints the residual ‖WV − VΛ‖_F/‖W‖_F and κ₁(V), for the
-//! side-by-side comparison with numpy (run outside the repository, 1 BLAS thread; numpy is
-//! not a dependency of the crate).
+//! Before timing each size it prints the residuals ‖WV − VΛ‖_F/‖W‖_F and ‖VΛV⁻¹ − W‖_F/‖W‖_F
+//! and κ₁(V), for the side-by-side comparison with numpy: `benches/peers/eig_vs_numpy.py
+//! --cargo` runs this bench and numpy's `eig`, `eigvals` and `eigh` (1 BLAS thread) and prints
+//! both (numpy is not a dependency of the crate).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use nalgebra::DMatrix;
+use nalgebra::{Complex, DMatrix};
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, StandardNormal};
@@ -29,6 +30,17 @@ fn matrix(n: usize) -> DMatrix<f64> {
     w / rho
 }
 
+/// `‖V diag(λ) V⁻¹ − W‖_F / ‖W‖_F`, the figure `benches/peers/eig_vs_numpy.py` prints for numpy.
+fn reconstruction(e: &Eigen<f64>) -> f64 {
+    let Some(inv) = e.inverse_vectors() else {
+        return f64::INFINITY;
+    };
+    let v = e.vectors();
+    let vl = DMatrix::from_fn(v.nrows(), v.ncols(), |i, j| v[(i, j)] * e.values()[j]);
+    let w = e.matrix().map(Complex::from);
+    (vl * inv - &w).norm() / w.norm()
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("eig");
     group
@@ -40,8 +52,9 @@ fn bench(c: &mut Criterion) {
         let s = (&w + w.transpose()) * 0.5;
         let e = Eigen::new(&w).expect("converges");
         println!(
-            "eig n={n}: residual {:.3e}, κ₁(V) {:.3e}, ρ {:.15}",
+            "eig n={n}: ‖WV−VΛ‖/‖W‖ {:.3e}, ‖VΛV⁻¹−W‖/‖W‖ {:.3e}, κ₁(V) {:.3e}, ρ {:.15}",
             e.residual(),
+            reconstruction(&e),
             e.condition_number(),
             e.spectral_radius()
         );

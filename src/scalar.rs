@@ -126,5 +126,24 @@ pub(crate) mod sealed {
             shape: (usize, usize),
             b: nalgebra::DMatrixView<'_, Self>,
         );
+        /// The eigenvalues `re + i·im` of the column-major `n × n` matrix `a` and, if asked
+        /// for, its right eigenvectors in LAPACK's real layout; `false` if the iteration did
+        /// not converge.
+        fn real_evd(
+            _: Token,
+            a: &[Self],
+            n: usize,
+            re: &mut [Self],
+            im: &mut [Self],
+            vectors: Option<&mut [Self]>,
+        ) -> bool;
+        /// `out = A⁻¹` for the column-major complex `n × n` matrix `a` (LU with partial
+        /// pivoting; non-finite entries if `A` is exactly singular).
+        fn complex_inverse(
+            _: Token,
+            a: &[nalgebra::Complex<Self>],
+            n: usize,
+            out: &mut [nalgebra::Complex<Self>],
+        );
     }
 }

@@ -14,6 +14,7 @@
 //! | `avx2.rs` | `unsafe`: run-time dispatch to AVX2 copies of the two above, the `f32` dot in intrinsics, [`with_best_simd`] |
 //! | `packed.rs` | `unsafe`: the packed product `C += A·B` (a recurrent step's `W·B`, RTRL's `J·S`), register-blocked AVX-512F and AVX2+FMA kernels |
 //! | `gemm.rs`, `blocks.rs` | on `T: Real` only: transposed GEMMs, rank-1 and bias updates, RTRL's product on column runs; flat-buffer blocks |
+//! | `evd.rs` | faer's dense eigendecomposition (blocked Hessenberg, multishift QR with aggressive early deflation, blocked eigenvectors) and complex LU inverse, for `spectral` |
 //! | this file | the sealed scalar trait's implementations for `f32` and `f64` (from the first four), and the safe API: the functions below (`y = Aᵀ·x` is inside `gemm_tn`) and the re-exports |
 //!
 //! # Specialisation
@@ -33,6 +34,7 @@
 mod avx2;
 mod blocks;
 mod elementwise;
+mod evd;
 mod gemm;
 mod packed;
 mod portable;
@@ -46,7 +48,7 @@ pub(crate) use portable::{axpy, update_output};
 
 use crate::scalar::Real;
 use crate::scalar::sealed::{Kernels, TOKEN, Token};
-use nalgebra::{DMatrixView, DMatrixViewMut};
+use nalgebra::{Complex, DMatrixView, DMatrixViewMut};
 
 /// `Σ aᵢ·bᵢ` over the common length of `a` and `b`: the crate's one dot product.
 ///
@@ -117,6 +119,50 @@ pub(crate) fn matvec_t<T: Real>(y: &mut [T], a: &[T], x: &[T]) {
     T::matvec_t(TOKEN, y, a, x)
 }
 
+/// The eigenvalues `re + i·im` of the column-major `n × n` matrix `a` (`n²` entries) and, if
+/// `vectors` is given (`n²` entries), its right eigenvectors in LAPACK's real layout: a real
+/// eigenvalue's vector in its column, a complex pair `λ, λ̄` (`Im λ > 0` first) in columns
+/// `j, j+1` as `Re v, Im v` of `λ`'s vector; columns not normalised (`evd.rs`). `false` if the
+/// QR iteration did not converge.
+#[inline]
+pub(crate) fn real_evd<T: Real>(
+    a: &[T],
+    n: usize,
+    re: &mut [T],
+    im: &mut [T],
+    vectors: Option<&mut [T]>,
+) -> bool {
+    T::real_evd(TOKEN, a, n, re, im, vectors)
+}
+
+/// `out = A⁻¹` for the column-major complex `n × n` matrix `a`, by a blocked LU with partial
+/// pivoting (`evd.rs`); an exactly singular `A` gives non-finite entries.
+#[inline]
+pub(crate) fn complex_inverse<T: Real>(a: &[Complex<T>], n: usize, out: &mut [Complex<T>]) {
+    T::complex_inverse(TOKEN, a, n, out)
+}
+
+/// The dense eigen kernels of [`Kernels`] for one scalar: faer's, the same generic code for
+/// both.
+macro_rules! evd_methods {
+    ($t:ty) => {
+        fn real_evd(
+            _: Token,
+            a: &[$t],
+            n: usize,
+            re: &mut [$t],
+            im: &mut [$t],
+            vectors: Option<&mut [$t]>,
+        ) -> bool {
+            evd::real_evd(a, n, re, im, vectors)
+        }
+
+        fn complex_inverse(_: Token, a: &[Complex<$t>], n: usize, out: &mut [Complex<$t>]) {
+            evd::complex_inverse(a, n, out)
+        }
+    };
+}
+
 /// The packed product's three methods of [`Kernels`] for one scalar: the kernel's panel height
 /// on this CPU (0 without AVX-512F or AVX2+FMA, where `gemm::Packed` keeps the plain matrix), its packing
 /// and its product.
@@ -151,6 +197,7 @@ macro_rules! packed_methods {
 
 impl Kernels for f64 {
     packed_methods!(f64, panel_f64, gemm_packed_f64);
+    evd_methods!(f64);
 
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f64]) {
@@ -201,6 +248,7 @@ impl Kernels for f64 {
 
 impl Kernels for f32 {
     packed_methods!(f32, panel_f32, gemm_packed_f32);
+    evd_methods!(f32);
 
     #[inline(always)]
     fn tanh_slice(_: Token, x: &mut [f32]) {
@@ -312,13 +360,14 @@ mod tests {
     /// `scalar.rs` names no kernel file at all.
     #[test]
     fn files_import_only_the_layers_above() {
-        const ORDER: [&str; 6] = [
+        const ORDER: [&str; 7] = [
             "portable",
             "elementwise",
             "avx2",
             "packed",
             "gemm",
             "blocks",
+            "evd",
         ];
         let files = [
             include_str!("portable.rs"),
@@ -327,6 +376,7 @@ mod tests {
             include_str!("packed.rs"),
             include_str!("gemm.rs"),
             include_str!("blocks.rs"),
+            include_str!("evd.rs"),
         ];
         // the names a file's code uses after `super::` or `crate::kernel::`
         fn named(src: &str) -> Vec<String> {

@@ -14,13 +14,19 @@
 //!   eigenvalues `λ`, complex eigenvectors `V` (unit columns), `V⁻¹`, the condition number
 //!   `κ₁(V) = ‖V‖₁‖V⁻¹‖₁` and the residual `‖WV − V diag(λ)‖_F / ‖W‖_F`. nalgebra has no
 //!   eigenvectors of non-symmetric matrices; here `W` is first permuted, balanced and scaled
-//!   (`balance.rs`, see below) into `B`, the real Schur form `B = Q T Qᵀ` comes from a
-//!   Householder reduction to Hessenberg form and a Francis double-shift QR iteration after
-//!   LAPACK's `dgehd2` and `dlahqr` (`schur.rs`; nalgebra's `Schur` loses orthogonality in
-//!   `Q`), the eigenvectors of `T` from back-substitution on its quasi-triangle (2 × 2 blocks
-//!   give complex conjugate pairs), times `Q`, then back through the balancing. Exactly
-//!   symmetric matrices take nalgebra's symmetric path (real `λ`, orthogonal `V`), scaled the
-//!   same way.
+//!   (`balance.rs`, see below) into `B`, whose eigenvalues and eigenvectors come from faer's
+//!   dense eigendecomposition (`crate::kernel`'s `evd.rs`), the algorithms of LAPACK's
+//!   `dgehrd`, `dhseqr` and `dtrevc3`: a blocked Householder reduction to Hessenberg form
+//!   (panels of reflectors, trailing updates as GEMMs), a multishift QR iteration with small
+//!   bulges and aggressive early deflation (Braman, Byers & Mathias 2002[^3]) giving the real
+//!   Schur form `B = Q T Qᵀ`, and the eigenvectors of `T` by a blocked back-substitution,
+//!   times `Q`; then back through the balancing. Should that iteration not converge, the
+//!   crate's own unblocked path takes over (and is what the tests compare the blocked one
+//!   against): a Householder reduction and Francis double-shift QR after LAPACK's `dgehd2`
+//!   and `dlahqr` (`schur.rs`; nalgebra's `Schur` loses orthogonality in `Q`), the
+//!   eigenvectors of `T` by back-substitution on its quasi-triangle (2 × 2 blocks give complex
+//!   conjugate pairs). Exactly symmetric matrices take nalgebra's symmetric path (real `λ`,
+//!   orthogonal `V`), scaled the same way.
 //! * [`Eigen::power`], [`power`] and [`matrix_power`] (`power.rs`) — `Wᵗ` by the eigen route
 //!   and by repeated squaring. A defective (or nearly defective) `W`, such as the Jordan block
 //!   `[[1, 1], [0, 1]]`, has no basis of eigenvectors: its `V` is numerically singular. The
@@ -92,6 +98,10 @@
 //! [^2]: B. N. Parlett, C. Reinsch (1969), *Balancing a matrix for calculation of eigenvalues
 //!     and eigenvectors*, Numerische Mathematik 13, 293–304.
 //!     <https://doi.org/10.1007/BF02165404>
+//! [^3]: K. Braman, R. Byers, R. Mathias (2002), *The multishift QR algorithm. Part I:
+//!     Maintaining well-focused shifts and level 3 performance* and *Part II: Aggressive early
+//!     deflation*, SIAM J. Matrix Anal. Appl. 23(4), 929–947 and 948–973.
+//!     <https://doi.org/10.1137/S0895479801384573>
 
 mod balance;
 mod eigen;
