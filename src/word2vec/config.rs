@@ -49,6 +49,7 @@ pub(super) struct Config {
     pub(super) epochs: usize,
     pub(super) threads: usize,
     pub(super) max_sentence_len: usize,
+    pub(super) keep_eos: bool,
 }
 
 impl Default for Config {
@@ -69,6 +70,7 @@ impl Default for Config {
             epochs: 5,
             threads: 1,
             max_sentence_len: 10_000,
+            keep_eos: false,
         }
     }
 }
@@ -139,6 +141,7 @@ impl Config {
 /// | `epochs` | 5 | passes over the corpus | ≥ 1 |
 /// | `threads` | 1 | Hogwild threads (1 = deterministic) | 1 ..= 1024 |
 /// | `max_sentence_len` | 10,000 | longer sentences are cut into pieces | ≥ 1 |
+/// | `keep_eos` | `false` | read each line end as the word `</s>`, as the C tool does | — |
 ///
 /// The C tool uses `alpha = 0.05` for CBOW and `min_alpha = alpha·10⁻⁴`. The setters only
 /// record values; every check happens in [`Word2VecBuilder::build`].
@@ -275,6 +278,43 @@ impl Word2VecBuilder {
     /// Longest sentence trained as one piece, in kept words (default 10,000; ≥ 1).
     pub fn max_sentence_len(mut self, max_sentence_len: usize) -> Self {
         self.config.max_sentence_len = max_sentence_len;
+        self
+    }
+
+    /// Reads every line end as the word `</s>` ([`Vocab::EOS`](crate::text::Vocab::EOS)), as
+    /// the C `word2vec` tool does (default `false`: a line is a sentence and nothing more, as
+    /// in gensim).
+    ///
+    /// With `keep_eos`, the vocabulary is that of [`Vocab::from_sentences_with_eos`]
+    /// (`</s>` at index 0, counted once per line, kept whatever `min_count`), and training
+    /// follows the C tool: `</s>` counts as a word read (in the learning-rate schedule and in
+    /// the `T` of subsampling) and ends the sentence, but it is never a centre or context
+    /// word, so its vector keeps its random start; and it is never a noise word, its share
+    /// `count^0.75` of the noise distribution being spread evenly over the other words (the
+    /// C tool redraws a uniform word when its table gives `</s>`). It sits in the Huffman
+    /// tree as a word. A literal `</s>` in the text is that same token. A vocabulary given to
+    /// [`Word2VecTrainer::train`] must then have `</s>` at index 0 (a C-tool vocabulary file
+    /// read by [`Vocab::read`] has).
+    ///
+    /// [`Vocab::from_sentences_with_eos`]: crate::text::Vocab::from_sentences_with_eos
+    /// [`Vocab::read`]: crate::text::Vocab::read
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::word2vec::Word2Vec;
+    /// let corpus = ["a b c", "b c a", "c a b"];
+    /// let trainer = Word2Vec::builder().dim(4).min_count(1).keep_eos(true).build()?;
+    /// let vocab = trainer.build_vocab(corpus)?;
+    /// assert_eq!((vocab.words()[0].as_str(), vocab.counts()[0]), ("</s>", 3));
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let model = trainer.train(&vocab, || corpus.iter(), &mut rng, |_| {})?;
+    /// assert_eq!(model.index("</s>"), Some(0));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn keep_eos(mut self, keep_eos: bool) -> Self {
+        self.config.keep_eos = keep_eos;
         self
     }
 

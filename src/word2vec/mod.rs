@@ -55,7 +55,9 @@ use crate::error::{Error, Result};
 use crate::text::CorpusReader;
 use crate::traits::Embedding;
 
+mod classes;
 mod config;
+mod eos;
 mod eval;
 mod hogwild;
 mod huffman;
@@ -64,15 +66,18 @@ mod query;
 mod sampling;
 mod sigmoid;
 mod train;
+mod update;
 mod worker;
 
 /// The crate's one vocabulary and sentence trait, re-exported where Word2Vec uses them.
 #[doc(no_inline)]
 pub use crate::text::{Sentence, Vocab};
+pub use classes::{KMEANS_ITERATIONS, write_word_classes};
 pub use config::{Architecture, Word2VecBuilder};
 pub use huffman::Huffman;
 pub use sampling::{NoiseSampler, keep_probability};
 pub use train::{Word2VecProgress, Word2VecTrainer};
+pub use update::VocabUpdate;
 
 pub use eval::{
     Analogy, AnalogyMethod, AnalogyReport, AnalogySection, AnalogySet, EvalOptions, PairsReport,

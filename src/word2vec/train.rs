@@ -41,8 +41,9 @@ use super::Word2Vec;
 use super::config::{Config, Word2VecBuilder};
 use super::hogwild::Hogwild;
 use super::huffman::Huffman;
-use super::sampling::{NoiseSampler, keep_thresholds};
+use super::sampling::keep_thresholds;
 use super::sigmoid::SigmoidTable;
+use super::update::Start;
 use super::worker::{Epoch, Shared, Slot, Worker};
 use crate::error::{Error, Result};
 use crate::kernel::with_best_simd;
@@ -222,6 +223,12 @@ impl Word2VecTrainer {
         self.config.max_sentence_len
     }
 
+    /// Whether line ends are read as the word `</s>`, as the C tool does
+    /// ([`Word2VecBuilder::keep_eos`]).
+    pub fn keep_eos(&self) -> bool {
+        self.config.keep_eos
+    }
+
     /// A builder holding this configuration, to change some values and build again.
     ///
     /// # Examples
@@ -257,6 +264,13 @@ impl Word2VecTrainer {
         I: IntoIterator,
         I::Item: Sentence,
     {
+        if self.config.keep_eos {
+            return Vocab::from_sentences_with_eos(
+                sentences,
+                self.config.min_count,
+                self.config.max_vocab,
+            );
+        }
         Vocab::from_sentences(sentences, self.config.min_count, self.config.max_vocab)
     }
 
@@ -330,7 +344,7 @@ impl Word2VecTrainer {
         R: Rng + ?Sized,
         P: FnMut(&Word2VecProgress),
     {
-        let vocab = Vocab::from_file(&path, self.config.min_count, self.config.max_vocab)?;
+        let vocab = self.build_vocab_file(&path)?;
         self.train_file(&vocab, path, rng, progress)
     }
 
@@ -386,7 +400,7 @@ impl Word2VecTrainer {
         R: Rng + ?Sized,
         P: FnMut(&Word2VecProgress),
     {
-        self.run(vocab, |_| Ok(corpus().into_iter()), rng, progress)
+        self.run(vocab, |_| Ok(corpus().into_iter()), rng, progress, None)
     }
 
     /// Trains vectors for `vocab` on a text file (one sentence per line), read with
@@ -408,7 +422,22 @@ impl Word2VecTrainer {
         R: Rng + ?Sized,
         P: FnMut(&Word2VecProgress),
     {
-        let path = path.as_ref();
+        self.run_file(vocab, path.as_ref(), rng, progress, None)
+    }
+
+    /// [`Word2VecTrainer::train_file`], from the starting rows `start` if given.
+    pub(super) fn run_file<R, P>(
+        &self,
+        vocab: &Vocab,
+        path: &Path,
+        rng: &mut R,
+        progress: P,
+        start: Option<Start>,
+    ) -> Result<Word2Vec>
+    where
+        R: Rng + ?Sized,
+        P: FnMut(&Word2VecProgress),
+    {
         let error: Mutex<Option<Error>> = Mutex::new(None);
         let model = self.run(
             vocab,
@@ -420,6 +449,7 @@ impl Word2VecTrainer {
             },
             rng,
             progress,
+            start,
         );
         let first = match error.into_inner() {
             Ok(e) => e,
@@ -432,12 +462,14 @@ impl Word2VecTrainer {
         }
     }
 
-    fn run<F, It, R, P>(
+    /// Trains from random input rows, or from `start` (continued training).
+    pub(super) fn run<F, It, R, P>(
         &self,
         vocab: &Vocab,
         mut corpus: F,
         rng: &mut R,
         mut progress: P,
+        start: Option<Start>,
     ) -> Result<Word2Vec>
     where
         F: FnMut(usize) -> Result<It>,
@@ -447,15 +479,17 @@ impl Word2VecTrainer {
         P: FnMut(&Word2VecProgress),
     {
         let c = &self.config;
+        self.check_eos(vocab)?;
         let (v, d) = (vocab.len(), c.dim);
         let n = v
             .checked_mul(d)
             .ok_or_else(|| Error::invalid("dim", "vocabulary × dim overflows"))?;
         // Input vectors ~ U(−0.5, 0.5)/d, as the C tool; output vectors start at zero. Sizes
         // that cannot be allocated are errors naming them, not aborts.
-        let inv_d = 1.0 / d as f32;
-        let mut syn0 = with_room(n)?;
-        syn0.extend((0..n).map(|_| (rng.random::<f32>() - 0.5) * inv_d));
+        let (mut syn0, total) = match start {
+            Some(s) => (s.rows, s.words_per_epoch),
+            None => (fresh_rows(n, d, rng)?, vocab.total()),
+        };
         let mut syn1neg = zeros(if c.negative > 0 { n } else { 0 })?;
         let huffman = if c.hs {
             Some(Huffman::new(vocab.counts())?)
@@ -465,13 +499,12 @@ impl Word2VecTrainer {
         let inner = huffman.as_ref().map_or(0, |h| h.n_inner() * d);
         let mut syn1 = zeros(inner)?;
         let noise = if c.negative > 0 {
-            Some(NoiseSampler::new(vocab.counts(), c.ns_exponent)?)
+            Some(self.noise_sampler(vocab)?)
         } else {
             None
         };
         let keep = keep_thresholds(vocab.counts(), c.sample);
         let table = SigmoidTable::new();
-        let total = vocab.total();
         let shared = Shared {
             syn0: Hogwild::new(&mut syn0, d),
             syn1neg: Hogwild::new(&mut syn1neg, d),
@@ -558,6 +591,14 @@ impl Word2VecTrainer {
         }
         Word2Vec::from_vocab(vocab.clone(), d, syn0)
     }
+}
+
+/// `n` input weights `~ U(−0.5, 0.5)/d`, as the C tool starts them.
+pub(super) fn fresh_rows<R: Rng + ?Sized>(n: usize, d: usize, rng: &mut R) -> Result<Vec<f32>> {
+    let inv_d = 1.0 / d as f32;
+    let mut rows = with_room(n)?;
+    rows.extend((0..n).map(|_| (rng.random::<f32>() - 0.5) * inv_d));
+    Ok(rows)
 }
 
 /// An empty vector with room for `n` floats, or an error naming the size if the memory is not

@@ -153,11 +153,18 @@ impl Worker {
     fn sentence<S: Sentence>(&mut self, sh: &Shared<'_>, s: &S, slot: &Slot) {
         self.sent.clear();
         let max = sh.config.max_sentence_len;
+        let eos = sh.config.keep_eos;
         s.for_each_word(|w| {
             let Some(i) = sh.vocab.index_u32(w) else {
                 return;
             };
             self.pending += 1;
+            if eos && i == 0 {
+                // A literal </s> ends the sentence, as a line end does in the C tool.
+                self.piece(sh);
+                self.sent.clear();
+                return;
+            }
             let t = sh.keep[i as usize];
             if t > u64::from(u32::MAX) || (self.rng.next_u64() >> 32) < t {
                 self.sent.push(i);
@@ -168,6 +175,10 @@ impl Worker {
             }
         });
         self.piece(sh);
+        if eos {
+            // The line end, the C tool's </s>: read (and counted), never trained.
+            self.pending += 1;
+        }
         if self.pending >= PUBLISH_EVERY {
             self.publish(sh, slot);
         }
