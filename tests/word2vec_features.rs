@@ -821,6 +821,26 @@ mod cli {
             vocab.contains("king 40\n") && vocab.contains("prince 80\n"),
             "{vocab}"
         );
+        // -output may be the -continue file itself: replaced once training is over
+        let r = word2vec(
+            &dir,
+            &[
+                "-train",
+                s(&b),
+                "-continue",
+                "m2.bin",
+                "-output",
+                "m2.bin",
+                "-binary",
+                "1",
+                "-min-count",
+                "2",
+            ],
+        );
+        ok(&r);
+        let third = Word2Vec::load_binary(dir.path("m2.bin"), ReadOptions::default()).unwrap();
+        assert_eq!(third.words(), next.words());
+        assert_ne!(third.vector("king").unwrap(), next.vector("king").unwrap());
         // another -size: an error naming both
         let r = word2vec(
             &dir,

@@ -75,7 +75,9 @@ OPTIONS
     -read-vocab FILE
         Read the vocabulary from FILE (as -save-vocab writes it) instead of counting the
         words of -train. Words with a count below -min-count are dropped, as the C tool
-        drops them, and the rest are sorted by count.
+        drops them, and the rest are sorted by count. Its </s> line is skipped, or with
+        -eos 1 kept first (and then required), so the total is that of a count of -train
+        with the same -eos.
     -cbow INT
         Continuous bag of words (1) or skip-gram (0). Default 1.
     -size INT

@@ -549,7 +549,10 @@ impl Vocab {
 
     /// Reads a vocabulary file in the C tool's `-save-vocab` format: one `word count` per
     /// line (blank lines are skipped). The C tool's sentence-end token `</s>` is read like any
-    /// other word (and so is then [`Vocab::eos`]).
+    /// other word (and so is then [`Vocab::eos`]): such a vocabulary is the one
+    /// [`Vocab::from_file_with_eos`] counts, and trains with
+    /// [`keep_eos`](crate::word2vec::Word2VecBuilder::keep_eos); without it, `</s>` would be
+    /// a word that never occurs in the text, its count part of [`Vocab::total`].
     ///
     /// # Errors
     ///

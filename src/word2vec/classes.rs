@@ -53,12 +53,14 @@ impl Word2Vec {
     ///
     /// ```
     /// use recurrent::word2vec::Word2Vec;
-    /// // two groups of directions in the plane
+    /// // six directions in the plane, starting in classes 0 1 0 1 0 1
     /// let words = ["east", "north", "west", "northeast", "south", "southwest"].map(String::from).to_vec();
     /// let v = vec![1.0, 0.0, 0.0, 1.0, -1.0, 0.0, 0.7, 0.7, 0.0, -1.0, -0.7, -0.7];
     /// let m = Word2Vec::from_parts(words, vec![1; 6], 2, v)?;
-    /// let classes = m.word_classes(2)?;
-    /// assert_eq!(classes, [0, 0, 1, 0, 1, 1]);
+    /// // round 1: centroids (0, −1) and (0, 1); east and west tie and take class 0.
+    /// // round 2: (−0.38, −0.93) and (0.38, 0.93), so east joins class 1; round 3 on:
+    /// // (−0.71, −0.71) and (0.71, 0.71), the south-west and the north-east halves.
+    /// assert_eq!(m.word_classes(2)?, [1, 1, 0, 1, 0, 0]);
     /// assert!(m.word_classes(0).is_err());
     /// assert!(m.word_classes(7).is_err());
     /// # Ok::<(), recurrent::Error>(())

@@ -244,11 +244,13 @@ impl Word2VecTrainer {
         Word2VecBuilder::from_config(self.config.clone())
     }
 
-    /// Builds the vocabulary from sentences with the configured `min_count` and `max_vocab`.
+    /// Builds the vocabulary from sentences with the configured `min_count` and `max_vocab`
+    /// ([`Vocab::from_sentences`]; with `keep_eos`, [`Vocab::from_sentences_with_eos`], the
+    /// C tool's `</s>` first).
     ///
     /// # Errors
     ///
-    /// As [`Vocab::from_sentences`].
+    /// As [`Vocab::from_sentences`] (or [`Vocab::from_sentences_with_eos`]).
     ///
     /// # Examples
     ///
@@ -319,7 +321,7 @@ impl Word2VecTrainer {
     ///
     /// # Errors
     ///
-    /// As [`Vocab::from_file`] and [`Word2VecTrainer::train_file`].
+    /// As [`Word2VecTrainer::build_vocab_file`] and [`Word2VecTrainer::train_file`].
     ///
     /// # Examples
     ///
