@@ -275,8 +275,12 @@ fn word2vec_command_line_errors_name_the_flag_and_show_the_usage() {
             &["-size is given twice"],
         ),
         (
-            &["-train", c, "-classes", "10"],
-            &["-classes", "not supported"],
+            &["-train", c, "-classes", "some"],
+            &["-classes 'some'", "whole number"],
+        ),
+        (
+            &["-train", c, "-continue", "v.txt", "-read-vocab", "v.txt"],
+            &["-continue and -read-vocab"],
         ),
         (&["-output", "v.txt"], &["-train FILE is required"]),
         (&["corpus.txt"], &["unexpected argument 'corpus.txt'"]),

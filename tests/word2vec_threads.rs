@@ -342,3 +342,153 @@ fn cli_deterministic_threads_give_the_same_file() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The closing reports of each epoch of `fit_file`, and the model.
+fn fit_file_ends(
+    b: &Word2VecBuilder,
+    corpus: &Path,
+    seed: u64,
+) -> (Word2Vec, Vec<Word2VecProgress>) {
+    let mut ends = Vec::new();
+    let model = b
+        .clone()
+        .build()
+        .unwrap()
+        .fit_file(corpus, &mut rng(seed), |p| {
+            if p.epoch_done {
+                ends.push(*p);
+            }
+        })
+        .unwrap();
+    (model, ends)
+}
+
+#[test]
+fn deterministic_threads_with_keep_eos_count_line_ends_and_repeat() {
+    let dir = TempDir::new("w2v-det-eos");
+    // Every fifth line holds a literal </s> in its middle (the same token as a line end).
+    let mut lines = two_topics(11, 6_000);
+    for (i, l) in lines.iter_mut().enumerate() {
+        if i % 5 == 0 {
+            let mut w: Vec<&str> = l.split(' ').collect();
+            w.insert(w.len() / 2, "</s>");
+            *l = w.join(" ");
+        }
+    }
+    let corpus = write_corpus(&dir, &lines);
+    let words = lines
+        .iter()
+        .map(|l| l.split_whitespace().count() as u64)
+        .sum::<u64>();
+    // Each line end is one more word read, as the C tool's </s>.
+    let per_epoch = words + lines.len() as u64;
+    for det in [true, false] {
+        let b = builder(Architecture::SkipGram, false)
+            .epochs(2)
+            .threads(2)
+            .keep_eos(true)
+            .deterministic(det);
+        let (first, ends) = fit_file_ends(&b, &corpus, 5);
+        assert_eq!(first.index("</s>"), Some(0), "det {det}");
+        let seen: Vec<u64> = ends.iter().map(|p| p.words).collect();
+        assert_eq!(seen, [per_epoch, 2 * per_epoch], "det {det}");
+        let last = ends[1];
+        assert_eq!(last.total_words, 2 * per_epoch, "det {det}");
+        assert_eq!(last.fraction(), 1.0, "det {det}");
+        let min_alpha = b.clone().build().unwrap().min_alpha();
+        assert_eq!(last.alpha, min_alpha, "det {det}");
+        if det {
+            let (second, _) = fit_file_ends(&b, &corpus, 5);
+            let (a, c) = (dir.join("a.bin"), dir.join("b.bin"));
+            first.save_binary(&a).unwrap();
+            second.save_binary(&c).unwrap();
+            let (a, c) = (std::fs::read(a).unwrap(), std::fs::read(c).unwrap());
+            assert!(a.len() > 20 * 16 * 4);
+            assert!(a == c, "deterministic keep_eos: the two runs differ");
+        }
+    }
+    // The iterator batches, dealt to the deterministic threads, count the line ends too.
+    let t = builder(Architecture::Cbow, false)
+        .threads(2)
+        .keep_eos(true)
+        .deterministic(true)
+        .build()
+        .unwrap();
+    let mut ends = Vec::new();
+    let a = t
+        .fit(
+            || lines.iter(),
+            &mut rng(2),
+            |p| {
+                if p.epoch_done {
+                    ends.push(p.words);
+                }
+            },
+        )
+        .unwrap();
+    assert_eq!(ends, [per_epoch, 2 * per_epoch]);
+    let b = t.fit(|| lines.iter(), &mut rng(2), |_| {}).unwrap();
+    assert!(a == b, "deterministic keep_eos from an iterator");
+}
+
+#[test]
+fn continued_training_runs_on_the_thread_modes() {
+    let dir = TempDir::new("w2v-det-continue");
+    let first_part = two_topics(12, 2_000);
+    let mut second_part = two_topics(13, 2_000);
+    // Words the first model lacks, added by the update.
+    second_part.push("c0 c1 c2 c0 c1 c2".into());
+    let corpus = write_corpus(&dir, &second_part);
+    let per_epoch: u64 = second_part
+        .iter()
+        .map(|l| l.split_whitespace().count() as u64)
+        .sum();
+    for det in [true, false] {
+        let t = builder(Architecture::SkipGram, false)
+            .threads(2)
+            .deterministic(det)
+            .build()
+            .unwrap();
+        let old = t.fit(|| first_part.iter(), &mut rng(1), |_| {}).unwrap();
+        let go = |seed| {
+            let mut ends = Vec::new();
+            let m = t
+                .continue_fit_file(&old, &corpus, &mut rng(seed), |p| {
+                    if p.epoch_done {
+                        ends.push(*p);
+                    }
+                })
+                .unwrap();
+            (m, ends)
+        };
+        let (a, ends) = go(4);
+        assert_eq!(
+            a.index("a0"),
+            old.index("a0"),
+            "det {det}: old words keep their place"
+        );
+        assert!(a.index("c0").is_some(), "det {det}: a new word");
+        assert_eq!(ends.len(), 2);
+        assert_eq!(ends[1].words, 2 * per_epoch, "det {det}");
+        assert_eq!(ends[1].fraction(), 1.0, "det {det}");
+        assert_ne!(
+            a.vector("a0").unwrap(),
+            old.vector("a0").unwrap(),
+            "det {det}"
+        );
+        if det {
+            let (b, _) = go(4);
+            assert!(a == b, "deterministic continued training repeats");
+            let c = t
+                .continue_fit(&old, || second_part.iter(), &mut rng(4), |_| {})
+                .unwrap();
+            let d = t
+                .continue_fit(&old, || second_part.iter(), &mut rng(4), |_| {})
+                .unwrap();
+            assert!(
+                c == d,
+                "deterministic continued training from an iterator repeats"
+            );
+        }
+    }
+}

@@ -13,7 +13,7 @@
 use rand::SeedableRng;
 use recurrent::Error;
 use recurrent::text::Vocab;
-use recurrent::word2vec::{Architecture, Word2Vec, Word2VecTrainer};
+use recurrent::word2vec::{Architecture, ReadOptions, Word2Vec, Word2VecProgress, Word2VecTrainer};
 use std::ffi::OsString;
 use std::fs;
 use std::io::{self, BufReader, Write};
@@ -26,7 +26,8 @@ use common::Failure;
 
 /// The usage lines printed after a command-line error.
 const USAGE: &str = "\
-usage: word2vec -train FILE [-output FILE] [-save-vocab FILE] [-read-vocab FILE] [-FLAG VALUE]...
+usage: word2vec -train FILE [-output FILE] [-save-vocab FILE] [-read-vocab FILE]
+                [-continue FILE] [-FLAG VALUE]...
        word2vec -help   (the manual: every flag with its default)";
 
 /// The manual, printed by `-help`, `-h` or `--help`.
@@ -35,7 +36,8 @@ NAME
     word2vec - learn word vectors from a text file (skip-gram or CBOW, Mikolov et al. 2013)
 
 SYNOPSIS
-    word2vec -train FILE [-output FILE] [-save-vocab FILE] [-read-vocab FILE] [-FLAG VALUE]...
+    word2vec -train FILE [-output FILE] [-save-vocab FILE] [-read-vocab FILE]
+             [-continue FILE] [-FLAG VALUE]...
     word2vec -help | -version
 
 DESCRIPTION
@@ -50,11 +52,12 @@ DESCRIPTION
     so an interrupted run never leaves half a file; a device such as /dev/null is written
     in place.
 
-    Differences from the C tool: a line is a sentence and there is no </s> token, so the
-    vocabulary has one word fewer (a </s> line of a -read-vocab file is skipped); unknown
-    flags, missing or malformed values and repeated flags are errors, not ignored; -classes
-    is not supported; -seed is new, and with -threads 1 (or -deterministic 1) a run is
-    reproducible bit for bit.
+    Differences from the C tool: by default a line is a sentence and there is no </s>
+    token, so the vocabulary has one word fewer (a </s> line of a -read-vocab file is
+    skipped); -eos 1 keeps the C tool's </s> and its counts. Unknown flags, missing or
+    malformed values and repeated flags are errors, not ignored; -seed, -eos, -continue and
+    -deterministic are new, and with -threads 1 (or -deterministic 1) a run is reproducible
+    bit for bit.
 
 OPTIONS
     -train FILE
@@ -64,12 +67,18 @@ OPTIONS
         -save-vocab); nothing is trained.
     -binary INT
         Save the vectors in the binary format (1) or as text (0). Default 0.
+    -classes INT
+        Write word classes instead of vectors to -output: k-means with INT classes on the
+        vectors, one `word class` line per word, as the C tool computes and writes them
+        (-binary is then ignored). 0 writes the vectors. Default 0.
     -save-vocab FILE
         Save the vocabulary to FILE, one `word count` line per word, most frequent first.
     -read-vocab FILE
         Read the vocabulary from FILE (as -save-vocab writes it) instead of counting the
         words of -train. Words with a count below -min-count are dropped, as the C tool
-        drops them, and the rest are sorted by count.
+        drops them, and the rest are sorted by count. Its </s> line is skipped, or with
+        -eos 1 kept first (and then required), so the total is that of a count of -train
+        with the same -eos.
     -cbow INT
         Continuous bag of words (1) or skip-gram (0). Default 1.
     -size INT
@@ -102,6 +111,18 @@ OPTIONS
         (each thread trains on its own part of the file in rounds, and the rounds' updates
         are merged in thread order); 0: Hogwild threads, as the C tool. Default 0. Not in
         the C tool.
+    -eos INT
+        Read every line end as the word </s>, as the C tool does (1), or a line as a
+        sentence with no such word, as gensim (0). With 1, </s> is word 0, counted once
+        per line and kept whatever -min-count; it ends a sentence and counts as a word
+        read, but is never trained, so the vocabulary, its counts and -save-vocab are the
+        C tool's. A -read-vocab file must then hold </s>. Not in the C tool. Default 0.
+    -continue FILE
+        Start from the vectors in FILE (text or binary, such as an earlier -output) and
+        train them further on -train: the new words seen at least -min-count times are
+        added after the old ones (which keep their places), the output layer starts from
+        zero, and the learning rate decays over -iter passes over -train. -size defaults
+        to FILE's dimension. Cannot be used with -read-vocab. Not in the C tool.
     -help, -h, --help
         Print this manual.
     -version, --version
@@ -119,6 +140,12 @@ EXAMPLES
     Skip-gram vectors of the King James Bible shipped with the crate, in binary:
         word2vec -train data/kjv.txt -output kjv.bin -binary 1 -cbow 0 -size 100 \\
             -window 5 -negative 5 -sample 1e-3 -threads 2 -iter 5
+
+    Word classes, and the C tool's </s>, as `word2vec -classes 100` writes them:
+        word2vec -train corpus.txt -output classes.txt -classes 100 -eos 1
+
+    Train further on more text:
+        word2vec -train more.txt -continue vec.bin -output vec2.bin -binary 1
 
     Count the vocabulary once, then train from it with a higher -min-count:
         word2vec -train corpus.txt -save-vocab vocab.txt -min-count 1
@@ -155,6 +182,10 @@ struct Args {
     cbow: bool,
     seed: u64,
     deterministic: bool,
+    classes: usize,
+    eos: bool,
+    continue_from: Option<PathBuf>,
+    size_given: bool,
 }
 
 impl Default for Args {
@@ -178,6 +209,10 @@ impl Default for Args {
             cbow: true,
             seed: 1,
             deterministic: false,
+            classes: 0,
+            eos: false,
+            continue_from: None,
+            size_given: false,
         }
     }
 }
@@ -209,6 +244,9 @@ const FLAGS: &[&str] = &[
     "-cbow",
     "-seed",
     "-deterministic",
+    "-classes",
+    "-eos",
+    "-continue",
 ];
 
 /// Parses the C tool's command line: `-flag value` pairs in any order.
@@ -233,13 +271,6 @@ fn parse(argv: Vec<OsString>) -> Result<Command, Failure> {
         match flag.as_str() {
             "-help" | "-h" | "--help" => return Ok(Command::Manual),
             "-version" | "--version" => return Ok(Command::Version),
-            "-classes" => {
-                return Err(usage(
-                    "-classes (k-means word classes) is not supported; train the vectors and \
-                     cluster them with another tool"
-                        .into(),
-                ));
-            }
             f if FLAGS.contains(&f) => {}
             f if f.starts_with('-') => {
                 return Err(usage(format!("unknown flag {f}{}", suggestion(f))));
@@ -269,7 +300,10 @@ fn parse(argv: Vec<OsString>) -> Result<Command, Failure> {
             "-output" => a.output = Some(value.into()),
             "-save-vocab" => a.save_vocab = Some(value.into()),
             "-read-vocab" => a.read_vocab = Some(value.into()),
-            "-size" => a.size = number(&flag, &value, "a whole number")?,
+            "-size" => {
+                a.size = number(&flag, &value, "a whole number")?;
+                a.size_given = true;
+            }
             "-window" => a.window = number(&flag, &value, "a whole number")?,
             "-sample" => a.sample = number(&flag, &value, "a number such as 1e-3")?,
             "-hs" => a.hs = switch(&flag, &value)?,
@@ -283,6 +317,9 @@ fn parse(argv: Vec<OsString>) -> Result<Command, Failure> {
             "-cbow" => a.cbow = switch(&flag, &value)?,
             "-seed" => a.seed = number(&flag, &value, "a whole number")?,
             "-deterministic" => a.deterministic = switch(&flag, &value)?,
+            "-classes" => a.classes = number(&flag, &value, "a whole number")?,
+            "-eos" => a.eos = switch(&flag, &value)?,
+            "-continue" => a.continue_from = Some(value.into()),
             _ => unreachable!("every flag of FLAGS is handled"),
         }
     }
@@ -327,6 +364,7 @@ fn flag_of(option: &str) -> &'static str {
         "epochs" => "-iter",
         "threads" => "-threads",
         "min_count" => "-min-count",
+        "keep_eos" => "-eos",
         _ => "a flag",
     }
 }
@@ -359,6 +397,13 @@ fn run(argv: Vec<OsString>) -> Result<(), Failure> {
         .clone()
         .ok_or_else(|| Failure::Usage("-train FILE is required".into()))?;
     let trainer = trainer(&a)?;
+    if a.continue_from.is_some() && a.read_vocab.is_some() {
+        return Err(Failure::Usage(
+            "-continue and -read-vocab cannot be used together: the vocabulary is that of the \
+             -continue file, extended by the words of -train"
+                .into(),
+        ));
+    }
     // Then every file, before any work: the corpus, the vocabulary to read, the files to write.
     let corpus = common::open_input("-train", &train)?;
     if corpus.metadata().is_ok_and(|m| !m.is_file()) {
@@ -371,6 +416,9 @@ fn run(argv: Vec<OsString>) -> Result<(), Failure> {
     drop(corpus);
     if let Some(path) = &a.read_vocab {
         common::open_input("-read-vocab", path)?;
+    }
+    if let Some(path) = &a.continue_from {
+        common::open_input("-continue", path)?;
     }
     let outputs = [("-output", &a.output), ("-save-vocab", &a.save_vocab)];
     for (flag, path) in outputs {
@@ -394,10 +442,36 @@ fn run(argv: Vec<OsString>) -> Result<(), Failure> {
     }
 
     let mut log = Log::new(a.debug);
-    let vocab = match &a.read_vocab {
-        Some(path) => read_vocab(path, a.min_count)?,
-        None => count_vocab(&train, a.min_count)?,
+    // -continue: the model to start from, its vocabulary extended by the words of -train.
+    let (trainer, start) = match &a.continue_from {
+        Some(path) => {
+            let (t, m) = load_start(path, &a, trainer)?;
+            let update = t
+                .update_vocab_file(&m, &train)
+                .map_err(|e| training_failure(&e, &a, &train, m.vocab_len()))?;
+            (t, Some((m, update)))
+        }
+        None => (trainer, None),
     };
+    let counted;
+    let vocab: &Vocab = match (&start, &a.read_vocab) {
+        (Some((_, update)), _) => update.vocab(),
+        (None, Some(path)) => {
+            counted = read_vocab(path, a.min_count, a.eos)?;
+            &counted
+        }
+        (None, None) => {
+            counted = count_vocab(&train, a.min_count, a.eos)?;
+            &counted
+        }
+    };
+    if a.classes > vocab.len() {
+        return Err(Failure::Error(format!(
+            "-classes {}: more classes than the {} words of the vocabulary; lower -classes",
+            a.classes,
+            vocab.len()
+        )));
+    }
     log.line(format_args!(
         "Starting training using file {}\n",
         train.display()
@@ -418,25 +492,31 @@ fn run(argv: Vec<OsString>) -> Result<(), Failure> {
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(a.seed);
     let threads = a.threads as f64;
     let t0 = Instant::now();
-    let model = trainer
-        .train_file(&vocab, &train, &mut rng, |p| {
-            if a.debug > 1 {
-                log.progress(format_args!(
-                    "\rAlpha: {:.6}  Progress: {:.2}%  Words/thread/sec: {:.2}k  Loss: {:.4}  ",
-                    p.alpha,
-                    100.0 * p.fraction(),
-                    p.words_per_sec / threads / 1000.0,
-                    p.mean_loss()
-                ));
-            }
-        })
-        .map_err(|e| training_failure(&e, &a, &train, vocab.len()))?;
+    let progress = |p: &Word2VecProgress| {
+        if a.debug > 1 {
+            log.progress(format_args!(
+                "\rAlpha: {:.6}  Progress: {:.2}%  Words/thread/sec: {:.2}k  Loss: {:.4}  ",
+                p.alpha,
+                100.0 * p.fraction(),
+                p.words_per_sec / threads / 1000.0,
+                p.mean_loss()
+            ));
+        }
+    };
+    let model = match &start {
+        Some((m, update)) => trainer.continue_train_file(m, update, &train, &mut rng, progress),
+        None => trainer.train_file(vocab, &train, &mut rng, progress),
+    }
+    .map_err(|e| training_failure(&e, &a, &train, vocab.len()))?;
     log.line(format_args!(
         "{}Training time: {:.2} s\n",
         if a.debug > 1 { "\n" } else { "" },
         t0.elapsed().as_secs_f64()
     ));
-    let written = if a.binary {
+    let written = if a.classes > 0 {
+        // As the C tool: the classes replace the vectors in -output.
+        model.save_word_classes(output, a.classes)
+    } else if a.binary {
         model.save_binary(output)
     } else {
         model.save_text(output)
@@ -465,6 +545,7 @@ fn trainer(a: &Args) -> Result<Word2VecTrainer, Failure> {
         // The C tool's floor: alpha · 10⁻⁴.
         .min_alpha(alpha * 1e-4)
         .deterministic(a.deterministic)
+        .keep_eos(a.eos)
         .build();
     built.map_err(|e| match e {
         Error::InvalidParameter {
@@ -567,10 +648,58 @@ fn is_device(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
-/// Counts the vocabulary of the corpus; an empty one says which flag to lower.
-fn count_vocab(train: &Path, min_count: u64) -> Result<Vocab, Failure> {
+/// Loads the model of `-continue`, and gives the trainer its dimension.
+fn load_start(
+    path: &Path,
+    a: &Args,
+    trainer: Word2VecTrainer,
+) -> Result<(Word2VecTrainer, Word2Vec), Failure> {
+    let fail = |reason: String| Failure::Error(format!("-continue {}: {reason}", path.display()));
+    let model =
+        Word2Vec::load(path, ReadOptions::default()).map_err(|e| fail(common::lib_reason(&e)))?;
+    if a.size_given && a.size != model.dim() {
+        return Err(fail(format!(
+            "holds vectors of dimension {}, but -size is {}; leave -size out or give -size {}",
+            model.dim(),
+            a.size,
+            model.dim()
+        )));
+    }
+    if a.eos && model.vocab().eos() != Some(0) {
+        return Err(fail(
+            "-eos 1 needs a model whose first word is </s> (as the C tool's and those of \
+             -eos 1 runs are); continue it with -eos 0"
+                .into(),
+        ));
+    }
+    let trainer = trainer
+        .to_builder()
+        .dim(model.dim())
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    Ok((trainer, model))
+}
+
+/// Counts the vocabulary of the corpus (with `eos`, the C tool's, `</s>` first); an empty one
+/// says which flag to lower.
+fn count_vocab(train: &Path, min_count: u64, eos: bool) -> Result<Vocab, Failure> {
     let fail = |reason: String| Failure::Error(format!("-train {}: {reason}", train.display()));
-    match Vocab::from_file(train, min_count, None) {
+    let counted = if eos {
+        // </s> alone is no vocabulary to train
+        Vocab::from_file_with_eos(train, min_count, None).and_then(|v| {
+            if v.len() > 1 {
+                Ok(v)
+            } else {
+                Err(Error::Empty {
+                    op: "word2vec",
+                    what: "vocabulary",
+                })
+            }
+        })
+    } else {
+        Vocab::from_file(train, min_count, None)
+    };
+    match counted {
         Ok(v) => Ok(v),
         Err(Error::Empty { .. }) => {
             // Say how far off the cut is: the most frequent word and its count.
@@ -590,8 +719,10 @@ fn count_vocab(train: &Path, min_count: u64) -> Result<Vocab, Failure> {
 
 /// Reads a `-read-vocab` file as the C tool does: words counted fewer than `min_count` times
 /// are dropped and the rest sorted by count, most frequent first (ties keep the file's
-/// order). The C tool's `</s>` is skipped: no sentence-end token is trained here.
-fn read_vocab(path: &Path, min_count: u64) -> Result<Vocab, Failure> {
+/// order). The C tool's `</s>` is skipped unless `eos` (`-eos 1`), which puts it first with
+/// its count, whatever `min_count`, as the C tool keeps it; so either way the vocabulary and
+/// its total are those a count of the corpus with the same `-eos` gives.
+fn read_vocab(path: &Path, min_count: u64, eos: bool) -> Result<Vocab, Failure> {
     let fail = |reason: String| Failure::Error(format!("-read-vocab {}: {reason}", path.display()));
     let file = common::open_input("-read-vocab", path)?;
     let all = match Vocab::read(BufReader::new(file)) {
@@ -617,6 +748,16 @@ fn read_vocab(path: &Path, min_count: u64) -> Result<Vocab, Failure> {
             ),
             None => "holds no words but </s>".into(),
         }));
+    }
+    if eos {
+        let Some(n) = all.eos().and_then(|i| all.count(i)) else {
+            return Err(fail(
+                "holds no </s> line, which -eos 1 needs (the C tool's files, and those -save-vocab \
+                 writes with -eos 1, start with one)"
+                    .into(),
+            ));
+        };
+        kept.insert(0, (Vocab::EOS, n));
     }
     Vocab::from_counts(kept).map_err(|e| fail(e.to_string()))
 }

@@ -108,6 +108,44 @@ impl Counter {
         Ok(v)
     }
 
+    /// The C tool's order ([`Vocab::from_sentences_with_eos`]): `</s>` first, counted once
+    /// per sentence (and once per literal `</s>`) and kept whatever its count, then the other
+    /// words as [`Counter::finish`] orders them; `max_size` counts `</s>` too.
+    fn finish_with_eos(mut self, min_count: u64, max_size: Option<usize>) -> Result<Vocab> {
+        let literal = match self.index.remove(Vocab::EOS) {
+            Some(i) => {
+                let i = i as usize;
+                // keep the other indices: the entry stays, emptied, and is cut below
+                let c = std::mem::take(&mut self.counts[i]);
+                self.words[i].clear();
+                c
+            }
+            None => 0,
+        };
+        let eos = self.sentences.saturating_add(literal);
+        let (raw, sentences) = (self.total, self.sentences);
+        let rest = match max_size {
+            Some(1) => None,
+            n => Some(self.finish(min_count.max(1), n.map(|n| n - 1))),
+        };
+        let mut v = Vocab::empty();
+        v.push(Vocab::EOS.to_string(), eos)?;
+        match rest {
+            Some(Ok(words)) => {
+                for (w, c) in words.words.into_iter().zip(words.counts) {
+                    v.push(w, c)?;
+                }
+            }
+            // only </s> survives the cut: a vocabulary of one word, as the C tool keeps it
+            Some(Err(Error::Empty { .. })) | None => {}
+            Some(Err(e)) => return Err(e),
+        }
+        // every token of the corpus, the line ends included (literal </s> were counted once)
+        v.raw_total = raw.saturating_sub(literal).saturating_add(eos);
+        v.sentences = sentences;
+        Ok(v)
+    }
+
     /// The language-model order ([`Vocab::for_language_model`]): `</s>`, `<unk>`, then the
     /// words counted at least `min_count` times by descending count, alphabetically among
     /// equal counts.
@@ -288,6 +326,85 @@ impl Vocab {
         c.finish(min_count, max_size)
     }
 
+    /// Builds the vocabulary as the C `word2vec` tool does, which reads every newline as the
+    /// word [`Vocab::EOS`] (`</s>`): `</s>` comes first (index 0) with one count per sentence
+    /// (plus any literal `</s>` in the text) and is kept whatever `min_count` says; then the
+    /// words of [`Vocab::from_sentences`], in its order and with its cut. `max_size` counts
+    /// `</s>` too.
+    ///
+    /// So [`Vocab::total`] is the C tool's "Words in train file" (the kept words' counts,
+    /// `</s>` included) and [`Vocab::raw_total`] counts every token and line end. The C tool
+    /// counts newline characters: for a file that ends with a newline that is one per line;
+    /// for one that does not, the C tool has one `</s>` fewer (and drops the last word of that
+    /// last line as well, a bug not reproduced here).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for `max_size == Some(0)`, or for a token that is empty or
+    /// holds whitespace (possible only in token lists). An empty corpus gives `["</s>"]`
+    /// with count 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let v = Vocab::from_sentences_with_eos(["a b a", "b a", "c"], 2, None)?;
+    /// assert_eq!(v.words(), ["</s>", "a", "b"]);
+    /// assert_eq!(v.counts(), [3, 3, 2]); // three lines; c is cut
+    /// assert_eq!((v.eos(), v.total(), v.raw_total()), (Some(0), 8, 9));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn from_sentences_with_eos<I>(
+        sentences: I,
+        min_count: u64,
+        max_size: Option<usize>,
+    ) -> Result<Self>
+    where
+        I: IntoIterator,
+        I::Item: Sentence,
+    {
+        check_max_size(max_size)?;
+        let mut c = Counter::default();
+        for s in sentences {
+            c.add(&s)?;
+        }
+        c.finish_with_eos(min_count, max_size)
+    }
+
+    /// As [`Vocab::from_sentences_with_eos`], from a text file read with [`CorpusReader`]
+    /// (one sentence per line; a line longer than the reader's limit counts one `</s>` per
+    /// piece).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file if it cannot be opened or read (including invalid UTF-8),
+    /// and the errors of [`Vocab::from_sentences_with_eos`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use recurrent::text::Vocab;
+    /// let v = Vocab::from_file_with_eos(concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt"), 5, None)?;
+    /// let plain = Vocab::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt"), 5, None)?;
+    /// assert_eq!((v.word(0), v.count(0)), (Some("</s>"), Some(plain.sentences())));
+    /// assert_eq!((v.len(), v.word(1)), (plain.len() + 1, plain.word(0)));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn from_file_with_eos(
+        path: impl AsRef<Path>,
+        min_count: u64,
+        max_size: Option<usize>,
+    ) -> Result<Self> {
+        check_max_size(max_size)?;
+        let mut corpus = CorpusReader::open(path)?;
+        let mut c = Counter::default();
+        let mut line = String::new();
+        while corpus.read_line(&mut line)? {
+            c.add(line.as_str())?;
+        }
+        c.finish_with_eos(min_count, max_size)
+    }
+
     /// The vocabulary of a word-level language model ([`crate::lm::LanguageModel`]):
     /// [`Vocab::EOS`] at index 0, [`Vocab::UNK`] at index 1, then every word seen at least
     /// `min_count` times in `sentences` (a `min_count` of 0 is treated as 1), most frequent
@@ -432,7 +549,10 @@ impl Vocab {
 
     /// Reads a vocabulary file in the C tool's `-save-vocab` format: one `word count` per
     /// line (blank lines are skipped). The C tool's sentence-end token `</s>` is read like any
-    /// other word (and so is then [`Vocab::eos`]).
+    /// other word (and so is then [`Vocab::eos`]): such a vocabulary is the one
+    /// [`Vocab::from_file_with_eos`] counts, and trains with
+    /// [`keep_eos`](crate::word2vec::Word2VecBuilder::keep_eos); without it, `</s>` would be
+    /// a word that never occurs in the text, its count part of [`Vocab::total`].
     ///
     /// # Errors
     ///

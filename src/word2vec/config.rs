@@ -50,6 +50,7 @@ pub(super) struct Config {
     pub(super) threads: usize,
     pub(super) max_sentence_len: usize,
     pub(super) deterministic: bool,
+    pub(super) keep_eos: bool,
 }
 
 impl Default for Config {
@@ -71,6 +72,7 @@ impl Default for Config {
             threads: 1,
             max_sentence_len: 10_000,
             deterministic: false,
+            keep_eos: false,
         }
     }
 }
@@ -142,6 +144,7 @@ impl Config {
 /// | `threads` | 1 | training threads (Hogwild unless `deterministic`; 1 is always deterministic) | 1 ..= 1024 |
 /// | `max_sentence_len` | 10,000 | longer sentences are cut into pieces | ≥ 1 |
 /// | `deterministic` | `false` | several threads, the same bits on every run (rounds and a fixed-order merge) | — |
+/// | `keep_eos` | `false` | read each line end as the word `</s>`, as the C tool does | — |
 ///
 /// The C tool uses `alpha = 0.05` for CBOW and `min_alpha = alpha·10⁻⁴`. The setters only
 /// record values; every check happens in [`Word2VecBuilder::build`].
@@ -306,6 +309,43 @@ impl Word2VecBuilder {
     /// ```
     pub fn deterministic(mut self, deterministic: bool) -> Self {
         self.config.deterministic = deterministic;
+        self
+    }
+
+    /// Reads every line end as the word `</s>` ([`Vocab::EOS`](crate::text::Vocab::EOS)), as
+    /// the C `word2vec` tool does (default `false`: a line is a sentence and nothing more, as
+    /// in gensim).
+    ///
+    /// With `keep_eos`, the vocabulary is that of [`Vocab::from_sentences_with_eos`]
+    /// (`</s>` at index 0, counted once per line, kept whatever `min_count`), and training
+    /// follows the C tool: `</s>` counts as a word read (in the learning-rate schedule and in
+    /// the `T` of subsampling) and ends the sentence, but it is never a centre or context
+    /// word, so its vector keeps its random start; and it is never a noise word, its share
+    /// `count^0.75` of the noise distribution being spread evenly over the other words (the
+    /// C tool redraws a uniform word when its table gives `</s>`). It sits in the Huffman
+    /// tree as a word. A literal `</s>` in the text is that same token. A vocabulary given to
+    /// [`Word2VecTrainer::train`] must then have `</s>` at index 0 (a C-tool vocabulary file
+    /// read by [`Vocab::read`] has).
+    ///
+    /// [`Vocab::from_sentences_with_eos`]: crate::text::Vocab::from_sentences_with_eos
+    /// [`Vocab::read`]: crate::text::Vocab::read
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::word2vec::Word2Vec;
+    /// let corpus = ["a b c", "b c a", "c a b"];
+    /// let trainer = Word2Vec::builder().dim(4).min_count(1).keep_eos(true).build()?;
+    /// let vocab = trainer.build_vocab(corpus)?;
+    /// assert_eq!((vocab.words()[0].as_str(), vocab.counts()[0]), ("</s>", 3));
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let model = trainer.train(&vocab, || corpus.iter(), &mut rng, |_| {})?;
+    /// assert_eq!(model.index("</s>"), Some(0));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn keep_eos(mut self, keep_eos: bool) -> Self {
+        self.config.keep_eos = keep_eos;
         self
     }
 

@@ -13,6 +13,12 @@
 //! softmax, from sentences in memory or streamed from a file ([`CorpusReader`]), reporting
 //! [`Word2VecProgress`] to a callback.
 //!
+//! The C tool's remaining features: its `-classes` k-means word classes
+//! ([`Word2Vec::word_classes`], [`write_word_classes`]), its `</s>` token
+//! ([`Word2VecBuilder::keep_eos`]), and continued training of a model on more text, as
+//! gensim's `build_vocab(update=True)` ([`Word2VecTrainer::update_vocab`],
+//! [`Word2VecTrainer::continue_fit`]).
+//!
 //! Files: the word2vec text and binary formats of the C tool and gensim, byte for byte
 //! ([`Word2Vec::load_binary`], [`Word2Vec::save_binary`], [`read_word2vec_text`], …; the
 //! layouts are on [`write_word2vec_text`] and [`write_word2vec_binary`]). Queries beyond
@@ -55,8 +61,10 @@ use crate::error::{Error, Result};
 use crate::text::CorpusReader;
 use crate::traits::Embedding;
 
+mod classes;
 mod config;
 mod deterministic;
+mod eos;
 mod eval;
 mod hogwild;
 mod huffman;
@@ -65,15 +73,18 @@ mod query;
 mod sampling;
 mod sigmoid;
 mod train;
+mod update;
 mod worker;
 
 /// The crate's one vocabulary and sentence trait, re-exported where Word2Vec uses them.
 #[doc(no_inline)]
 pub use crate::text::{Sentence, Vocab};
+pub use classes::{KMEANS_ITERATIONS, write_word_classes};
 pub use config::{Architecture, Word2VecBuilder};
 pub use huffman::Huffman;
 pub use sampling::{NoiseSampler, keep_probability};
 pub use train::{Word2VecProgress, Word2VecTrainer};
+pub use update::VocabUpdate;
 
 pub use eval::{
     Analogy, AnalogyMethod, AnalogyReport, AnalogySection, AnalogySet, EvalOptions, PairsReport,

@@ -111,6 +111,15 @@ impl NoiseSampler {
                 }
             })
             .collect();
+        Self::from_weights(w)
+    }
+
+    /// Builds the sampler for any non-negative finite weights `w` (`P(i) = w_i / Σ w`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the weights sum to zero or to infinity.
+    pub(crate) fn from_weights(w: Vec<f64>) -> Result<Self> {
         let z: f64 = w.iter().sum();
         if !(z > 0.0 && z.is_finite()) {
             return Err(Error::invalid("counts", "the noise weights sum to zero"));

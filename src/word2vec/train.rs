@@ -45,8 +45,9 @@ use super::config::{Config, Word2VecBuilder};
 use super::deterministic::{Delta, Deltas, Rounds, Turnstile};
 use super::hogwild::Hogwild;
 use super::huffman::Huffman;
-use super::sampling::{NoiseSampler, keep_thresholds};
+use super::sampling::keep_thresholds;
 use super::sigmoid::SigmoidTable;
+use super::update::Start;
 use super::worker::{Claim, Dealt, Epoch, FileParts, Locked, Shared, Slot, Source, Worker};
 use crate::error::{Error, Result};
 use crate::kernel::with_best_simd;
@@ -244,6 +245,12 @@ impl Word2VecTrainer {
         self.config.max_sentence_len
     }
 
+    /// Whether line ends are read as the word `</s>`, as the C tool does
+    /// ([`Word2VecBuilder::keep_eos`]).
+    pub fn keep_eos(&self) -> bool {
+        self.config.keep_eos
+    }
+
     /// A builder holding this configuration, to change some values and build again.
     ///
     /// # Examples
@@ -259,11 +266,13 @@ impl Word2VecTrainer {
         Word2VecBuilder::from_config(self.config.clone())
     }
 
-    /// Builds the vocabulary from sentences with the configured `min_count` and `max_vocab`.
+    /// Builds the vocabulary from sentences with the configured `min_count` and `max_vocab`
+    /// ([`Vocab::from_sentences`]; with `keep_eos`, [`Vocab::from_sentences_with_eos`], the
+    /// C tool's `</s>` first).
     ///
     /// # Errors
     ///
-    /// As [`Vocab::from_sentences`].
+    /// As [`Vocab::from_sentences`] (or [`Vocab::from_sentences_with_eos`]).
     ///
     /// # Examples
     ///
@@ -279,6 +288,13 @@ impl Word2VecTrainer {
         I: IntoIterator,
         I::Item: Sentence,
     {
+        if self.config.keep_eos {
+            return Vocab::from_sentences_with_eos(
+                sentences,
+                self.config.min_count,
+                self.config.max_vocab,
+            );
+        }
         Vocab::from_sentences(sentences, self.config.min_count, self.config.max_vocab)
     }
 
@@ -327,7 +343,7 @@ impl Word2VecTrainer {
     ///
     /// # Errors
     ///
-    /// As [`Vocab::from_file`] and [`Word2VecTrainer::train_file`].
+    /// As [`Word2VecTrainer::build_vocab_file`] and [`Word2VecTrainer::train_file`].
     ///
     /// # Examples
     ///
@@ -352,7 +368,7 @@ impl Word2VecTrainer {
         R: Rng + ?Sized,
         P: FnMut(&Word2VecProgress),
     {
-        let vocab = Vocab::from_file(&path, self.config.min_count, self.config.max_vocab)?;
+        let vocab = self.build_vocab_file(&path)?;
         self.train_file(&vocab, path, rng, progress)
     }
 
@@ -380,7 +396,9 @@ impl Word2VecTrainer {
     ///    round, `s_t` thread `t`'s copy), merged in parallel over disjoint rows;
     /// 4. thread `t`'s learning rate in a round is `α(W + N·w_t)`, `W` the words all `N`
     ///    threads read in the rounds before and `w_t` its own words in this round: a linear
-    ///    decay in the words read, as in the Hogwild mode, that depends on no timing.
+    ///    decay in the words read, as in the Hogwild mode, that depends on no timing. With
+    ///    [`keep_eos`](Word2VecBuilder::keep_eos) every line end is one more word read, in
+    ///    both modes and from a file or an iterator alike.
     ///
     /// It costs the merge and the private copies (at most one copy of the matrices per
     /// thread). No two threads ever write the same memory at once in this mode.
@@ -415,7 +433,7 @@ impl Word2VecTrainer {
     pub fn train<F, I, R, P>(
         &self,
         vocab: &Vocab,
-        mut corpus: F,
+        corpus: F,
         rng: &mut R,
         progress: P,
     ) -> Result<Word2Vec>
@@ -427,12 +445,7 @@ impl Word2VecTrainer {
         R: Rng + ?Sized,
         P: FnMut(&Word2VecProgress),
     {
-        self.run(
-            vocab,
-            |_| Ok(Feed::Shared(corpus().into_iter())),
-            rng,
-            progress,
-        )
+        self.run_iter(vocab, corpus, rng, progress, None)
     }
 
     /// Trains vectors for `vocab` on a text file (one sentence per line), read with
@@ -462,21 +475,67 @@ impl Word2VecTrainer {
         R: Rng + ?Sized,
         P: FnMut(&Word2VecProgress),
     {
-        let path = path.as_ref();
+        self.run_file(vocab, path.as_ref(), rng, progress, None)
+    }
+
+    /// [`Word2VecTrainer::train`], from the starting rows `start` if given.
+    pub(super) fn run_iter<F, I, R, P>(
+        &self,
+        vocab: &Vocab,
+        mut corpus: F,
+        rng: &mut R,
+        progress: P,
+        start: Option<Start>,
+    ) -> Result<Word2Vec>
+    where
+        F: FnMut() -> I,
+        I: IntoIterator,
+        I::IntoIter: Send,
+        I::Item: Sentence + Send,
+        R: Rng + ?Sized,
+        P: FnMut(&Word2VecProgress),
+    {
+        self.run(
+            vocab,
+            |_| Ok(Feed::Shared(corpus().into_iter())),
+            rng,
+            progress,
+            start,
+        )
+    }
+
+    /// [`Word2VecTrainer::train_file`], from the starting rows `start` if given (the
+    /// threads read the file in parts, as there).
+    pub(super) fn run_file<R, P>(
+        &self,
+        vocab: &Vocab,
+        path: &Path,
+        rng: &mut R,
+        progress: P,
+        start: Option<Start>,
+    ) -> Result<Word2Vec>
+    where
+        R: Rng + ?Sized,
+        P: FnMut(&Word2VecProgress),
+    {
         self.run(
             vocab,
             |_| Ok(Feed::<std::iter::Empty<String>>::File(path)),
             rng,
             progress,
+            start,
         )
     }
 
+    /// Trains from random input rows, or from `start` (continued training), on what
+    /// `corpus(epoch)` feeds each epoch.
     fn run<'p, F, It, R, P>(
         &self,
         vocab: &Vocab,
         mut corpus: F,
         rng: &mut R,
         mut progress: P,
+        start: Option<Start>,
     ) -> Result<Word2Vec>
     where
         F: FnMut(usize) -> Result<Feed<'p, It>>,
@@ -486,15 +545,17 @@ impl Word2VecTrainer {
         P: FnMut(&Word2VecProgress),
     {
         let c = &self.config;
+        self.check_eos(vocab)?;
         let (v, d) = (vocab.len(), c.dim);
         let n = v
             .checked_mul(d)
             .ok_or_else(|| Error::invalid("dim", "vocabulary × dim overflows"))?;
         // Input vectors ~ U(−0.5, 0.5)/d, as the C tool; output vectors start at zero. Sizes
         // that cannot be allocated are errors naming them, not aborts.
-        let inv_d = 1.0 / d as f32;
-        let mut syn0 = with_room(n)?;
-        syn0.extend((0..n).map(|_| (rng.random::<f32>() - 0.5) * inv_d));
+        let (mut syn0, total) = match start {
+            Some(s) => (s.rows, s.words_per_epoch),
+            None => (fresh_rows(n, d, rng)?, vocab.total()),
+        };
         let mut syn1neg = zeros(if c.negative > 0 { n } else { 0 })?;
         let huffman = if c.hs {
             Some(Huffman::new(vocab.counts())?)
@@ -504,13 +565,12 @@ impl Word2VecTrainer {
         let inner = huffman.as_ref().map_or(0, |h| h.n_inner() * d);
         let mut syn1 = zeros(inner)?;
         let noise = if c.negative > 0 {
-            Some(NoiseSampler::new(vocab.counts(), c.ns_exponent)?)
+            Some(self.noise_sampler(vocab)?)
         } else {
             None
         };
         let keep = keep_thresholds(vocab.counts(), c.sample);
         let table = SigmoidTable::new();
-        let total = vocab.total();
         let shared = Shared {
             syn0: Hogwild::new(&mut syn0, d),
             syn1neg: Hogwild::new(&mut syn1neg, d),
@@ -636,6 +696,14 @@ impl Word2VecTrainer {
         }
         Word2Vec::from_vocab(vocab.clone(), d, syn0)
     }
+}
+
+/// `n` input weights `~ U(−0.5, 0.5)/d`, as the C tool starts them.
+pub(super) fn fresh_rows<R: Rng + ?Sized>(n: usize, d: usize, rng: &mut R) -> Result<Vec<f32>> {
+    let inv_d = 1.0 / d as f32;
+    let mut rows = with_room(n)?;
+    rows.extend((0..n).map(|_| (rng.random::<f32>() - 0.5) * inv_d));
+    Ok(rows)
 }
 
 /// An empty vector with room for `n` floats, or an error naming the size if the memory is not

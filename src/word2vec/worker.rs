@@ -412,11 +412,18 @@ impl Worker {
         self.sent.clear();
         let before = self.pending;
         let max = sh.config.max_sentence_len;
+        let eos = sh.config.keep_eos;
         s.for_each_word(|w| {
             let Some(i) = sh.vocab.index_u32(w) else {
                 return;
             };
             self.pending += 1;
+            if eos && i == 0 {
+                // A literal </s> ends the sentence, as a line end does in the C tool.
+                self.piece(sh, rows);
+                self.sent.clear();
+                return;
+            }
             let t = sh.keep[i as usize];
             if t > u64::from(u32::MAX) || (self.rng.next_u64() >> 32) < t {
                 self.sent.push(i);
@@ -427,6 +434,10 @@ impl Worker {
             }
         });
         self.piece(sh, rows);
+        if eos {
+            // The line end, the C tool's </s>: read (and counted), never trained.
+            self.pending += 1;
+        }
         self.seen_words += self.pending - before;
         self.seen_sentences += 1;
     }
