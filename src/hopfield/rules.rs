@@ -7,7 +7,6 @@ use super::from_usize;
 use crate::error::{Error, Result};
 use crate::scalar::{Real, lit};
 use nalgebra::{DMatrix, DVector};
-use std::ops::Range;
 
 /// How a [`super::Hopfield`] network learns.
 ///
@@ -70,13 +69,10 @@ const STORKEY_BLOCK: usize = 256;
 
 /// `W += (1/N) Σ ξξᵀ` over the columns of `x` (±1, validated), keeping `wᵢᵢ = 0`.
 ///
-/// The sums `G = Σ_μ ξ^μ ξ^μᵀ` are integers of magnitude `≤ p`, so they are computed exactly
-/// as an `f32` matrix product of the ±1 data (exact while `p < 2²⁴`): single precision
-/// doubles the SIMD width and halves the memory traffic of an `f64` product, at no cost in
-/// accuracy. Only the upper block triangle of `G` is computed (a symmetric rank-`p` update,
-/// half a GEMM's flops), one [`TILE`]-square block at a time; each block is added into `W`
-/// and copied onto its mirror image below the diagonal in [`SUB`]-square pieces while they
-/// are in cache, so `W` (`8N²` bytes in `f64`, 134 MB at `N = 4096`) is swept once.
+/// The sums `Σ_μ ξᵢ^μ ξⱼ^μ` are integers of magnitude `≤ p`, so they are computed exactly as an
+/// `f32` matrix product of the ±1 data (exact while `p < 2²⁴`), on the upper block triangle
+/// only ([`sym_product_upper`]): single precision doubles the SIMD width and halves the
+/// memory traffic of an `f64` product, at no cost in accuracy. Then `W += G/N`.
 pub(crate) fn hebbian_add<T: Real>(w: &mut DMatrix<T>, x: &DMatrix<T>) {
     // f32 sums of ±1 are exact below 2²⁴ terms: larger sets go in chunks.
     const CHUNK: usize = 1 << 23;
@@ -92,63 +88,32 @@ pub(crate) fn hebbian_add<T: Real>(w: &mut DMatrix<T>, x: &DMatrix<T>) {
     let (n, p) = x.shape();
     let x32 = DMatrix::<f32>::from_fn(n, p, |i, j| if x[(i, j)] < T::zero() { -1.0 } else { 1.0 });
     let xt32 = x32.transpose();
+    // One column block of G at a time (rows 0..end of the block: the upper block triangle),
+    // through a reused buffer instead of a second N × N matrix.
     let inv_n = 1.0 / n as f64;
-    let edge = TILE.min(n);
-    let mut g = DMatrix::<f32>::zeros(edge, edge);
+    let mut buf = DMatrix::<f32>::zeros(n, TILE.min(n));
     let mut jb = 0;
     while jb < n {
         let jw = TILE.min(n - jb);
-        let mut ib = 0;
-        while ib <= jb {
-            let iw = TILE.min(n - ib);
-            // G[ib.., jb..] = X[ib.., :]·X[jb.., :]ᵀ
-            g.view_mut((0, 0), (iw, jw)).gemm(
-                1.0,
-                &x32.view((ib, 0), (iw, p)),
-                &xt32.view((0, jb), (p, jw)),
-                0.0,
-            );
-            // the block's strict upper entries i < j, in SUB × SUB pieces: add, then mirror
-            for sj in (0..jw).step_by(SUB) {
-                for si in (0..iw).step_by(SUB) {
-                    let (i0, j0) = (ib + si, jb + sj);
-                    if i0 >= j0 + SUB {
-                        break; // wholly below the diagonal (only in a diagonal block)
-                    }
-                    let (i1, j1) = ((i0 + SUB).min(ib + iw), (j0 + SUB).min(jb + jw));
-                    for j in j0..j1 {
-                        let top = i1.min(j);
-                        if top <= i0 {
-                            continue;
-                        }
-                        let gj = (j - jb) * edge;
-                        let gcol = &g.as_slice()[gj + i0 - ib..gj + top - ib];
-                        let wcol = &mut w.as_mut_slice()[j * n + i0..j * n + top];
-                        for (wij, gij) in wcol.iter_mut().zip(gcol) {
-                            *wij += lit::<T>(f64::from(*gij) * inv_n);
-                        }
-                    }
-                    mirror_piece(w, i0..i1, j0..j1);
-                }
+        let rows = jb + jw;
+        let mut g = buf.view_mut((0, 0), (rows, jw));
+        g.gemm(
+            1.0,
+            &x32.view((0, 0), (rows, p)),
+            &xt32.view((0, jb), (p, jw)),
+            0.0,
+        );
+        for jj in 0..jw {
+            let j = jb + jj;
+            let gj = &buf.column(jj);
+            let wj = &mut w.as_mut_slice()[j * n..j * n + j];
+            for (i, wij) in wj.iter_mut().enumerate() {
+                *wij += lit::<T>(f64::from(gj[i]) * inv_n);
             }
-            ib += TILE;
         }
-        jb += TILE;
+        jb += jw;
     }
-}
-
-/// Edge of the pieces [`hebbian_add`] adds and mirrors while they are in L1 (`64² · 8` bytes
-/// = 32 kB in `f64`).
-const SUB: usize = 64;
-
-/// `W[j, i] = W[i, j]` for the entries `i < j` with `i` in `rows` and `j` in `cols`.
-fn mirror_piece<T: Real>(w: &mut DMatrix<T>, rows: Range<usize>, cols: Range<usize>) {
-    for j in cols {
-        for i in rows.start..rows.end.min(j) {
-            let v = w[(i, j)];
-            w[(j, i)] = v;
-        }
-    }
+    mirror_upper(w);
 }
 
 /// Stores the columns of `x` (±1, validated) one after another with Storkey's rule.
