@@ -54,6 +54,59 @@ fn small_lm(seed: u64) -> LanguageModel<recurrent::cell::ElmanCell<f64>> {
         .unwrap()
 }
 
+/// One `Bptt` workspace reused over batches of changing length and width (its buffers refit
+/// in place, stale values left in them) gives the bits of a fresh workspace per batch, for
+/// the gradient and for the loss alone; and the loss alone is `grad::evaluate`'s.
+#[test]
+fn a_reused_workspace_gives_the_bits_of_a_fresh_one() {
+    use recurrent::grad::{Bptt, evaluate};
+    let lm = small_lm(3);
+    let v = lm.vocab_len();
+    let loss = Loss::softmax_cross_entropy();
+    let mut ws = Bptt::new(lm.net(), 1, 1);
+    // (steps, batch): longer, shorter, wider, narrower, the first again
+    for (round, &(steps, b)) in [(5usize, 2usize), (3, 2), (6, 3), (2, 1), (5, 2)]
+        .iter()
+        .enumerate()
+    {
+        let n = steps * b;
+        let x: Vec<f64> = (0..n).map(|j| ((j * 3 + round) % v) as f64).collect();
+        let d: Vec<f64> = (0..n).map(|j| ((j * 5 + 1) % v) as f64).collect();
+        // the last column of every other round is padding
+        let m: Vec<f64> = (0..n)
+            .map(|j| {
+                if round % 2 == 1 && j == n - 1 {
+                    0.0
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let x = Sequence::new(DMatrix::from_row_slice(1, n, &x), b).unwrap();
+        let d = Sequence::new(DMatrix::from_row_slice(1, n, &d), b).unwrap();
+        let m = Mask::new(m, steps, b).unwrap();
+        let batch = Batch::new(&x, &d).with_mask(&m);
+        let mut fresh = Bptt::new(lm.net(), steps, b);
+        let want = fresh.compute(lm.net(), batch, loss).unwrap();
+        assert_eq!(
+            ws.compute(lm.net(), batch, loss).unwrap(),
+            want,
+            "round {round}"
+        );
+        assert_eq!(ws.grad(), fresh.grad(), "round {round}");
+        assert_eq!(
+            ws.loss(lm.net(), batch, loss).unwrap(),
+            want,
+            "round {round}"
+        );
+        assert_eq!(
+            evaluate(lm.net(), batch, loss).unwrap(),
+            want,
+            "round {round}"
+        );
+    }
+}
+
 #[test]
 fn whole_model_gradient_matches_finite_differences() {
     for seed in [1, 2] {

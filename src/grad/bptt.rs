@@ -6,7 +6,7 @@ use crate::net::Net;
 use crate::scalar::Real;
 use crate::sequence::{Mask, Sequence};
 use crate::traits::{Cell, Parameters};
-use crate::unroll::{Trace, check_outputs, prepare};
+use crate::unroll::{Trace, check_outputs, prepare, reshape_for_overwrite};
 use nalgebra::{DMatrix, DMatrixView};
 
 /// The result of [`bptt`]: the loss, `∂L/∂θ` in the layout of [`crate::Parameters::params`],
@@ -174,7 +174,10 @@ impl<T: Real> Bptt<T> {
     /// Resizes the buffers if `net`, `steps` or `batch` changed.
     fn fit<C: Cell<Scalar = T>>(&mut self, net: &Net<C>, steps: usize, batch: usize) {
         if !self.trace.fits(net.cell(), steps, batch) {
-            *self = Self::new(net, steps, batch);
+            // in the allocations held: batches of varying length do not remap their buffers
+            // (`d_outputs` is written whole by the loss before it is read)
+            self.trace.reshape(net.cell(), steps, batch);
+            reshape_for_overwrite(&mut self.d_outputs, net.cell().n_output(), steps * batch);
         }
         if self.grad.len() != net.n_params() {
             self.grad = vec![T::zero(); net.n_params()];
@@ -373,6 +376,42 @@ impl<T: Real> Bptt<T> {
         Ok(l)
     }
 
+    /// The loss alone (the forward pass, no gradient) in these buffers: [`evaluate`] without
+    /// a fresh trace per call, for scoring many batches (a validation split) with one
+    /// workspace. Leaves [`Bptt::grad`] as it was.
+    ///
+    /// # Errors
+    ///
+    /// As [`evaluate`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::grad::{Batch, Bptt, Loss, evaluate};
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(4);
+    /// let net = Elman::<f64>::builder(2, 4, 1).build(&mut rng)?;
+    /// let mut ws = Bptt::new(&net, 1, 1);
+    /// for steps in [3, 7, 5] {
+    ///     let x = Sequence::new(DMatrix::from_element(2, 2 * steps, 0.5), 2)?;
+    ///     let d = Sequence::new(DMatrix::zeros(1, 2 * steps), 2)?;
+    ///     let b = Batch::new(&x, &d);
+    ///     let l = ws.loss(&net, b, Loss::sum_squared())?;
+    ///     assert_eq!(l, evaluate(&net, Batch::new(&x, &d), Loss::sum_squared())?);
+    /// }
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn loss<C: Cell<Scalar = T>>(
+        &mut self,
+        net: &Net<C>,
+        batch: Batch<'_, T>,
+        loss: Loss,
+    ) -> Result<T> {
+        forward_loss(net, batch, loss, &mut self.trace, &mut self.d_outputs)
+    }
+
     /// `∂L/∂θ` from the last [`Bptt::compute`] or [`Bptt::backward`].
     pub fn grad(&self) -> &[T] {
         &self.grad
@@ -482,9 +521,7 @@ pub(crate) fn forward_loss<T: Real, C: Cell<Scalar = T>>(
     let op = "loss";
     let cell = net.cell();
     let xs = batch.inputs;
-    if !trace.fits(cell, xs.steps(), xs.batch()) {
-        *trace = Trace::new(cell, xs.steps(), xs.batch());
-    }
+    trace.reshape(cell, xs.steps(), xs.batch());
     prepare(cell, op, xs, batch.initial, trace)?;
     batch.targets.validate(
         op,
@@ -496,7 +533,8 @@ pub(crate) fn forward_loss<T: Real, C: Cell<Scalar = T>>(
     cell.forward_seq(net.params(), xs, trace);
     check_outputs(op, trace)?;
     if d_outputs.shape() != trace.outputs().shape() {
-        *d_outputs = DMatrix::zeros(trace.outputs().nrows(), trace.outputs().ncols());
+        // every entry is written by the loss below
+        reshape_for_overwrite(d_outputs, trace.outputs().nrows(), trace.outputs().ncols());
     }
     loss.evaluate(
         trace.outputs().as_view(),

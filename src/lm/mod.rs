@@ -642,9 +642,11 @@ impl<C: Cell> LanguageModel<C> {
         order.sort_by_key(|&i| sentences[i].len());
         let loss = Loss::softmax_cross_entropy().with_reduction(Reduction::Sum);
         let (mut total, mut n) = (0.0, 0usize);
+        // one workspace for every chunk: its buffers (the V × T·B logits) are reused
+        let mut ws = crate::grad::Bptt::new(&self.net, 1, 1);
         for chunk in order.chunks(64) {
             let (x, d, m) = self.padded(sentences, chunk)?;
-            let l = crate::grad::evaluate(&self.net, Batch::new(&x, &d).with_mask(&m), loss)?;
+            let l = ws.loss(&self.net, Batch::new(&x, &d).with_mask(&m), loss)?;
             total += to_f64(l);
             n += chunk.iter().map(|&i| sentences[i].len() + 1).sum::<usize>();
         }

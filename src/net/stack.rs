@@ -321,7 +321,7 @@ impl<T: Real> Default for StackWork<T> {
 
 fn ensure<T: Real>(m: &mut DMatrix<T>, rows: usize, cols: usize) {
     if m.shape() != (rows, cols) {
-        *m = DMatrix::zeros(rows, cols);
+        crate::unroll::reshape_zeroed(m, rows, cols);
     }
 }
 
@@ -509,10 +509,13 @@ impl<C: Cell> Cell for Stack<C> {
         let (d, h) = self.rows();
         let (parts, ws) = trace.parts_and_workspace_mut::<StackWork<C::Scalar>>();
         let StackWork { inner, emb, .. } = ws;
-        if !inner.as_ref().is_some_and(|t| t.fits(&self.cell, steps, b)) {
-            *inner = Some(Trace::new(&self.cell, steps, b));
-        }
-        let inner = inner.as_mut().expect("just made");
+        let inner = match inner {
+            Some(t) => {
+                t.reshape(&self.cell, steps, b);
+                t
+            }
+            None => inner.insert(Trace::new(&self.cell, steps, b)),
+        };
         inner
             .set_initial(parts.states.columns(0, b))
             .expect("the shapes agree");
@@ -580,10 +583,13 @@ impl<C: Cell> Cell for Stack<C> {
             d_hidden,
             d_emb,
         } = ws;
-        if !inner.as_ref().is_some_and(|t| t.fits(&self.cell, steps, b)) {
-            *inner = Some(Trace::new(&self.cell, steps, b));
-        }
-        let inner = inner.as_mut().expect("just made");
+        let inner = match inner {
+            Some(t) => {
+                t.reshape(&self.cell, steps, b);
+                t
+            }
+            None => inner.insert(Trace::new(&self.cell, steps, b)),
+        };
         {
             let ip = inner.parts_mut();
             ip.states.copy_from(parts.states);

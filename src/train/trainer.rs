@@ -664,7 +664,11 @@ impl<T: Real, O: Optimizer<T>> Trainer<T, O> {
             if let Some(m) = &batch.mask {
                 b = b.with_mask(m);
             }
-            let l = crate::grad::evaluate(net, b, self.config.loss)?;
+            let loss = self.config.loss;
+            let ws = self
+                .bptt
+                .get_or_insert_with(|| Bptt::new(net, batch.inputs.steps(), chunk.len()));
+            let l = ws.loss(net, b, loss)?;
             total += l * lit::<T>(chunk.len() as f64);
             count += chunk.len();
         }

@@ -47,3 +47,4 @@ mod trace;
 pub use steps::{backward_steps, forward_steps};
 pub(crate) use steps::{check_outputs, forward_checked, prepare};
 pub use trace::{BackwardStep, StepMut, Trace, TraceParts};
+pub(crate) use trace::{reshape_for_overwrite, reshape_zeroed};

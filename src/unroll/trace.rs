@@ -252,6 +252,50 @@ impl<T: Real> Trace<T> {
         t
     }
 
+    /// Refits these buffers to `cell`, `steps` and `batch` as [`Trace::new`] would make them
+    /// (zeroed, `state⟨0⟩` the cell's initial state, the workspace emptied), but in the
+    /// allocations already held where they are large enough: a trainer whose mini-batches
+    /// differ in length (a language model's, bucketed by sentence length) then allocates
+    /// and faults in its largest buffers once, not at every batch. Nothing changes if the
+    /// trace already [`Trace::fits`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::prelude::*;
+    /// use recurrent::Trace;
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let net = Elman::<f64>::builder(2, 3, 1).build(&mut rng)?;
+    /// let mut trace = Trace::new(net.cell(), 10, 4);
+    /// trace.reshape(net.cell(), 6, 2);
+    /// assert!(trace.fits(net.cell(), 6, 2));
+    /// assert_eq!(trace.states().shape(), (3, 7 * 2));
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn reshape<C: Cell<Scalar = T>>(&mut self, cell: &C, steps: usize, batch: usize) {
+        if self.fits(cell, steps, batch) {
+            return;
+        }
+        let (n, o, c, s) = (
+            cell.n_state(),
+            cell.n_output(),
+            cell.n_cache(),
+            cell.n_scratch(),
+        );
+        self.steps = steps;
+        self.batch = batch;
+        reshape_zeroed(&mut self.states, n, (steps + 1) * batch);
+        reshape_zeroed(&mut self.outputs, o, steps * batch);
+        reshape_zeroed(&mut self.cache, c, steps * batch);
+        reshape_zeroed(&mut self.d_states, n, (steps + 1) * batch);
+        reshape_zeroed(&mut self.scratch, s, batch);
+        self.workspace = Workspace::default();
+        self.states
+            .columns_mut(0, batch)
+            .copy_from(&cell.initial_state(batch));
+    }
+
     /// True if these buffers fit `cell`, `steps` and `batch`.
     pub fn fits<C: Cell<Scalar = T>>(&self, cell: &C, steps: usize, batch: usize) -> bool {
         self.steps == steps
@@ -459,4 +503,24 @@ impl<T: Real> Trace<T> {
     pub fn workspace_mut<W: Default + Send + Sync + 'static>(&mut self) -> &mut W {
         self.parts_and_workspace_mut::<W>().1
     }
+}
+
+/// Makes `m` a zero `rows × cols` matrix in the allocation it already holds when that is
+/// large enough (a fresh `DMatrix::zeros` of many megabytes is a new mapping whose every
+/// page faults in again).
+pub(crate) fn reshape_zeroed<T: Real>(m: &mut DMatrix<T>, rows: usize, cols: usize) {
+    let mut data: Vec<T> = std::mem::replace(m, DMatrix::zeros(0, 0)).data.into();
+    data.clear();
+    data.resize(rows * cols, T::zero());
+    *m = DMatrix::from_vec(rows, cols, data);
+}
+
+/// Makes `m` a `rows × cols` matrix in the allocation it already holds when that is large
+/// enough, for a buffer that its next user overwrites completely (the loss's `∂L/∂y`): its
+/// entries are stale values of the earlier shape or zeros, never uninitialised memory, and
+/// the megabytes of a language model's logit gradient are not cleared at every batch.
+pub(crate) fn reshape_for_overwrite<T: Real>(m: &mut DMatrix<T>, rows: usize, cols: usize) {
+    let mut data: Vec<T> = std::mem::replace(m, DMatrix::zeros(0, 0)).data.into();
+    data.resize(rows * cols, T::zero());
+    *m = DMatrix::from_vec(rows, cols, data);
 }
