@@ -242,11 +242,7 @@ impl Vocab {
         I::Item: Sentence,
     {
         check_max_size(max_size)?;
-        let mut c = Counter::default();
-        for s in sentences {
-            c.add(&s)?;
-        }
-        c.finish(min_count, max_size)
+        count_sentences(sentences)?.finish(min_count, max_size)
     }
 
     /// Builds the vocabulary from a text file read with [`CorpusReader`] (one sentence per
@@ -313,17 +309,12 @@ impl Vocab {
     /// # Ok::<(), recurrent::Error>(())
     /// ```
     pub fn from_corpus<R: BufRead>(
-        mut corpus: CorpusReader<R>,
+        corpus: CorpusReader<R>,
         min_count: u64,
         max_size: Option<usize>,
     ) -> Result<Self> {
         check_max_size(max_size)?;
-        let mut c = Counter::default();
-        let mut line = String::new();
-        while corpus.read_line(&mut line)? {
-            c.add(line.as_str())?;
-        }
-        c.finish(min_count, max_size)
+        count_corpus(corpus)?.finish(min_count, max_size)
     }
 
     /// Builds the vocabulary as the C `word2vec` tool does, which reads every newline as the
@@ -364,11 +355,7 @@ impl Vocab {
         I::Item: Sentence,
     {
         check_max_size(max_size)?;
-        let mut c = Counter::default();
-        for s in sentences {
-            c.add(&s)?;
-        }
-        c.finish_with_eos(min_count, max_size)
+        count_sentences(sentences)?.finish_with_eos(min_count, max_size)
     }
 
     /// As [`Vocab::from_sentences_with_eos`], from a text file read with [`CorpusReader`]
@@ -396,13 +383,7 @@ impl Vocab {
         max_size: Option<usize>,
     ) -> Result<Self> {
         check_max_size(max_size)?;
-        let mut corpus = CorpusReader::open(path)?;
-        let mut c = Counter::default();
-        let mut line = String::new();
-        while corpus.read_line(&mut line)? {
-            c.add(line.as_str())?;
-        }
-        c.finish_with_eos(min_count, max_size)
+        count_corpus(CorpusReader::open(path)?)?.finish_with_eos(min_count, max_size)
     }
 
     /// The vocabulary of a word-level language model ([`crate::lm::LanguageModel`]):
@@ -879,6 +860,29 @@ impl<'de> serde::Deserialize<'de> for Vocab {
         v.sentences = data.sentences;
         Ok(v)
     }
+}
+
+/// The word counts of `sentences` (the first half of the `from_sentences` constructors).
+fn count_sentences<I>(sentences: I) -> Result<Counter>
+where
+    I: IntoIterator,
+    I::Item: Sentence,
+{
+    let mut c = Counter::default();
+    for s in sentences {
+        c.add(&s)?;
+    }
+    Ok(c)
+}
+
+/// The word counts of every line of `corpus` (the first half of the file constructors).
+fn count_corpus<R: BufRead>(mut corpus: CorpusReader<R>) -> Result<Counter> {
+    let mut c = Counter::default();
+    let mut line = String::new();
+    while corpus.read_line(&mut line)? {
+        c.add(line.as_str())?;
+    }
+    Ok(c)
 }
 
 #[cfg(test)]
