@@ -365,9 +365,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         results.push((variant.clone(), ppl, mixed, tps, cps));
     }
-    println!(
-        "summary (test perplexity, alone and + KN5; training tokens/s and per CPU-second):"
-    );
+    println!("summary (test perplexity, alone and + KN5; training tokens/s and per CPU-second):");
     for (variant, ppl, mixed, tps, cps) in &results {
         println!("  {variant:<11} {ppl:>8.2} {mixed:>8.2} {tps:>9.0} {cps:>9.0}");
     }

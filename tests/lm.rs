@@ -572,7 +572,13 @@ fn serde_round_trip_and_rejected_loads() {
 #[test]
 fn token_log_probabilities_are_those_of_perplexity() {
     let lm = small_lm(5);
-    let data = vec![vec![2, 3, 4], vec![4], vec![], vec![3, 3, 2, 4, 1, 2], vec![1, 2]];
+    let data = vec![
+        vec![2, 3, 4],
+        vec![4],
+        vec![],
+        vec![3, 3, 2, 4, 1, 2],
+        vec![1, 2],
+    ];
     let lp = lm.token_log_probabilities(&data).unwrap();
     assert_eq!(lp.len(), data.len());
     let mut sum = 0.0;

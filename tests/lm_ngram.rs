@@ -208,12 +208,14 @@ fn the_kjv_kneser_ney_figures_are_the_anchors() {
     for (order, expect) in [(3, "56.47"), (4, "49.38"), (5, "47.70")] {
         let m = KneserNey::fit(&tr, lm.vocab_len(), lm.eos(), order).unwrap();
         let ppl = m.perplexity(&te).unwrap();
+        println!("MKN {order}-gram: test {ppl}, D = {:?}", m.discounts());
         assert_eq!(printed(ppl), expect, "MKN {order}-gram: {ppl}");
     }
     for (order, expect) in [(2, "82.84"), (5, "47.81")] {
         let mut m = KneserNey::fit(&tr, lm.vocab_len(), lm.eos(), order).unwrap();
         let d = m.tune_discounts(&va).unwrap();
         let ppl = m.perplexity(&te).unwrap();
+        println!("IKN {order}-gram: test {ppl}, D = {d:?}");
         assert_eq!(printed(ppl), expect, "IKN {order}-gram, D = {d:?}: {ppl}");
     }
 }

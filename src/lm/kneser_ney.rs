@@ -53,8 +53,9 @@ use std::collections::HashMap;
 /// use recurrent::lm::KneserNey;
 /// // vocabulary 0 = </s>, 1, 2, 3; sentences "1 2 3", "1 2", "2 3 1", "3 1 2"
 /// let train = vec![vec![1, 2, 3], vec![1, 2], vec![2, 3, 1], vec![3, 1, 2]];
-/// let mut kn = KneserNey::fit(&train, 4, 0, 3)?; // a trigram
-/// kn.set_discounts(&[[0.5; 3]; 3])?;             // one D = 0.5 per order
+/// // a trigram with one D = 0.5 per order (too few counts here for the modified discounts
+/// // of `KneserNey::fit`, which need count-of-counts n1, n2, n3 > 0 at every order)
+/// let kn = KneserNey::fit_with_discounts(&train, 4, 0, &[[0.5; 3]; 3])?;
 /// // the next-word distribution after "<s> 1" sums to 1 over the vocabulary
 /// let total: f64 = (0..4).map(|w| kn.probability(&[1], w).unwrap()).sum();
 /// assert!((total - 1.0).abs() < 1e-12);
