@@ -20,13 +20,16 @@
 //! norm clip 5, up to 10 epochs with early stopping (patience 2) on the validation perplexity.
 //!
 //! Printed lines (read by checks): `unigram (add-one) test perplexity: …`,
-//! `bigram (add-k, k = …) test perplexity: …`, then per variant
-//! `test perplexity (<variant>): <number>` and
+//! `bigram (add-k, k = …) test perplexity: …`,
+//! `modified Kneser–Ney 5-gram test perplexity: …`, then per variant
+//! `test perplexity (<variant>): <number>`,
+//! `test perplexity (<variant> + KN5, λ = <λ>): <number>` (the linear interpolation
+//! `λ·P_rnn + (1 − λ)·P_kn5`, λ chosen on valid by golden-section search on `[0, 1]`) and
 //! `speed (<variant>): <n> tokens/s, <m> tokens per CPU-second`.
 
 use rand::SeedableRng;
 use recurrent::Parameters;
-use recurrent::lm::{Bigram, LanguageModel, elman};
+use recurrent::lm::{Bigram, KneserNey, LanguageModel, elman};
 use recurrent::text::Vocab;
 use recurrent::train::{Adam, Clip, Progress, TrainConfig};
 use recurrent::word2vec::Architecture;
@@ -179,6 +182,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         counts.perplexity(&te, k)?,
         counts.perplexity(&va, k)?
     );
+    // modified Kneser–Ney 5-gram (Chen & Goodman's discounts, not tuned): the baseline, and
+    // the per-token probabilities the networks are interpolated with
+    let kn5 = KneserNey::fit(&tr, v, enc.eos(), 5)?;
+    println!(
+        "modified Kneser–Ney 5-gram test perplexity: {:.2} (valid {:.2})",
+        kn5.perplexity(&te)?,
+        kn5.perplexity(&va)?
+    );
+    let (kn_va, kn_te) = (kn5.token_probabilities(&va)?, kn5.token_probabilities(&te)?);
 
     // the verses the networks train on (Word2Vec and the baselines always use all of train)
     let fit_set = if let Some(n) = args.max_batches {
@@ -331,6 +343,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         )?;
         let ppl = lm.perplexity(&te)?;
         println!("test perplexity ({variant}): {ppl:.2}");
+        // P = λ·P_rnn + (1 − λ)·P_kn5, λ chosen on valid
+        let (rnn_va, rnn_te) = (lm.token_probabilities(&va)?, lm.token_probabilities(&te)?);
+        let lambda = golden(|l| mixed_ppl(&rnn_va, &kn_va, l), 0.0, 1.0);
+        let mixed = mixed_ppl(&rnn_te, &kn_te, lambda);
+        println!(
+            "test perplexity ({variant} + KN5, λ = {lambda:.2}): {mixed:.2} (valid {:.2})",
+            mixed_ppl(&rnn_va, &kn_va, lambda)
+        );
         let tps = trained as f64 / wall.as_secs_f64();
         let cps = trained as f64 / cpu.as_secs_f64();
         println!(
@@ -343,11 +363,42 @@ fn main() -> Result<(), Box<dyn Error>> {
             let s = lm.generate(&[], 40, 1.0, &mut rng)?;
             println!("[{variant}] sample: {}", lm.decode(&s));
         }
-        results.push((variant.clone(), ppl, tps, cps));
+        results.push((variant.clone(), ppl, mixed, tps, cps));
     }
-    println!("summary (test perplexity; training tokens/s and per CPU-second):");
-    for (variant, ppl, tps, cps) in &results {
-        println!("  {variant:<11} {ppl:>8.2} {tps:>9.0} {cps:>9.0}");
+    println!("summary (test perplexity, alone and + KN5; training tokens/s and per CPU-second):");
+    for (variant, ppl, mixed, tps, cps) in &results {
+        println!("  {variant:<11} {ppl:>8.2} {mixed:>8.2} {tps:>9.0} {cps:>9.0}");
     }
     Ok(())
+}
+
+/// Perplexity of `λ·p + (1 − λ)·q` over the tokens of two per-token probability lists.
+fn mixed_ppl(p: &[Vec<f64>], q: &[Vec<f64>], lambda: f64) -> f64 {
+    let (mut nll, mut n) = (0.0, 0usize);
+    for (a, b) in p.iter().zip(q) {
+        for (x, y) in a.iter().zip(b) {
+            nll -= (lambda * x + (1.0 - lambda) * y).ln();
+            n += 1;
+        }
+    }
+    (nll / n as f64).exp()
+}
+
+/// Minimiser of `f` on `[a, b]` by golden-section search (to a width of 1e-4).
+fn golden(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+    let (mut fc, mut fd) = (f(c), f(d));
+    while b - a > 1e-4 {
+        if fc < fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - g * (b - a);
+            fc = f(c);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + g * (b - a);
+            fd = f(d);
+        }
+    }
+    (a + b) / 2.0
 }

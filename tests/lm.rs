@@ -619,3 +619,36 @@ fn serde_round_trip_and_rejected_loads() {
     v["net"]["cell"]["head"]["n_out"] = 8.into();
     assert!(load(&v).is_err());
 }
+
+/// The per-token log-probabilities are those `perplexity` averages, and those of
+/// `probabilities` one prefix at a time.
+#[test]
+fn token_log_probabilities_are_those_of_perplexity() {
+    let lm = small_lm(5);
+    let data = vec![
+        vec![2, 3, 4],
+        vec![4],
+        vec![],
+        vec![3, 3, 2, 4, 1, 2],
+        vec![1, 2],
+    ];
+    let lp = lm.token_log_probabilities(&data).unwrap();
+    assert_eq!(lp.len(), data.len());
+    let mut sum = 0.0;
+    for (s, l) in data.iter().zip(&lp) {
+        assert_eq!(l.len(), s.len() + 1);
+        for (t, &v) in l.iter().enumerate() {
+            let target = if t < s.len() { s[t] } else { lm.eos() };
+            let p = lm.probabilities(&s[..t]).unwrap()[target];
+            assert!((v - p.ln()).abs() < 1e-10, "{v} vs ln {p}");
+            sum += v;
+        }
+    }
+    let n: usize = lp.iter().map(Vec::len).sum();
+    let ppl = lm.perplexity(&data).unwrap();
+    assert!(((-sum / n as f64).exp() - ppl).abs() < 1e-10 * ppl);
+    let p = lm.token_probabilities(&data).unwrap();
+    assert!((p[0][1] - lp[0][1].exp()).abs() < 1e-15);
+    assert!(lm.token_log_probabilities(&[]).is_err());
+    assert!(lm.token_log_probabilities(&[vec![99]]).is_err());
+}

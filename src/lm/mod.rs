@@ -25,6 +25,9 @@
 //! * [`LanguageModel::perplexity`], [`LanguageModel::probabilities`],
 //!   [`LanguageModel::generate`] (a temperature, seeded);
 //! * [`Bigram`]: the add-one unigram and add-k bigram baselines on the same counts;
+//! * [`KneserNey`]: interpolated Kneser–Ney n-grams of any order, with the modified discounts
+//!   of Chen & Goodman (1999), and [`LanguageModel::token_probabilities`] to interpolate them
+//!   with the network;
 //! * the vocabulary is the crate's one [`Vocab`], built for the task by
 //!   [`Vocab::for_language_model`] (`</s>`, `<unk>`, the words seen at least `min_count` times).
 //!
@@ -55,13 +58,15 @@
 //!   neural network based language model", Interspeech.
 //! [^2]: J. L. Elman (1990), "Finding structure in time", Cognitive Science 14(2).
 
+mod kneser_ney;
 mod ngram;
 
+pub use kneser_ney::KneserNey;
 pub use ngram::Bigram;
 
 use crate::cell::{Elman, ElmanCell};
 use crate::error::{Error, Result};
-use crate::grad::{Batch, Loss, Reduction};
+use crate::grad::{Batch, Bptt, Loss, Reduction};
 use crate::net::{Linear, Lookup, Net, Stack};
 use crate::scalar::{Real, lit, to_f64};
 use crate::sequence::{Mask, Sequence};
@@ -679,6 +684,84 @@ impl<C: Cell> LanguageModel<C> {
     /// ```
     pub fn perplexity(&self, sentences: &[Vec<usize>]) -> Result<f64> {
         Ok(self.nll(sentences)?.exp())
+    }
+
+    /// `ln P(w⟨t⟩ | </s> w⟨<t⟩)` for every predicted token of every sentence: `out[i][t]` for
+    /// `t = 0 … n` over the `n` words of sentence `i` and its final `</s>` (`n + 1` values),
+    /// the state reset at each sentence start, as [`LanguageModel::nll`] counts them
+    /// (`nll = −mean` of all of them). Sentences run in batches of similar length, as in
+    /// `nll`; the log-softmax of each column is taken in f64,
+    /// `ln softmax(z)_k = z_k − m − ln Σ_j e^{z_j − m}` with `m = max_j z_j`.
+    ///
+    /// For interpolating with another model's probabilities `q`:
+    /// `P = λ · e^{out[i][t]} + (1 − λ) · q[i][t]`.
+    ///
+    /// # Errors
+    ///
+    /// As [`LanguageModel::nll`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use recurrent::lm::{LanguageModel, elman};
+    /// use recurrent::text::Vocab;
+    /// let text = ["a b c", "a b d", "b c d"];
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+    /// let vocab = Vocab::for_language_model(text, 1)?;
+    /// let lm = LanguageModel::builder(vocab, elman::<f64>(4, 8, &mut rng)?).build(&mut rng)?;
+    /// let data: Vec<Vec<usize>> = text.iter().map(|s| lm.encode(s)).collect();
+    /// let lp = lm.token_log_probabilities(&data)?;
+    /// assert_eq!(lp[0].len(), 4); // a b c </s>
+    /// let n: usize = lp.iter().map(Vec::len).sum();
+    /// let mean = lp.iter().flatten().sum::<f64>() / n as f64;
+    /// assert!(((-mean).exp() - lm.perplexity(&data)?).abs() < 1e-9);
+    /// # Ok::<(), recurrent::Error>(())
+    /// ```
+    pub fn token_log_probabilities(&self, sentences: &[Vec<usize>]) -> Result<Vec<Vec<f64>>> {
+        if sentences.is_empty() {
+            return Err(Error::Empty {
+                op: "token_log_probabilities",
+                what: "sentences",
+            });
+        }
+        self.check_tokens(sentences)?;
+        let mut order: Vec<usize> = (0..sentences.len()).collect();
+        order.sort_by_key(|&i| sentences[i].len());
+        let mut out: Vec<Vec<f64>> = vec![Vec::new(); sentences.len()];
+        let mut z = Vec::new();
+        for chunk in order.chunks(64) {
+            let (x, _, _) = self.padded(sentences, chunk)?;
+            let mut ws = Bptt::new(&self.net, x.steps(), x.batch());
+            let y = ws.forward(&self.net, &x, None)?;
+            let b = chunk.len();
+            for (k, &i) in chunk.iter().enumerate() {
+                let s = &sentences[i];
+                let mut row = Vec::with_capacity(s.len() + 1);
+                for t in 0..=s.len() {
+                    let target = if t < s.len() { s[t] } else { self.eos };
+                    z.clear();
+                    z.extend(y.column(t * b + k).iter().map(|v| to_f64(*v)));
+                    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    let lse = z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+                    row.push(z[target] - m - lse);
+                }
+                out[i] = row;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `P(w⟨t⟩ | </s> w⟨<t⟩)` for every predicted token: `e^` of
+    /// [`LanguageModel::token_log_probabilities`].
+    ///
+    /// # Errors
+    ///
+    /// As [`LanguageModel::nll`].
+    pub fn token_probabilities(&self, sentences: &[Vec<usize>]) -> Result<Vec<Vec<f64>>> {
+        let mut lp = self.token_log_probabilities(sentences)?;
+        lp.iter_mut().flatten().for_each(|v| *v = v.exp());
+        Ok(lp)
     }
 
     /// Runs the model from a sentence start over `</s>` and then `context`, returning the
