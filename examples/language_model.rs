@@ -29,7 +29,7 @@
 
 use rand::SeedableRng;
 use recurrent::Parameters;
-use recurrent::lm::{Bigram, KneserNey, LanguageModel, elman};
+use recurrent::lm::{Bigram, KneserNey, LanguageModel, elman, mixture_perplexity, tune_mixture};
 use recurrent::text::Vocab;
 use recurrent::train::{Adam, Clip, Progress, TrainConfig};
 use recurrent::word2vec::Architecture;
@@ -345,11 +345,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!("test perplexity ({variant}): {ppl:.2}");
         // P = λ·P_rnn + (1 − λ)·P_kn5, λ chosen on valid
         let (rnn_va, rnn_te) = (lm.token_probabilities(&va)?, lm.token_probabilities(&te)?);
-        let lambda = golden(|l| mixed_ppl(&rnn_va, &kn_va, l), 0.0, 1.0);
-        let mixed = mixed_ppl(&rnn_te, &kn_te, lambda);
+        let lambda = tune_mixture(&rnn_va, &kn_va)?;
+        let mixed = mixture_perplexity(&rnn_te, &kn_te, lambda)?;
         println!(
             "test perplexity ({variant} + KN5, λ = {lambda:.2}): {mixed:.2} (valid {:.2})",
-            mixed_ppl(&rnn_va, &kn_va, lambda)
+            mixture_perplexity(&rnn_va, &kn_va, lambda)?
         );
         let tps = trained as f64 / wall.as_secs_f64();
         let cps = trained as f64 / cpu.as_secs_f64();
@@ -370,35 +370,4 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!("  {variant:<11} {ppl:>8.2} {mixed:>8.2} {tps:>9.0} {cps:>9.0}");
     }
     Ok(())
-}
-
-/// Perplexity of `λ·p + (1 − λ)·q` over the tokens of two per-token probability lists.
-fn mixed_ppl(p: &[Vec<f64>], q: &[Vec<f64>], lambda: f64) -> f64 {
-    let (mut nll, mut n) = (0.0, 0usize);
-    for (a, b) in p.iter().zip(q) {
-        for (x, y) in a.iter().zip(b) {
-            nll -= (lambda * x + (1.0 - lambda) * y).ln();
-            n += 1;
-        }
-    }
-    (nll / n as f64).exp()
-}
-
-/// Minimiser of `f` on `[a, b]` by golden-section search (to a width of 1e-4).
-fn golden(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
-    let g = (5f64.sqrt() - 1.0) / 2.0;
-    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
-    let (mut fc, mut fd) = (f(c), f(d));
-    while b - a > 1e-4 {
-        if fc < fd {
-            (b, d, fd) = (d, c, fc);
-            c = b - g * (b - a);
-            fc = f(c);
-        } else {
-            (a, c, fc) = (c, d, fd);
-            d = a + g * (b - a);
-            fd = f(d);
-        }
-    }
-    (a + b) / 2.0
 }

@@ -219,3 +219,37 @@ fn the_kjv_kneser_ney_figures_are_the_anchors() {
         assert_eq!(printed(ppl), expect, "IKN {order}-gram, D = {d:?}: {ppl}");
     }
 }
+
+/// The mixture of two models: its perplexity by hand, λ tuned to the analytic optimum, the
+/// ends giving each model alone, and bad input as errors.
+#[test]
+fn mixtures_of_two_models() {
+    use recurrent::lm::{mixture_perplexity, tune_mixture};
+    // one sentence of three tokens
+    let p = vec![vec![0.5, 0.2, 0.1]];
+    let q = vec![vec![0.1, 0.4, 0.5]];
+    let alone = |x: &[f64]| (-(x.iter().map(|v| v.ln()).sum::<f64>()) / 3.0).exp();
+    assert!((mixture_perplexity(&p, &q, 1.0).unwrap() - alone(&p[0])).abs() < 1e-12);
+    assert!((mixture_perplexity(&p, &q, 0.0).unwrap() - alone(&q[0])).abs() < 1e-12);
+    let mid = [0.3, 0.3, 0.3];
+    assert!((mixture_perplexity(&p, &q, 0.5).unwrap() - alone(&mid)).abs() < 1e-12);
+    // d/dλ Σ ln(q + λ(p − q)) = Σ (p − q)/(q + λ(p − q)) = 0: 0.4/(0.1+0.4λ) − 0.2/(0.4−0.2λ)
+    // − 0.4/(0.5−0.4λ) = 0, solved numerically by bisection here
+    let g = |l: f64| 0.4 / (0.1 + 0.4 * l) - 0.2 / (0.4 - 0.2 * l) - 0.4 / (0.5 - 0.4 * l);
+    let (mut a, mut b) = (0.0, 1.0);
+    for _ in 0..60 {
+        let m = (a + b) / 2.0;
+        if g(m) > 0.0 { a = m } else { b = m }
+    }
+    let l = tune_mixture(&p, &q).unwrap();
+    assert!((l - a).abs() < 1e-3, "{l} vs {a}");
+    // errors
+    assert!(mixture_perplexity(&p, &q, 1.5).is_err());
+    assert!(mixture_perplexity(&p, &q, f64::NAN).is_err());
+    assert!(mixture_perplexity(&p, &[vec![0.1, 0.4]], 0.5).is_err());
+    assert!(mixture_perplexity(&[vec![0.0]], &[vec![0.0]], 0.5).is_err());
+    assert!(mixture_perplexity(&[vec![1.5]], &[vec![0.5]], 0.5).is_err());
+    assert!(mixture_perplexity(&[vec![f64::NAN]], &[vec![0.5]], 0.5).is_err());
+    assert!(mixture_perplexity(&[vec![]], &[vec![]], 0.5).is_err());
+    assert!(tune_mixture(&p, &[vec![0.1]]).is_err());
+}

@@ -3,6 +3,7 @@
 //!
 //! [`Bigram`]: super::Bigram
 
+use super::ngram::golden;
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 
@@ -281,7 +282,7 @@ impl KneserNey {
                     let d: Vec<[f64; 3]> = y.iter().map(|&v| [v; 3]).collect();
                     -mean_ln(&stats, &d, self.vocab)
                 };
-                x[i] = golden(f, 0.01, 0.999);
+                x[i] = golden(|v| Ok::<_, Error>(f(v)), 0.01, 0.999)?;
             }
         }
         let d: Vec<[f64; 3]> = x.iter().map(|&v| [v; 3]).collect();
@@ -479,25 +480,6 @@ fn check_discounts(d: &[f64; 3], k: usize) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Minimiser of `f` on `[a, b]` by golden-section search (to a width of 1e-4).
-fn golden(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
-    let g = (5f64.sqrt() - 1.0) / 2.0;
-    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
-    let (mut fc, mut fd) = (f(c), f(d));
-    while b - a > 1e-4 {
-        if fc < fd {
-            (b, d, fd) = (d, c, fc);
-            c = b - g * (b - a);
-            fc = f(c);
-        } else {
-            (a, c, fc) = (c, d, fd);
-            d = a + g * (b - a);
-            fd = f(d);
-        }
-    }
-    (a + b) / 2.0
 }
 
 fn check(sentences: &[Vec<usize>], vocab: usize) -> Result<()> {

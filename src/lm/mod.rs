@@ -62,7 +62,7 @@ mod kneser_ney;
 mod ngram;
 
 pub use kneser_ney::KneserNey;
-pub use ngram::Bigram;
+pub use ngram::{Bigram, mixture_perplexity, tune_mixture};
 
 use crate::cell::{Elman, ElmanCell};
 use crate::error::{Error, Result};

@@ -120,23 +120,12 @@ impl Bigram {
     ///
     /// As [`Bigram::perplexity`].
     pub fn tune_k(&self, valid: &[Vec<usize>]) -> Result<f64> {
-        let f = |lk: f64| self.perplexity(valid, lk.exp());
-        let g = (5f64.sqrt() - 1.0) / 2.0;
-        let (mut a, mut b) = (1e-5f64.ln(), 2f64.ln());
-        let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
-        let (mut fc, mut fd) = (f(c)?, f(d)?);
-        while b - a > 1e-4 {
-            if fc < fd {
-                (b, d, fd) = (d, c, fc);
-                c = b - g * (b - a);
-                fc = f(c)?;
-            } else {
-                (a, c, fc) = (c, d, fd);
-                d = a + g * (b - a);
-                fd = f(d)?;
-            }
-        }
-        Ok(((a + b) / 2.0).exp())
+        let lk = golden(
+            |lk| self.perplexity(valid, lk.exp()),
+            1e-5f64.ln(),
+            2f64.ln(),
+        )?;
+        Ok(lk.exp())
     }
 
     /// Perplexity of the add-one unigram on `sentences`.
@@ -178,4 +167,119 @@ fn finish(nll: f64, n: usize) -> Result<f64> {
         });
     }
     Ok((nll / n as f64).exp())
+}
+/// The minimiser of a unimodal `f` on `[a, b]` by golden-section search, to an interval of
+/// width 10⁻⁴ (Kiefer 1953): each round keeps the part of the interval that holds the
+/// smaller of two interior values, at the golden ratio, so one new evaluation per round.
+/// The first error of `f` is returned as is.
+pub(crate) fn golden<E>(
+    mut f: impl FnMut(f64) -> std::result::Result<f64, E>,
+    mut a: f64,
+    mut b: f64,
+) -> std::result::Result<f64, E> {
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+    let (mut fc, mut fd) = (f(c)?, f(d)?);
+    while b - a > 1e-4 {
+        if fc < fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - g * (b - a);
+            fc = f(c)?;
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + g * (b - a);
+            fd = f(d)?;
+        }
+    }
+    Ok((a + b) / 2.0)
+}
+
+/// The perplexity of the linear interpolation `λ·p + (1 − λ)·q` of two models, given the
+/// probability each gave every predicted token (`p[i][t]` and `q[i][t]` for token `t` of
+/// sentence `i`, as [`crate::lm::LanguageModel::token_probabilities`] and
+/// [`crate::lm::KneserNey::token_probabilities`] return them):
+/// `exp(−(1/N) Σ ln(λ·p + (1 − λ)·q))` over the `N` tokens. Interpolating a recurrent model
+/// with an n-gram model is how Mikolov et al. (2010) report their best perplexities.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for `λ` outside `[0, 1]`, lists of different shapes, a
+/// probability outside `[0, 1]` or not finite, or a token both models give probability 0;
+/// [`Error::Empty`] for no tokens.
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::lm::mixture_perplexity;
+/// let p = vec![vec![0.5, 0.25]];
+/// let q = vec![vec![0.25, 0.5]];
+/// // each token gets (0.5 + 0.25) / 2 = 0.375 at λ = ½
+/// assert!((mixture_perplexity(&p, &q, 0.5)? - 1.0 / 0.375).abs() < 1e-12);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+pub fn mixture_perplexity(p: &[Vec<f64>], q: &[Vec<f64>], lambda: f64) -> Result<f64> {
+    if !(0.0..=1.0).contains(&lambda) {
+        return Err(Error::invalid(
+            "lambda",
+            format!("{lambda} is not in [0, 1]"),
+        ));
+    }
+    if p.len() != q.len() || p.iter().zip(q).any(|(a, b)| a.len() != b.len()) {
+        return Err(Error::invalid(
+            "probabilities",
+            "the two models' lists differ in shape".to_string(),
+        ));
+    }
+    let (mut nll, mut n) = (0.0, 0usize);
+    for (i, (a, b)) in p.iter().zip(q).enumerate() {
+        for (t, (&x, &y)) in a.iter().zip(b).enumerate() {
+            if !((0.0..=1.0).contains(&x) && (0.0..=1.0).contains(&y)) {
+                return Err(Error::invalid(
+                    "probabilities",
+                    format!("token {t} of sentence {i}: {x} and {y}, not both in [0, 1]"),
+                ));
+            }
+            let m = lambda * x + (1.0 - lambda) * y;
+            if m <= 0.0 {
+                return Err(Error::invalid(
+                    "probabilities",
+                    format!("token {t} of sentence {i} has probability 0 in the mixture"),
+                ));
+            }
+            nll -= m.ln();
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return Err(Error::Empty {
+            op: "mixture_perplexity",
+            what: "tokens",
+        });
+    }
+    Ok((nll / n as f64).exp())
+}
+
+/// The weight `λ ∈ [0, 1]` minimising [`mixture_perplexity`] of `λ·p + (1 − λ)·q` on held-out
+/// tokens (the validation split), by golden-section search; the perplexity is convex in `λ`.
+///
+/// # Errors
+///
+/// As [`mixture_perplexity`].
+///
+/// # Examples
+///
+/// ```
+/// use recurrent::lm::{mixture_perplexity, tune_mixture};
+/// // p is right on the first token, q on the second: the best mixture weighs them evenly
+/// let p = vec![vec![0.9, 0.1]];
+/// let q = vec![vec![0.1, 0.9]];
+/// let l = tune_mixture(&p, &q)?;
+/// assert!((l - 0.5).abs() < 1e-3);
+/// assert!(mixture_perplexity(&p, &q, l)? < mixture_perplexity(&p, &q, 1.0)?);
+/// # Ok::<(), recurrent::Error>(())
+/// ```
+pub fn tune_mixture(p: &[Vec<f64>], q: &[Vec<f64>]) -> Result<f64> {
+    // the ends first: an error in the lists is reported before the search
+    mixture_perplexity(p, q, 0.5)?;
+    golden(|l| mixture_perplexity(p, q, l), 0.0, 1.0)
 }
