@@ -17,7 +17,9 @@
 //! `examples/support/lexical.rs`, function `splits`, and in `docs/elman1990.md`).
 //! Everything guessed where the paper is silent is listed at the top of that support file.
 //!
-//! `cargo run --release --example elman_lexical [-- --seeds N] [--quick] [--out DIR]`
+//! `cargo run --release --example elman_lexical [-- --seeds N] [--quick] [--out DIR]
+//! [--linkage ward|average|complete|single] [--passes N] [--lr X] [--momentum X]
+//! [--error sum-squared|cross-entropy] [--carry]`
 
 #[path = "support/lexical.rs"]
 mod lexical;
@@ -25,7 +27,7 @@ mod lexical;
 mod plot;
 
 use clap::Parser;
-use lexical::{Linkage, Settings};
+use lexical::{ErrorFn, Linkage, Settings};
 use std::path::PathBuf;
 
 /// Elman (1990): lexical classes from the order of words, over several seeds.
@@ -47,15 +49,42 @@ struct Args {
     /// Print the text dendrogram of every seed, not only the first.
     #[arg(long)]
     all_trees: bool,
+    /// Passes over the corpus (the paper: 6).
+    #[arg(long, default_value_t = 6)]
+    passes: usize,
+    /// SGD learning rate (not in the paper).
+    #[arg(long, default_value_t = 0.3)]
+    lr: f64,
+    /// SGD momentum (not in the paper; 0 is plain back-propagation).
+    #[arg(long, default_value_t = 0.0)]
+    momentum: f64,
+    /// Error function: the paper's summed squared error on logistic outputs, or
+    /// cross-entropy on a softmax output.
+    #[arg(long, value_enum, default_value_t = ErrorFn::SumSquared)]
+    error: ErrorFn,
+    /// Carry the context from one pass into the next instead of restarting from 0.5.
+    #[arg(long)]
+    carry: bool,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let out = plot::out_dir(args.out.as_deref())?;
-    let settings = if args.quick {
+    let base = if args.quick {
         Settings::quick(args.linkage)
     } else {
         Settings::paper(args.linkage)
+    };
+    if args.passes == 0 {
+        return Err("--passes must be at least 1".into());
+    }
+    let settings = Settings {
+        passes: args.passes,
+        lr: args.lr,
+        momentum: args.momentum,
+        error: args.error,
+        carry: args.carry,
+        ..base
     };
     let clock = std::time::Instant::now();
     lexical::experiment(&settings, args.seeds, &out, args.all_trees)?;
