@@ -357,27 +357,39 @@ macro_rules! kernels {
                 // chunk, so `A` is read once; RTRL's thousands of columns stream `B` once
                 // while its small `A` stays in cache.
                 const CHUNK: usize = 8 * NC;
+                // The inner dimension in slices of at most KC: a panel's slice (PANEL·KC
+                // values, 32 KiB for f32 on AVX-512) stays in L1 while the chunk's column
+                // blocks reuse it; `C` takes one partial sum per slice.
+                const KC: usize = 128;
+                let slices = k.div_ceil(KC);
+                let kc = k.div_ceil(slices.max(1));
                 let mut j0 = 0;
                 while j0 < w {
                     let cw = CHUNK.min(w - j0);
                     let mut r0 = 0;
                     while r0 < m {
-                        // SAFETY: panel r0 / PANEL exists (`PANEL·k` values from
-                        // `a + r0·k`); rows r0 .. min(r0 + PANEL, m) of `c` and columns
-                        // j0 .. j0 + cw ≤ w of `b` and `c` are in bounds by this function's
-                        // contract.
-                        unsafe {
-                            panel(
-                                c.add(j0 * ldc + r0),
-                                ldc,
-                                a.add(r0 * k),
-                                m - r0,
-                                k,
-                                b.add(j0 * ldb),
-                                ldb,
-                                cw,
-                            )
-                        };
+                        let mut k0 = 0;
+                        while k0 < k {
+                            let kw = kc.min(k - k0);
+                            // SAFETY: panel r0 / PANEL exists (`PANEL·k` values from
+                            // `a + r0·k`, its column k0 `PANEL·k0` further, `kw` columns left
+                            // in it); rows r0 .. min(r0 + PANEL, m) of `c`, rows k0 .. k0 + kw
+                            // ≤ k of `b`, and columns j0 .. j0 + cw ≤ w of `b` and `c` are in
+                            // bounds by this function's contract.
+                            unsafe {
+                                panel(
+                                    c.add(j0 * ldc + r0),
+                                    ldc,
+                                    a.add(r0 * k + k0 * PANEL),
+                                    m - r0,
+                                    kw,
+                                    b.add(j0 * ldb + k0),
+                                    ldb,
+                                    cw,
+                                )
+                            };
+                            k0 += kw;
+                        }
                         r0 += PANEL;
                     }
                     j0 += cw;
@@ -589,56 +601,63 @@ mod tests {
         let mut pack64 = Vec::new();
         let mut pack32 = Vec::new();
         for isa in runnable() {
+            let mut cases = Vec::new();
             for m in [
                 1usize, 3, 7, 8, 9, 16, 17, 24, 25, 31, 32, 33, 40, 64, 65, 70, 257,
             ] {
                 for k in [1usize, 7, 33] {
                     for w in [1usize, 4, 5, 6, 7, 11, 12, 29, 50] {
-                        let a = DMatrix::<f64>::from_fn(m, k, |i, j| {
-                            ((i * 7 + j * 3) % 11) as f64 - 5.0
-                        });
-                        let at = a.transpose();
-                        // B and C as views into wider matrices: column strides k + 3, m + 2
-                        let big_b = DMatrix::<f64>::from_fn(k + 3, w, |i, j| {
-                            ((i * 5 + j) % 13) as f64 * 0.25
-                        });
-                        let big_c = DMatrix::<f64>::from_fn(m + 2, w, |i, j| (i + j) as f64);
-                        let b = big_b.view((1, 0), (k, w));
-                        let want = big_c.view((1, 0), (m, w)) + &a * b;
-                        for (src, transposed) in [(&a, false), (&at, true)] {
-                            let shape =
-                                pack(&mut pack64, src.as_view(), transposed, panel_f64(isa));
-                            assert_eq!(shape, (m, k));
-                            let mut c = big_c.clone();
-                            gemm_packed_f64(isa, c.view_mut((1, 0), (m, w)), &pack64, shape, b);
-                            assert!(
-                                (c.view((1, 0), (m, w)) - &want).norm() <= 1e-12,
-                                "{isa:?} f64 {m}×{k}·{w} tr {transposed}"
-                            );
-                            assert_eq!(c.row(0), big_c.row(0));
-                            assert_eq!(c.row(m + 1), big_c.row(m + 1));
-
-                            let src32 = src.map(|v| v as f32);
-                            let shape =
-                                pack(&mut pack32, src32.as_view(), transposed, panel_f32(isa));
-                            let b32 = big_b.map(|v| v as f32);
-                            let mut c32 = big_c.map(|v| v as f32);
-                            gemm_packed_f32(
-                                isa,
-                                c32.view_mut((1, 0), (m, w)),
-                                &pack32,
-                                shape,
-                                b32.view((1, 0), (k, w)),
-                            );
-                            let got = c32.map(|v| v as f64);
-                            assert!(
-                                (got.view((1, 0), (m, w)) - &want).norm() <= 1e-3,
-                                "{isa:?} f32 {m}×{k}·{w}"
-                            );
-                            assert_eq!(c32.row(0), big_c.map(|v| v as f32).row(0));
-                            assert_eq!(c32.row(m + 1), big_c.map(|v| v as f32).row(m + 1));
-                        }
+                        cases.push((m, k, w));
                     }
+                }
+            }
+            // past 128 the inner dimension goes in equal slices: two (129, 256), three (300)
+            for m in [1usize, 65, 130] {
+                for k in [129usize, 256, 300] {
+                    for w in [1usize, 7, 50] {
+                        cases.push((m, k, w));
+                    }
+                }
+            }
+            for &(m, k, w) in &cases {
+                let a = DMatrix::<f64>::from_fn(m, k, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+                let at = a.transpose();
+                // B and C as views into wider matrices: column strides k + 3, m + 2
+                let big_b =
+                    DMatrix::<f64>::from_fn(k + 3, w, |i, j| ((i * 5 + j) % 13) as f64 * 0.25);
+                let big_c = DMatrix::<f64>::from_fn(m + 2, w, |i, j| (i + j) as f64);
+                let b = big_b.view((1, 0), (k, w));
+                let want = big_c.view((1, 0), (m, w)) + &a * b;
+                for (src, transposed) in [(&a, false), (&at, true)] {
+                    let shape = pack(&mut pack64, src.as_view(), transposed, panel_f64(isa));
+                    assert_eq!(shape, (m, k));
+                    let mut c = big_c.clone();
+                    gemm_packed_f64(isa, c.view_mut((1, 0), (m, w)), &pack64, shape, b);
+                    assert!(
+                        (c.view((1, 0), (m, w)) - &want).norm() <= 1e-12,
+                        "{isa:?} f64 {m}×{k}·{w} tr {transposed}"
+                    );
+                    assert_eq!(c.row(0), big_c.row(0));
+                    assert_eq!(c.row(m + 1), big_c.row(m + 1));
+
+                    let src32 = src.map(|v| v as f32);
+                    let shape = pack(&mut pack32, src32.as_view(), transposed, panel_f32(isa));
+                    let b32 = big_b.map(|v| v as f32);
+                    let mut c32 = big_c.map(|v| v as f32);
+                    gemm_packed_f32(
+                        isa,
+                        c32.view_mut((1, 0), (m, w)),
+                        &pack32,
+                        shape,
+                        b32.view((1, 0), (k, w)),
+                    );
+                    let got = c32.map(|v| v as f64);
+                    assert!(
+                        (got.view((1, 0), (m, w)) - &want).norm() <= 1e-3,
+                        "{isa:?} f32 {m}×{k}·{w}"
+                    );
+                    assert_eq!(c32.row(0), big_c.map(|v| v as f32).row(0));
+                    assert_eq!(c32.row(m + 1), big_c.map(|v| v as f32).row(m + 1));
                 }
             }
         }
