@@ -27,7 +27,7 @@
 //! `λ·P_rnn + (1 − λ)·P_kn5`, λ chosen on valid by golden-section search on `[0, 1]`) and
 //! `speed (<variant>): <n> tokens/s, <m> tokens per CPU-second`.
 
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
 use recurrent::Parameters;
 use recurrent::lm::{Bigram, KneserNey, LanguageModel, elman, mixture_perplexity, tune_mixture};
 use recurrent::text::Vocab;
@@ -96,6 +96,10 @@ struct Args {
     /// Sampled verses printed per variant
     #[arg(long, value_name = "N", default_value_t = 2)]
     sample: usize,
+    /// Initial weights: `xavier` (the crate's default) or `torch` (as `torch.nn.RNN` and
+    /// `nn.Linear` draw them: `W_ax`, `W_aa`, `b_a` and the head's `W`, `b` from U(±1/√H))
+    #[arg(long, value_name = "KIND", default_value = "xavier", value_parser = ["xavier", "torch"])]
+    init: String,
 }
 
 /// `--variants`: a comma-separated list, or `none`.
@@ -268,6 +272,19 @@ fn main() -> Result<(), Box<dyn Error>> {
             _ => builder,
         };
         let mut lm = builder.build(&mut rng)?;
+        if args.init == "torch" {
+            let limit = 1.0 / (args.hidden as f32).sqrt();
+            let draw = rand_distr::Uniform::new_inclusive(-limit, limit)?;
+            for b in lm.net().param_blocks() {
+                if ["cell.w_ax", "cell.w_aa", "cell.b_a", "head.w", "head.b"]
+                    .contains(&b.name.as_str())
+                {
+                    for p in &mut lm.net_mut().params_mut()[b.offset..b.offset + b.len()] {
+                        *p = rng.sample(draw);
+                    }
+                }
+            }
+        }
         if let Some(c) = lm.coverage() {
             println!(
                 "[{variant}] embedding from word2vec: {} words matched, {} missing",
