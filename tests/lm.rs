@@ -493,16 +493,8 @@ fn vocabulary_and_count_baselines() {
 /// perplexities.
 #[test]
 fn the_kjv_vocabulary_and_baselines_are_those_of_before() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
-    let text = std::fs::read_to_string(path).unwrap();
-    let (mut train, mut valid, mut test) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, l) in text.lines().enumerate() {
-        match i % 10 {
-            9 => test.push(l),
-            8 => valid.push(l),
-            _ => train.push(l),
-        }
-    }
+    let text = common::kjv_text();
+    let [train, valid, test] = common::kjv_split(&text);
     let vocab = Vocab::for_language_model(&train, 5).unwrap();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for w in vocab.words() {

@@ -1,6 +1,8 @@
 //! The interpolated Kneser–Ney n-grams (`lm::KneserNey`): normalisation, hand-computed values,
 //! errors, and the anchors' figures on the KJV task.
 
+mod common;
+
 use rand::SeedableRng;
 use recurrent::lm::{KneserNey, LanguageModel, elman};
 use recurrent::text::Vocab;
@@ -187,16 +189,8 @@ fn per_token_probabilities_agree_with_probability_and_perplexity() {
 /// 2/5-gram 82.84 / 47.81.
 #[test]
 fn the_kjv_kneser_ney_figures_are_the_anchors() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
-    let text = std::fs::read_to_string(path).unwrap();
-    let (mut train, mut valid, mut test) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, l) in text.lines().enumerate() {
-        match i % 10 {
-            9 => test.push(l),
-            8 => valid.push(l),
-            _ => train.push(l),
-        }
-    }
+    let text = common::kjv_text();
+    let [train, valid, test] = common::kjv_split(&text);
     let vocab = Vocab::for_language_model(&train, 5).unwrap();
     let mut r = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
     let lm = LanguageModel::builder(vocab, elman::<f32>(1, 1, &mut r).unwrap())

@@ -3,7 +3,7 @@
 //!
 //! [`Bigram`]: super::Bigram
 
-use super::ngram::golden;
+use super::ngram::{check, golden};
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 
@@ -476,18 +476,6 @@ fn check_discounts(d: &[f64; 3], k: usize) -> Result<()> {
                     },
                     r + 1
                 ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn check(sentences: &[Vec<usize>], vocab: usize) -> Result<()> {
-    for (i, s) in sentences.iter().enumerate() {
-        if let Some(w) = s.iter().find(|w| **w >= vocab) {
-            return Err(Error::invalid(
-                "sentences",
-                format!("sentence {i} holds token {w}, not below {vocab}"),
             ));
         }
     }

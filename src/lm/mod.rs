@@ -559,16 +559,7 @@ impl<C: Cell> LanguageModel<C> {
     }
 
     fn check_tokens(&self, sentences: &[Vec<usize>]) -> Result<()> {
-        let v = self.vocab.len();
-        for (i, s) in sentences.iter().enumerate() {
-            if let Some(w) = s.iter().find(|w| **w >= v) {
-                return Err(Error::invalid(
-                    "sentences",
-                    format!("sentence {i} holds token {w}, not below {v}"),
-                ));
-            }
-        }
-        Ok(())
+        ngram::check(sentences, self.vocab.len())
     }
 
     /// One sentence as the pair (inputs `</s> w1 … wn`, targets `w1 … wn </s>`).
@@ -730,9 +721,10 @@ impl<C: Cell> LanguageModel<C> {
         order.sort_by_key(|&i| sentences[i].len());
         let mut out: Vec<Vec<f64>> = vec![Vec::new(); sentences.len()];
         let mut z = Vec::new();
+        // one workspace for every chunk, as in `nll`
+        let mut ws = Bptt::new(&self.net, 1, 1);
         for chunk in order.chunks(64) {
             let (x, _, _) = self.padded(sentences, chunk)?;
-            let mut ws = Bptt::new(&self.net, x.steps(), x.batch());
             let y = ws.forward(&self.net, &x, None)?;
             let b = chunk.len();
             for (k, &i) in chunk.iter().enumerate() {

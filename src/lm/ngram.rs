@@ -147,7 +147,8 @@ impl Bigram {
     }
 }
 
-fn check(sentences: &[Vec<usize>], vocab: usize) -> Result<()> {
+/// Every token of `sentences` is below `vocab` (the lm module's one token check).
+pub(crate) fn check(sentences: &[Vec<usize>], vocab: usize) -> Result<()> {
     for (i, s) in sentences.iter().enumerate() {
         if let Some(w) = s.iter().find(|w| **w >= vocab) {
             return Err(Error::invalid(

@@ -430,11 +430,7 @@ impl Vocab {
         I: IntoIterator,
         I::Item: Sentence,
     {
-        let mut c = Counter::default();
-        for s in sentences {
-            c.add(&s)?;
-        }
-        c.finish_for_language_model(min_count)
+        count_sentences(sentences)?.finish_for_language_model(min_count)
     }
 
     /// Builds a vocabulary from `(word, count)` pairs, kept in the given order.

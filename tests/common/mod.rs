@@ -27,3 +27,23 @@ pub fn random_sequence<T: Real>(
     });
     Sequence::new(m, batch).expect("batch divides the columns")
 }
+
+/// The shipped KJV corpus (`data/kjv.txt`, one verse per line).
+pub fn kjv_text() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kjv.txt");
+    std::fs::read_to_string(path).expect("data/kjv.txt is shipped with the crate")
+}
+
+/// The language-model task's split of `text` by verse index `i`: train (`i % 10` below 8),
+/// valid (`i % 10 == 8`), test (`i % 10 == 9`).
+pub fn kjv_split(text: &str) -> [Vec<&str>; 3] {
+    let (mut train, mut valid, mut test) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, l) in text.lines().enumerate() {
+        match i % 10 {
+            9 => test.push(l),
+            8 => valid.push(l),
+            _ => train.push(l),
+        }
+    }
+    [train, valid, test]
+}
